@@ -1,0 +1,89 @@
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/commands.h"
+#include "app/version.h"
+#include "common/error.h"
+#include "common/redact.h"
+
+namespace pgrevise::app {
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  std::function<int(const Args&)> run;
+};
+
+int run_version(const Args&) {
+  std::printf("pgrevise %s\n", PGREVISE_VERSION);
+  return kExitOk;
+}
+
+std::vector<Command> commands() {
+  return {
+      {"version", "print the version", run_version},
+  };
+}
+
+void print_help() {
+  std::printf(
+      "pgrevise keeps PostgreSQL databases at the schema revision a PostgresMigration resource declares.\n"
+      "It is the operator, the migration runner inside its Jobs, and a command-line tool.\n\n"
+      "Usage: pgrevise COMMAND [ARGS] [--help]\n\nCommands:\n");
+  for (const auto& c : commands()) std::printf("  %-10s %s\n", c.name, c.summary);
+  std::printf(
+      "\nExit codes:\n"
+      "  0  success\n"
+      "  1  the work failed (a migration or backup the database refused; details on stderr and in --report)\n"
+      "  2  bad input (migration files, revision graph, target, flags, resource spec)\n"
+      "  3  the migration lock is held by another runner (see --lock-wait)\n"
+      "  4  the database is unreachable or refused the credentials\n");
+}
+
+int exit_code_for(const Error& e) {
+  switch (e.kind()) {
+    case ErrorKind::kBadInput:
+      return kExitBadInput;
+    case ErrorKind::kLockNotAcquired:
+      return kExitLockNotAcquired;
+    case ErrorKind::kConnection:
+      return kExitConnection;
+    default:
+      return kExitFailed;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_help();
+    return args.empty() ? kExitBadInput : kExitOk;
+  }
+  if (args[0] == "--version") args[0] = "version";
+  for (const auto& c : commands()) {
+    if (args[0] != c.name) continue;
+    try {
+      return c.run(Args(args.begin() + 1, args.end()));
+    } catch (const Error& e) {
+      std::fprintf(stderr, "pgrevise %s: %s\n", c.name, redact(e.what()).c_str());
+      return exit_code_for(e);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "pgrevise %s: internal error: %s\n", c.name, redact(e.what()).c_str());
+      return kExitFailed;
+    }
+  }
+  std::fprintf(stderr, "pgrevise: unknown command '%s' (see pgrevise --help)\n", args[0].c_str());
+  return kExitBadInput;
+}
+
+}  // namespace pgrevise::app
+
+int main(int argc, char** argv) {
+  return pgrevise::app::main(argc, argv);
+}

@@ -1,0 +1,118 @@
+#include "common/cli.h"
+
+#include <cctype>
+#include <charconv>
+
+#include "common/error.h"
+
+namespace pgrevise::cli {
+
+std::optional<std::string> ParsedArgs::get(const std::string& flag) const {
+  auto it = values_.find(flag);
+  if (it == values_.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::string ParsedArgs::get_or(const std::string& flag, const std::string& fallback) const {
+  return get(flag).value_or(fallback);
+}
+
+std::vector<std::string> ParsedArgs::get_all(const std::string& flag) const {
+  auto it = values_.find(flag);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::optional<long long> ParsedArgs::get_int(const std::string& flag, long long min, long long max) const {
+  auto text = get(flag);
+  if (!text) return std::nullopt;
+  long long value = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || ptr != text->data() + text->size() || value < min || value > max) {
+    throw_bad_input("--" + flag + ": expected a whole number from " + std::to_string(min) + " to " +
+                    std::to_string(max) + ", got '" + *text + "'");
+  }
+  return value;
+}
+
+namespace {
+const FlagSpec* find_flag(const CommandSpec& spec, const std::string& name) {
+  for (const auto& f : spec.flags) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+}  // namespace
+
+ParsedArgs parse(const CommandSpec& spec, const std::vector<std::string>& args) {
+  ParsedArgs out;
+  bool only_positional = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (only_positional || arg.size() < 2 || arg.rfind("--", 0) != 0) {
+      if (!only_positional && arg.size() > 1 && arg[0] == '-' &&
+          !std::isdigit(static_cast<unsigned char>(arg[1]))) {
+        throw_bad_input("unknown flag '" + arg + "' (see --help)");
+      }
+      out.positional_.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_positional = true;
+      continue;
+    }
+    std::string name = arg.substr(2);
+    std::optional<std::string> inline_value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const FlagSpec* flag = find_flag(spec, name);
+    if (flag == nullptr) throw_bad_input("unknown flag '--" + name + "' (see --help)");
+    if (flag->value_name.empty()) {
+      if (inline_value) throw_bad_input("--" + name + " takes no value");
+      out.values_[name].push_back("true");
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 >= args.size()) throw_bad_input("--" + name + " needs a value (" + flag->value_name + ")");
+      inline_value = args[++i];
+    }
+    if (!flag->repeatable && out.values_.count(name)) throw_bad_input("--" + name + " given more than once");
+    out.values_[name].push_back(*inline_value);
+  }
+  if (out.positional_.size() < spec.min_positional) throw_bad_input("missing argument; usage: " + spec.usage);
+  if (out.positional_.size() > spec.max_positional) {
+    throw_bad_input("unexpected argument '" + out.positional_[spec.max_positional] +
+                    "'; usage: " + spec.usage);
+  }
+  return out;
+}
+
+bool wants_help(const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a == "--") return false;
+    if (a == "--help" || a == "-h") return true;
+  }
+  return false;
+}
+
+std::string help_text(const CommandSpec& spec) {
+  std::string out = "Usage: " + spec.usage + "\n\n" + spec.summary + "\n";
+  if (!spec.flags.empty()) {
+    out += "\nFlags:\n";
+    for (const auto& f : spec.flags) {
+      std::string left = "  --" + f.name + (f.value_name.empty() ? "" : " " + f.value_name);
+      if (left.size() < 30)
+        left.resize(30, ' ');
+      else
+        left += "\n" + std::string(30, ' ');
+      out += left + f.help;
+      if (!f.default_text.empty()) out += " (default: " + f.default_text + ")";
+      out += "\n";
+    }
+  }
+  if (!spec.details.empty()) out += "\n" + spec.details + "\n";
+  return out;
+}
+
+}  // namespace pgrevise::cli

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgrevise::cli {
+
+// One flag a command accepts. Flags are `--name VALUE`, `--name=VALUE`, or bare `--name` for switches.
+struct FlagSpec {
+  std::string name;        // without the leading dashes
+  std::string value_name;  // empty for a switch
+  std::string help;
+  bool repeatable = false;
+  std::string default_text;  // shown in help only
+};
+
+struct CommandSpec {
+  std::string usage;  // "pgrevise migrate upgrade [TARGET] [flags]"
+  std::string summary;
+  std::vector<FlagSpec> flags;
+  size_t min_positional = 0;
+  size_t max_positional = 0;
+  std::string details;  // extra help text after the flag list
+};
+
+class ParsedArgs {
+ public:
+  bool has(const std::string& flag) const { return values_.count(flag) > 0; }
+  std::optional<std::string> get(const std::string& flag) const;
+  std::string get_or(const std::string& flag, const std::string& fallback) const;
+  std::vector<std::string> get_all(const std::string& flag) const;
+  // Parses an integer flag, throwing a bad-input Error naming the flag when the value is not one in [min,
+  // max].
+  std::optional<long long> get_int(const std::string& flag, long long min, long long max) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  friend ParsedArgs parse(const CommandSpec& spec, const std::vector<std::string>& args);
+  std::map<std::string, std::vector<std::string>> values_;
+  std::vector<std::string> positional_;
+};
+
+// Parses args against spec. `--help`/`-h` is not handled here (see wants_help). Throws Error(kBadInput)
+// naming the offending flag or argument.
+ParsedArgs parse(const CommandSpec& spec, const std::vector<std::string>& args);
+bool wants_help(const std::vector<std::string>& args);
+std::string help_text(const CommandSpec& spec);
+
+}  // namespace pgrevise::cli
