@@ -1,11 +1,11 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace pgrevise::app {
 
-// Each top-level command takes the arguments after its name and returns the process exit code.
 // Exit codes shared by every command (documented in `pgrevise --help`).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;    // the work failed: a migration or a backup the database refused
@@ -14,5 +14,23 @@ inline constexpr int kExitLockNotAcquired = 3;
 inline constexpr int kExitConnection = 4;  // database unreachable or authentication failed
 
 using Args = std::vector<std::string>;
+using CommandFn = std::function<int(const Args&)>;
+
+struct Command {
+  std::string name;
+  std::string summary;
+  CommandFn run;
+  int order = 100;  // position in `pgrevise --help`
+};
+
+// Each command's file registers itself with a static CommandRegistration, so adding a command touches only
+// its own file and the source list in CMakeLists.txt.
+std::vector<Command>& command_registry();
+
+struct CommandRegistration {
+  CommandRegistration(std::string name, std::string summary, CommandFn run, int order = 100) {
+    command_registry().push_back({std::move(name), std::move(summary), std::move(run), order});
+  }
+};
 
 }  // namespace pgrevise::app

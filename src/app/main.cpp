@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -10,23 +11,26 @@
 #include "common/redact.h"
 
 namespace pgrevise::app {
-namespace {
 
-struct Command {
-  const char* name;
-  const char* summary;
-  std::function<int(const Args&)> run;
-};
+std::vector<Command>& command_registry() {
+  static std::vector<Command> registry;
+  return registry;
+}
+
+namespace {
 
 int run_version(const Args&) {
   std::printf("pgrevise %s\n", PGREVISE_VERSION);
   return kExitOk;
 }
 
+const CommandRegistration version_command("version", "print the version", run_version, 1000);
+
 std::vector<Command> commands() {
-  return {
-      {"version", "print the version", run_version},
-  };
+  auto list = command_registry();
+  std::stable_sort(list.begin(), list.end(),
+                   [](const Command& a, const Command& b) { return a.order < b.order; });
+  return list;
 }
 
 void print_help() {
@@ -34,7 +38,7 @@ void print_help() {
       "pgrevise keeps PostgreSQL databases at the schema revision a PostgresMigration resource declares.\n"
       "It is the operator, the migration runner inside its Jobs, and a command-line tool.\n\n"
       "Usage: pgrevise COMMAND [ARGS] [--help]\n\nCommands:\n");
-  for (const auto& c : commands()) std::printf("  %-10s %s\n", c.name, c.summary);
+  for (const auto& c : commands()) std::printf("  %-10s %s\n", c.name.c_str(), c.summary.c_str());
   std::printf(
       "\nExit codes:\n"
       "  0  success\n"
@@ -71,10 +75,10 @@ int main(int argc, char** argv) {
     try {
       return c.run(Args(args.begin() + 1, args.end()));
     } catch (const Error& e) {
-      std::fprintf(stderr, "pgrevise %s: %s\n", c.name, redact(e.what()).c_str());
+      std::fprintf(stderr, "pgrevise %s: %s\n", c.name.c_str(), redact(e.what()).c_str());
       return exit_code_for(e);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "pgrevise %s: internal error: %s\n", c.name, redact(e.what()).c_str());
+      std::fprintf(stderr, "pgrevise %s: internal error: %s\n", c.name.c_str(), redact(e.what()).c_str());
       return kExitFailed;
     }
   }
