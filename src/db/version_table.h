@@ -1,0 +1,75 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+
+namespace pgrevise::db {
+
+// Where the applied heads live: Alembic's alembic_version table, optionally in another schema.
+struct VersionTableName {
+  std::string schema = "public";
+  std::string name = "alembic_version";
+
+  // "[SCHEMA.]NAME"; either part may be double-quoted ("my.schema"."t""x"). Bad → Error(kBadInput) naming
+  // --version-table.
+  static VersionTableName parse(std::string_view text);
+  std::string qualified_sql() const;  // "schema"."name", safely quoted (hostile names cannot inject)
+  std::string display() const;        // schema.name as given, for messages
+
+  // The history table beside it: <name>_history in the same schema.
+  VersionTableName history_table() const;
+  // Alembic's primary key constraint name: <name>_pkc.
+  std::string primary_key_name() const;
+
+  bool operator==(const VersionTableName&) const = default;
+};
+
+// The rows of the version table (the applied heads), sorted; empty when the table does not exist.
+std::vector<std::string> read_heads(pqxx::connection& c, const VersionTableName& t);
+std::vector<std::string> read_heads(pqxx::transaction_base& tx, const VersionTableName& t);
+bool version_table_exists(pqxx::transaction_base& tx, const VersionTableName& t);
+
+// The statements that create the schema (if missing) and the table with Alembic's exact shape
+// (version_num VARCHAR(32) NOT NULL, CONSTRAINT <name>_pkc PRIMARY KEY): for online use and for --sql output.
+std::vector<std::string> version_table_ddl(const VersionTableName& t);
+// Runs version_table_ddl in tx (idempotent).
+void ensure_version_table(pqxx::transaction_base& tx, const VersionTableName& t);
+
+// One change to the version table made by one migration step (Alembic's semantics):
+// insert a new head, delete a head, or move a head from one revision to another.
+struct VersionChange {
+  enum class Kind { kInsert, kDelete, kUpdate };
+  Kind kind;
+  std::string from;  // kDelete, kUpdate
+  std::string to;    // kInsert, kUpdate
+  static VersionChange insert(std::string to) { return {Kind::kInsert, "", std::move(to)}; }
+  static VersionChange remove(std::string from) { return {Kind::kDelete, std::move(from), ""}; }
+  static VersionChange update(std::string from, std::string to) {
+    return {Kind::kUpdate, std::move(from), std::move(to)};
+  }
+  bool operator==(const VersionChange&) const = default;
+};
+
+// Plain statements, exactly what Alembic prints for --sql (no row-count verification).
+std::vector<std::string> version_change_sql(const VersionTableName& t,
+                                            const std::vector<VersionChange>& changes);
+
+// One statement (a DO block) applying the changes and verifying each affected exactly one row, raising
+// SQLSTATE PR001 with a clear message otherwise. For runners that batch a revision into one round trip.
+std::string verified_version_change_sql(const VersionTableName& t, const std::vector<VersionChange>& changes);
+
+// Applies the changes inside the caller's transaction, verifying the affected row counts. A row that is not
+// there when expected (or already there on insert) → Error(kMigrationFailed) saying the version table changed
+// concurrently. Revision ids longer than 32 characters → Error(kBadInput).
+void apply_version_changes(pqxx::transaction_base& tx, const VersionTableName& t,
+                           const std::vector<VersionChange>& changes);
+
+// stamp: replaces all rows with heads (creating the table if missing). purge: deletes all rows.
+void stamp(pqxx::transaction_base& tx, const VersionTableName& t, const std::vector<std::string>& heads);
+void purge(pqxx::transaction_base& tx, const VersionTableName& t);
+
+}  // namespace pgrevise::db
