@@ -4,8 +4,7 @@
 #include <map>
 
 #include <libpq-fe.h>
-#include <pqxx/except>
-#include <pqxx/nontransaction>
+#include <pqxx/pqxx>
 
 #include "common/error.h"
 #include "common/redact.h"

@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-#include <pqxx/nontransaction>
-#include <pqxx/result>
+#include <pqxx/pqxx>
 
 #include "common/error.h"
 #include "db/identifiers.h"

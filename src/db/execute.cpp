@@ -1,0 +1,228 @@
+#include "db/execute.h"
+
+#include <pqxx/pqxx>
+
+#include "common/redact.h"
+#include "db/native.h"
+
+namespace pgrevise::db {
+
+namespace {
+
+std::string millis_literal(std::chrono::milliseconds ms) {
+  return "'" + std::to_string(ms.count()) + "ms'";
+}
+
+std::string error_field(const PGresult* r, int code) {
+  const char* v = r != nullptr ? PQresultErrorField(r, code) : nullptr;
+  return v == nullptr ? std::string() : redact(v);
+}
+
+std::string trim_trailing_newlines(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool is_connection_lost_state(const std::string& sqlstate) {
+  return sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
+}
+
+MigrationError error_from(PGconn* conn, const PGresult* r) {
+  MigrationError e;
+  e.sqlstate = error_field(r, PG_DIAG_SQLSTATE);
+  e.message = error_field(r, PG_DIAG_MESSAGE_PRIMARY);
+  e.detail = error_field(r, PG_DIAG_MESSAGE_DETAIL);
+  e.hint = error_field(r, PG_DIAG_MESSAGE_HINT);
+  e.context = error_field(r, PG_DIAG_CONTEXT);
+  if (std::string pos = error_field(r, PG_DIAG_STATEMENT_POSITION); !pos.empty()) {
+    try {
+      e.position = std::stoi(pos);
+    } catch (const std::exception&) {
+      // Not a number: leave the position unknown rather than fail the error report itself.
+    }
+  }
+  if (e.message.empty()) e.message = trim_trailing_newlines(redact(PQerrorMessage(conn)));
+  e.is_lock_timeout = e.sqlstate == "55P03";
+  e.is_statement_timeout = e.sqlstate == "57014" && e.message.find("statement timeout") != std::string::npos;
+  e.is_connection_lost = PQstatus(conn) == CONNECTION_BAD || is_connection_lost_state(e.sqlstate);
+  return e;
+}
+
+// COPY ... FROM STDIN / TO STDOUT cannot be fed from a migration script; end it cleanly so the session stays
+// usable, then report the statement as failed.
+void finish_copy(PGconn* conn, ExecStatusType status) {
+  if (status == PGRES_COPY_IN) {
+    PQputCopyEnd(conn, "COPY FROM STDIN is not supported in migrations");
+  } else if (status == PGRES_COPY_OUT) {
+    char* buf = nullptr;
+    while (PQgetCopyData(conn, &buf, 0) > 0) PQfreemem(buf);
+  }
+}
+
+void execute_native(PGconn* conn, std::string_view sql, BlockerMonitor* monitor) {
+  const std::string text(sql);
+  if (monitor != nullptr) monitor->start_watching();
+  PGresult* r = PQexec(conn, text.c_str());
+  ExecStatusType status = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
+    PQclear(r);
+    finish_copy(conn, status);
+    r = PQgetResult(conn);
+    status = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+  }
+  if (monitor != nullptr) monitor->stop_watching();
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
+    PQclear(r);
+    return;
+  }
+  MigrationError info = error_from(conn, r);
+  PQclear(r);
+  if (monitor != nullptr && (info.is_lock_timeout || info.sqlstate == "40P01" || info.sqlstate == "57014")) {
+    info.blockers = monitor->blockers();
+  }
+  throw StatementError(std::move(info));
+}
+
+}  // namespace
+
+std::string MigrationError::summary() const {
+  std::string out = "ERROR";
+  if (!sqlstate.empty()) out += " " + sqlstate;
+  out += ": " + message;
+  if (!detail.empty()) out += " (" + detail + ")";
+  for (size_t i = 0; i < blockers.size(); ++i) {
+    const auto& b = blockers[i];
+    out += i == 0 ? "; blocked by " : ", ";
+    out += "pid " + std::to_string(b.pid);
+    if (!b.application_name.empty()) out += " (" + b.application_name + ")";
+    if (!b.state.empty()) out += " [" + b.state + "]";
+    if (!b.query.empty()) out += " running: " + b.query;
+  }
+  if (is_connection_lost) out += " (connection to the database lost)";
+  return out;
+}
+
+StatementError::StatementError(MigrationError info)
+    : Error(info.is_connection_lost ? ErrorKind::kConnection : ErrorKind::kMigrationFailed, info.summary()),
+      info_(std::move(info)) {}
+
+void execute(pqxx::transaction_base& tx, std::string_view sql, BlockerMonitor* monitor) {
+  execute_native(native_handle(tx.conn()), sql, monitor);
+}
+
+void execute(pqxx::connection_base& c, std::string_view sql, BlockerMonitor* monitor) {
+  execute_native(native_handle(c), sql, monitor);
+}
+
+std::string timeouts_sql(const Timeouts& t, bool local) {
+  const std::string set = local ? "SET LOCAL " : "SET ";
+  std::string out;
+  if (t.lock_timeout) out += set + "lock_timeout = " + millis_literal(*t.lock_timeout) + ";";
+  if (t.statement_timeout) {
+    if (!out.empty()) out += " ";
+    out += set + "statement_timeout = " + millis_literal(*t.statement_timeout) + ";";
+  }
+  return out;
+}
+
+void set_local_timeouts(pqxx::transaction_base& tx, const Timeouts& t) {
+  if (auto sql = timeouts_sql(t, true); !sql.empty()) execute(tx, sql);
+}
+
+void set_session_timeouts(pqxx::connection_base& c, const Timeouts& t) {
+  if (auto sql = timeouts_sql(t, false); !sql.empty()) execute(c, sql);
+}
+
+void reset_session_timeouts(pqxx::connection_base& c) {
+  execute(c, "RESET lock_timeout; RESET statement_timeout;");
+}
+
+// ---- BlockerMonitor ----
+
+BlockerMonitor::BlockerMonitor(const ConnectionConfig& cfg, int watched_pid,
+                               std::chrono::milliseconds interval)
+    : BlockerMonitor(connect(cfg, std::chrono::seconds(10), "pgrevise-monitor"), watched_pid, interval) {}
+
+BlockerMonitor::BlockerMonitor(std::unique_ptr<pqxx::connection> monitor_connection, int watched_pid,
+                               std::chrono::milliseconds interval)
+    : conn_(std::move(monitor_connection)), watched_pid_(watched_pid), interval_(interval) {
+  thread_ = std::thread([this] { run(); });
+}
+
+BlockerMonitor::~BlockerMonitor() {
+  {
+    std::lock_guard lock(mu_);
+    quit_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void BlockerMonitor::start_watching() {
+  {
+    std::lock_guard lock(mu_);
+    watching_ = true;
+    ++generation_;
+    seen_.clear();
+  }
+  cv_.notify_all();
+}
+
+void BlockerMonitor::stop_watching() {
+  {
+    std::lock_guard lock(mu_);
+    watching_ = false;
+  }
+  cv_.notify_all();
+}
+
+std::vector<BlockerInfo> BlockerMonitor::blockers() const {
+  std::lock_guard lock(mu_);
+  return seen_;
+}
+
+void BlockerMonitor::run() {
+  std::unique_lock lock(mu_);
+  while (!quit_) {
+    if (!watching_) {
+      cv_.wait(lock, [&] { return quit_ || watching_; });
+      continue;
+    }
+    const long generation = generation_;
+    // Statements that finish within one interval are never polled: no cost on the fast path.
+    if (cv_.wait_for(lock, interval_, [&] { return quit_ || !watching_ || generation_ != generation; }))
+      continue;
+    lock.unlock();
+    auto found = poll_once();
+    lock.lock();
+    if (generation_ != generation) continue;  // a new statement started meanwhile: not its blockers
+    for (auto& b : found) {
+      std::erase_if(seen_, [&](const BlockerInfo& s) { return s.pid == b.pid; });
+      seen_.insert(seen_.begin(), std::move(b));
+    }
+  }
+}
+
+std::vector<BlockerInfo> BlockerMonitor::poll_once() {
+  std::vector<BlockerInfo> found;
+  try {
+    pqxx::nontransaction tx(*conn_);
+    auto rows = tx.exec_params(
+        "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(a.state, "
+        "''), "
+        "left(coalesce(a.query, ''), 200) "
+        "FROM unnest(pg_blocking_pids($1)) AS b(pid) JOIN pg_stat_activity a ON a.pid = b.pid ORDER BY a.pid",
+        watched_pid_);
+    for (const auto& row : rows) {
+      found.push_back({row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                       row[3].as<std::string>(), redact(row[4].as<std::string>())});
+    }
+  } catch (const std::exception&) {
+    // Best effort: a failing monitor must never fail the migration it watches.
+  }
+  ++polls_;
+  return found;
+}
+
+}  // namespace pgrevise::db

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+
+#include "common/error.h"
+#include "db/connection.h"
+
+namespace pgrevise::db {
+
+// lock_timeout and statement_timeout for one revision. nullopt leaves the server's setting; 0 disables.
+struct Timeouts {
+  std::optional<std::chrono::milliseconds> lock_timeout;
+  std::optional<std::chrono::milliseconds> statement_timeout;
+};
+
+// "SET [LOCAL] lock_timeout = '5000ms'; ..." (empty when nothing to set), for batching and --sql output.
+std::string timeouts_sql(const Timeouts& t, bool local);
+// SET LOCAL inside the caller's transaction (ends with it).
+void set_local_timeouts(pqxx::transaction_base& tx, const Timeouts& t);
+// SET for the session, outside a transaction (non-transactional revisions); reset_session_timeouts undoes it.
+void set_session_timeouts(pqxx::connection_base& c, const Timeouts& t);
+void reset_session_timeouts(pqxx::connection_base& c);
+
+// A session that blocked a statement, seen by BlockerMonitor.
+struct BlockerInfo {
+  int pid = 0;
+  std::string application_name;
+  std::string user;
+  std::string state;  // pg_stat_activity.state: "idle in transaction", "active", ...
+  std::string query;  // its current or last query, truncated to 200 characters
+  bool operator==(const BlockerInfo&) const = default;
+};
+
+// What the database said when a statement failed, structured for reports and retry decisions.
+struct MigrationError {
+  std::string sqlstate;  // "" when unknown (e.g. connection lost before a result)
+  std::string message;   // primary message, without "ERROR:"
+  std::string detail;
+  std::string hint;
+  std::string context;
+  std::optional<int> position;  // 1-based character offset into the executed SQL (PG_DIAG_STATEMENT_POSITION)
+  bool is_lock_timeout = false;       // 55P03
+  bool is_statement_timeout = false;  // 57014 caused by statement_timeout
+  bool is_connection_lost = false;    // the session is gone (class 08, 57P01..57P03, or a bad connection)
+  std::vector<BlockerInfo> blockers;  // filled for lock timeouts when a BlockerMonitor watched the statement
+
+  // One line for humans: "ERROR 55P03: canceling statement due to lock timeout (blocked by pid 123 ...)".
+  std::string summary() const;
+};
+
+// Thrown by execute(): an Error of kind kMigrationFailed (kConnection when the session is lost) that carries
+// the structured fields. After it is thrown inside a transaction, that transaction must be aborted.
+class StatementError : public Error {
+ public:
+  explicit StatementError(MigrationError info);
+  const MigrationError& info() const { return info_; }
+
+ private:
+  MigrationError info_;
+};
+
+class BlockerMonitor;
+
+// Executes one statement or a whole script (several statements, simple query protocol) inside the caller's
+// transaction (pqxx::work or pqxx::nontransaction). Failures → StatementError. With a monitor, the statement
+// is watched for blockers while it runs and a lock timeout error names them.
+void execute(pqxx::transaction_base& tx, std::string_view sql, BlockerMonitor* monitor = nullptr);
+// The same on a connection with no transaction object open (statements outside any transaction).
+void execute(pqxx::connection_base& c, std::string_view sql, BlockerMonitor* monitor = nullptr);
+
+// While a statement runs, polls pg_blocking_pids(<watched pid>) from its own connection about every
+// `interval` and remembers who blocked it, so that a lock_timeout can name the blocker. Polls only while a
+// watch is active.
+class BlockerMonitor {
+ public:
+  // Opens its own connection (application_name "pgrevise-monitor"); watched_pid is the runner's backend pid.
+  BlockerMonitor(const ConnectionConfig& cfg, int watched_pid,
+                 std::chrono::milliseconds interval = std::chrono::milliseconds(100));
+  // For tests and callers that own the monitoring connection.
+  BlockerMonitor(std::unique_ptr<pqxx::connection> monitor_connection, int watched_pid,
+                 std::chrono::milliseconds interval = std::chrono::milliseconds(100));
+  ~BlockerMonitor();
+  BlockerMonitor(const BlockerMonitor&) = delete;
+  BlockerMonitor& operator=(const BlockerMonitor&) = delete;
+
+  // Starts watching (clears earlier observations); stop_watching ends it. Both return quickly.
+  void start_watching();
+  void stop_watching();
+  // Blockers seen during the current or last watch, most recently seen first, one per pid.
+  std::vector<BlockerInfo> blockers() const;
+  // Number of polls done so far (for tests that wait for the monitor to have looked).
+  long polls() const { return polls_.load(); }
+  int watched_pid() const { return watched_pid_; }
+
+ private:
+  void run();
+  std::vector<BlockerInfo> poll_once();
+
+  std::unique_ptr<pqxx::connection> conn_;
+  int watched_pid_;
+  std::chrono::milliseconds interval_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool watching_ = false;
+  long generation_ = 0;
+  bool quit_ = false;
+  std::vector<BlockerInfo> seen_;
+  std::atomic<long> polls_{0};
+  std::thread thread_;
+};
+
+}  // namespace pgrevise::db
