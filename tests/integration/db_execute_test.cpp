@@ -1,0 +1,199 @@
+#include <functional>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/redact.h"
+#include "db/connection.h"
+#include "db/execute.h"
+#include "support/test_postgres.h"
+
+namespace pgrevise::db {
+namespace {
+
+using namespace std::chrono_literals;
+using pgrevise::testing::TestDatabase;
+
+std::unique_ptr<pqxx::connection> open(const TestDatabase& db, const std::string& app) {
+  return connect(resolve_connection(db.url()), std::chrono::seconds(5), app);
+}
+
+MigrationError statement_error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const StatementError& e) {
+    EXPECT_EQ(e.what(), e.info().summary());
+    return e.info();
+  }
+  ADD_FAILURE() << "expected a StatementError";
+  return {};
+}
+
+std::string show(pqxx::connection& c, const std::string& setting) {
+  pqxx::nontransaction tx(c);
+  return tx.exec1("SHOW " + setting)[0].as<std::string>();
+}
+
+TEST(Execute, RunsAWholeScriptInTheCallersTransaction) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  {
+    pqxx::work tx(*c);
+    execute(tx, "CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO t VALUES (1), (2);\n-- comment only\n");
+    tx.commit();
+  }
+  EXPECT_EQ(db.query("SELECT count(*) FROM t"), "2");
+  {
+    pqxx::work tx(*c);
+    execute(tx, "INSERT INTO t VALUES (3)");
+  }  // aborted: leaves no trace
+  EXPECT_EQ(db.query("SELECT count(*) FROM t"), "2");
+  execute(*c, "");  // an empty script is fine
+}
+
+TEST(Execute, SyntaxErrorCarriesSqlstateAndPositionInTheScript) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  pqxx::work tx(*c);
+  const std::string script = "SELECT 1;\nSELEC oops;";
+  auto e = statement_error_of([&] { execute(tx, script); });
+  EXPECT_EQ(e.sqlstate, "42601");
+  ASSERT_TRUE(e.position.has_value());
+  EXPECT_EQ(*e.position, static_cast<int>(script.find("SELEC oops")) + 1);
+  EXPECT_NE(e.message.find("syntax error"), std::string::npos) << e.message;
+  EXPECT_FALSE(e.is_lock_timeout);
+  EXPECT_FALSE(e.is_connection_lost);
+}
+
+TEST(Execute, DetailAndHintAreKept) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)");
+  {
+    pqxx::work tx(*c);
+    auto e = statement_error_of([&] { execute(tx, "INSERT INTO t VALUES (1)"); });
+    EXPECT_EQ(e.sqlstate, "23505");
+    EXPECT_EQ(e.detail, "Key (id)=(1) already exists.");
+    EXPECT_NE(e.summary().find("23505"), std::string::npos) << e.summary();
+  }
+  pqxx::work tx(*c);
+  auto e = statement_error_of([&] { execute(tx, "SELECT no_such_function(1)"); });
+  EXPECT_EQ(e.sqlstate, "42883");
+  EXPECT_FALSE(e.hint.empty());
+  ASSERT_TRUE(e.position.has_value());
+  EXPECT_EQ(*e.position, 8);
+}
+
+TEST(Execute, ErrorsAreKindMigrationFailedAndRedacted) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  const std::string canary = "Canary-Exec-5d41c0";
+  register_secret(canary);
+  try {
+    execute(*c, "SELECT '" + canary + "'::int");
+    FAIL() << "expected a StatementError";
+  } catch (const StatementError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kMigrationFailed);
+    EXPECT_EQ(std::string(e.what()).find(canary), std::string::npos) << e.what();
+    EXPECT_EQ(e.info().message.find(canary), std::string::npos) << e.info().message;
+  }
+}
+
+TEST(Timeouts, LocalTimeoutsEndWithTheTransaction) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  EXPECT_EQ(timeouts_sql({.lock_timeout = 5s, .statement_timeout = 0ms}, true),
+            "SET LOCAL lock_timeout = '5000ms'; SET LOCAL statement_timeout = '0ms';");
+  EXPECT_EQ(timeouts_sql({}, false), "");
+  {
+    pqxx::work tx(*c);
+    set_local_timeouts(tx, {.lock_timeout = 1500ms, .statement_timeout = 2s});
+    EXPECT_EQ(tx.exec1("SHOW lock_timeout")[0].as<std::string>(), "1500ms");
+    EXPECT_EQ(tx.exec1("SHOW statement_timeout")[0].as<std::string>(), "2s");
+    tx.commit();
+  }
+  EXPECT_EQ(show(*c, "lock_timeout"), "0");
+  EXPECT_EQ(show(*c, "statement_timeout"), "0");
+}
+
+TEST(Timeouts, SessionTimeoutsLastUntilReset) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  set_session_timeouts(*c, {.lock_timeout = 250ms});
+  EXPECT_EQ(show(*c, "lock_timeout"), "250ms");
+  EXPECT_EQ(show(*c, "statement_timeout"), "0");
+  reset_session_timeouts(*c);
+  EXPECT_EQ(show(*c, "lock_timeout"), "0");
+}
+
+TEST(Timeouts, StatementTimeoutIsRecognised) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  pqxx::work tx(*c);
+  set_local_timeouts(tx, {.statement_timeout = 100ms});
+  auto e = statement_error_of([&] { execute(tx, "SELECT pg_sleep(30)"); });
+  EXPECT_EQ(e.sqlstate, "57014");
+  EXPECT_TRUE(e.is_statement_timeout);
+  EXPECT_FALSE(e.is_lock_timeout);
+}
+
+TEST(Timeouts, LockTimeoutNamesTheBlockersPidAndQuery) {
+  TestDatabase db;
+  db.exec("CREATE TABLE accounts (id int)");
+  auto holder = open(db, "blocker-app");
+  pqxx::work holding(*holder);
+  holding.exec("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE");
+
+  auto runner = open(db, "runner");
+  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), 20ms);
+  pqxx::work tx(*runner);
+  set_local_timeouts(tx, {.lock_timeout = 2s});
+  auto e = statement_error_of([&] { execute(tx, "ALTER TABLE accounts ADD COLUMN note text", &monitor); });
+  EXPECT_EQ(e.sqlstate, "55P03");
+  EXPECT_TRUE(e.is_lock_timeout);
+  ASSERT_EQ(e.blockers.size(), 1u) << "monitor polls: " << monitor.polls();
+  EXPECT_EQ(e.blockers[0].pid, holder->backendpid());
+  EXPECT_EQ(e.blockers[0].application_name, "blocker-app");
+  EXPECT_EQ(e.blockers[0].state, "idle in transaction");
+  EXPECT_NE(e.blockers[0].query.find("LOCK TABLE accounts"), std::string::npos) << e.blockers[0].query;
+  const auto summary = e.summary();
+  EXPECT_NE(summary.find("blocked by pid " + std::to_string(holder->backendpid())), std::string::npos)
+      << summary;
+}
+
+TEST(BlockerMonitor, QuietStatementsAreNeverPolled) {
+  TestDatabase db;
+  auto runner = open(db, "runner");
+  BlockerMonitor monitor(open(db, "monitor"), runner->backendpid(), std::chrono::hours(1));
+  pqxx::work tx(*runner);
+  execute(tx, "SELECT 1", &monitor);
+  EXPECT_EQ(monitor.polls(), 0);
+  EXPECT_TRUE(monitor.blockers().empty());
+}
+
+TEST(Execute, LostConnectionIsReportedAsSuch) {
+  TestDatabase db;
+  auto runner = open(db, "runner");
+  const int pid = runner->backendpid();
+  db.exec("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+  // Wait until the backend is really gone so the next statement meets a closed socket.
+  for (int i = 0;
+       i < 500 && db.query("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(pid)) != "0";
+       ++i) {
+    SystemClock::instance().sleep_for(10ms);
+  }
+  try {
+    execute(*runner, "SELECT 1");
+    FAIL() << "expected a StatementError";
+  } catch (const StatementError& e) {
+    EXPECT_TRUE(e.info().is_connection_lost) << e.what();
+    EXPECT_EQ(e.kind(), ErrorKind::kConnection);
+  }
+}
+
+}  // namespace
+}  // namespace pgrevise::db
