@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs pgrevise's benchmarks side by side with psql and Alembic and prints one table of ratios.
+#
+#   bench/run.sh [--quick] [--reference-only] [--binary PATH] [--only NAME[,NAME]] [--output FILE]
+#
+#   --quick            3 runs per measurement instead of 5, and 2,000 instead of 10,000 revisions for memory
+#   --reference-only   run even when the pgrevise runner is missing (its cells show "missing")
+#   --binary PATH      the pgrevise binary (default: build/src/app/pgrevise; or set PGREVISE)
+#   --only NAMES       a subset of: psql, alembic, history, rss
+#   --output FILE      also write the Markdown table (with date, machine and command) to FILE
+#
+# Each script starts and stops its own throwaway PostgreSQL cluster (scripts/dev-postgres). Exit status: 0 when
+# every measurement ran (targets missed are shown in the table, not as a failure), 3 when the runner is missing
+# (without --reference-only), 1 when a measurement failed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+command_line="bench/run.sh $*"
+only="psql,alembic,history,rss"
+output=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) export BENCH_RUNS=${BENCH_RUNS:-3} RSS_REVISIONS=${RSS_REVISIONS:-2000} ;;
+    --reference-only) export BENCH_ALLOW_MISSING=1 ;;
+    --binary) export PGREVISE=$(realpath "$2"); shift ;;
+    --only) only=$2; shift ;;
+    --output) output=$2; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+source "$here/lib/common.sh"
+require_pgrevise  # fails here, before any work, when the runner is missing
+
+results=$(mktemp /tmp/pgrevise-bench-results.XXXXXX)
+trap 'rm -f "$results"' EXIT
+export BENCH_RESULTS=$results
+
+declare -A scripts=([psql]=runner_vs_psql.sh [alembic]=runner_vs_alembic.sh [history]=history.sh [rss]=runner_rss.sh)
+for name in psql alembic history rss; do
+  case ",$only," in *",$name,"*) ;; *) continue ;; esac
+  log "=== bench/${scripts[$name]}"
+  "$here/${scripts[$name]}"
+done
+
+pgrevise_version=missing
+if [ "$HAVE_PGREVISE" = 1 ]; then pgrevise_version=$("$PGREVISE" version 2>/dev/null || echo unknown); fi
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+memory=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
+{
+  echo "Date: $(date -u +'%Y-%m-%d %H:%M UTC')"
+  echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $memory RAM, $(uname -sr)"
+  echo "Versions: $pgrevise_version; $(psql --version | head -1); Alembic $("$PYTHON" -c 'import alembic; print(alembic.__version__)')"
+  echo "Command: $command_line (median of ${BENCH_RUNS:-5} runs per measurement)"
+  echo
+  print_table "$results"
+} | tee ${output:+"$output"}
