@@ -1,0 +1,154 @@
+#include "backup/pg_tools.h"
+
+#include <regex>
+
+#include "common/error.h"
+#include "common/strings.h"
+
+namespace pgrevise::backup {
+
+std::string PgVersion::major_text() const {
+  if (major_code >= 1000) return std::to_string(major_code / 100);
+  return std::to_string(major_code / 100) + "." + std::to_string(major_code % 100);
+}
+
+std::optional<PgVersion> parse_tool_version(std::string_view out) {
+  static const std::regex re(R"(\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?(?:\.(\d+))?([A-Za-z0-9]*))");
+  std::string text(out);
+  std::smatch m;
+  if (!std::regex_search(text, m, re)) return std::nullopt;
+  PgVersion v;
+  const int first = std::stoi(m[1].str());
+  const int second = m[2].matched ? std::stoi(m[2].str()) : 0;
+  v.major_code = first >= 10 ? first * 100 : first * 100 + second;
+  v.text = m[1].str() + (m[2].matched ? "." + m[2].str() : "") + (m[3].matched ? "." + m[3].str() : "") +
+           m[4].str();
+  return v;
+}
+
+PgVersion server_version(int num, const std::string& text) {
+  PgVersion v;
+  v.major_code = num >= 100000 ? (num / 10000) * 100 : num / 100;
+  v.text = text.empty() ? std::to_string(num) : std::string(trim(text.substr(0, text.find(' '))));
+  return v;
+}
+
+void check_pg_dump_compatible(const PgVersion& pg_dump, const PgVersion& server, const std::string& path) {
+  if (pg_dump.major_code >= server.major_code) return;
+  throw Error(ErrorKind::kBadInput,
+              "pg_dump " + pg_dump.text + " (" + path + ") is older than the server (PostgreSQL " +
+                  server.text + "): pg_dump cannot dump a newer server; install the PostgreSQL " +
+                  server.major_text() + " client tools or newer, or put them first on PATH");
+}
+
+void add_connection_environment(ProcessSpec& spec, const ChildConnection& c,
+                                const std::string& application_name) {
+  if (c.password) spec.env_set["PGPASSWORD"] = *c.password;
+  spec.env_set["PGCONNECT_TIMEOUT"] = std::to_string(std::max(1, c.connect_timeout_s));
+  spec.env_set["PGAPPNAME"] = application_name;
+}
+
+namespace {
+void add_dbname(ProcessSpec& spec, const ChildConnection& c) {
+  // --dbname takes a whole conninfo; it holds no password (that is in the environment only).
+  if (!c.conninfo.empty()) spec.argv.push_back("--dbname=" + c.conninfo);
+}
+}  // namespace
+
+ProcessSpec pg_dump_spec(const DumpPlan& plan, const ChildConnection& c) {
+  ProcessSpec spec;
+  spec.argv = {plan.pg_dump, std::string("--format=") + to_string(plan.format), "--file=" + plan.output,
+               "--no-password"};
+  if (plan.format != Format::kPlain || plan.compress > 0) {
+    spec.argv.push_back("--compress=" + std::to_string(plan.compress));
+  }
+  if (plan.format == Format::kDirectory && plan.jobs > 1)
+    spec.argv.push_back("--jobs=" + std::to_string(plan.jobs));
+  add_dbname(spec, c);
+  add_connection_environment(spec, c, "pgrevise-backup");
+  spec.timeout = plan.timeout;
+  return spec;
+}
+
+ProcessSpec pg_dump_version_spec(const std::string& pg_dump) {
+  ProcessSpec spec;
+  spec.argv = {pg_dump, "--version"};
+  spec.timeout = std::chrono::seconds(30);
+  return spec;
+}
+
+ProcessSpec pg_restore_list_spec(const std::string& pg_restore, const std::string& archive) {
+  ProcessSpec spec;
+  spec.argv = {pg_restore, "--list", archive};
+  return spec;
+}
+
+ProcessSpec pg_restore_read_all_spec(const std::string& pg_restore, const std::string& archive) {
+  ProcessSpec spec;
+  spec.argv = {pg_restore, "--file=/dev/null", archive};
+  return spec;
+}
+
+void validate_restore_plan(const RestorePlan& plan) {
+  if (plan.jobs > 1 && plan.format != Format::kDirectory) {
+    throw_bad_input("--jobs: parallel restore needs a directory-format backup; this one is " +
+                    std::string(to_string(plan.format)));
+  }
+  if (plan.jobs > 1 && plan.single_transaction) {
+    throw_bad_input("--jobs cannot be combined with a single transaction; add --no-single-transaction");
+  }
+  if (plan.clean && plan.format == Format::kPlain) {
+    throw_bad_input(
+        "--clean: a plain-format backup cannot be cleaned before restore; restore it into an empty database");
+  }
+}
+
+ProcessSpec restore_spec(const RestorePlan& plan, const ChildConnection& c) {
+  validate_restore_plan(plan);
+  ProcessSpec spec;
+  if (plan.format == Format::kPlain) {
+    spec.argv = {plan.psql,       "--no-psqlrc",           "--quiet",
+                 "--no-password", "--set=ON_ERROR_STOP=1", "--file=" + plan.archive};
+    if (plan.single_transaction) spec.argv.push_back("--single-transaction");
+  } else {
+    spec.argv = {plan.pg_restore, "--no-password", "--exit-on-error"};
+    if (plan.clean) {
+      spec.argv.push_back("--clean");
+      spec.argv.push_back("--if-exists");
+    }
+    if (plan.single_transaction) spec.argv.push_back("--single-transaction");
+    if (plan.jobs > 1) spec.argv.push_back("--jobs=" + std::to_string(plan.jobs));
+  }
+  add_dbname(spec, c);
+  if (plan.format != Format::kPlain) spec.argv.push_back(plan.archive);
+  add_connection_environment(spec, c, "pgrevise-restore");
+  spec.timeout = plan.timeout;
+  return spec;
+}
+
+TocSummary parse_toc_list(std::string_view out) {
+  TocSummary s;
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    std::string_view line =
+        out.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    start = end == std::string_view::npos ? out.size() : end + 1;
+    line = trim(line);
+    if (line.empty() || line[0] == ';') continue;
+    ++s.entries;
+    // "3345; 0 16390 TABLE DATA public users postgres"
+    if (line.find(" TABLE DATA ") != std::string_view::npos) {
+      ++s.table_data;
+    } else if (line.find(" TABLE ") != std::string_view::npos) {
+      ++s.tables;
+    }
+  }
+  return s;
+}
+
+bool plain_dump_trailer_present(std::string_view tail) {
+  return tail.find("-- PostgreSQL database dump complete") != std::string_view::npos;
+}
+
+}  // namespace pgrevise::backup

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backup/manifest.h"
+#include "common/process.h"
+
+namespace pgrevise::backup {
+
+// A PostgreSQL version reduced to what compatibility depends on: its major release.
+struct PgVersion {
+  int major_code = 0;  // 1500 for 15.x, 906 for 9.6.x (the same scale as server_version_num / 100)
+  std::string text;    // "15.18"
+  std::string major_text() const;  // "15", "9.6"
+};
+
+// `pg_dump --version` / `pg_restore --version` output, e.g. "pg_dump (PostgreSQL) 15.18
+// (Debian 15.18-0+deb12u1)".
+std::optional<PgVersion> parse_tool_version(std::string_view version_output);
+PgVersion server_version(int server_version_num, const std::string& server_version_text);
+
+// Throws Error(kBadInput) naming both versions when pg_dump is older than the server.
+void check_pg_dump_compatible(const PgVersion& pg_dump, const PgVersion& server,
+                              const std::string& pg_dump_path);
+
+// How to reach the database from a child process. The password travels only in the child's environment.
+struct ChildConnection {
+  std::string conninfo;  // without password; empty: the child uses the inherited PG* environment
+  std::optional<std::string> password;
+  int connect_timeout_s = 10;
+};
+
+struct DumpPlan {
+  std::string pg_dump = "pg_dump";
+  Format format = Format::kCustom;
+  int compress = 1;
+  int jobs = 1;
+  std::string output;  // the partial path
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
+// Environment shared by pg_dump, pg_restore and psql children: PGPASSWORD when there is a password,
+// PGCONNECT_TIMEOUT, and a fixed application_name.
+void add_connection_environment(ProcessSpec& spec, const ChildConnection& c,
+                                const std::string& application_name);
+
+ProcessSpec pg_dump_spec(const DumpPlan& plan, const ChildConnection& c);
+ProcessSpec pg_dump_version_spec(const std::string& pg_dump);
+// pg_restore --list ARCHIVE: reads the archive's header and table of contents.
+ProcessSpec pg_restore_list_spec(const std::string& pg_restore, const std::string& archive);
+// pg_restore --file=/dev/null ARCHIVE: reads and decompresses every data block (deep verification).
+ProcessSpec pg_restore_read_all_spec(const std::string& pg_restore, const std::string& archive);
+
+struct RestorePlan {
+  std::string pg_restore = "pg_restore";
+  std::string psql = "psql";
+  Format format = Format::kCustom;
+  std::string archive;
+  bool clean = false;
+  bool single_transaction = true;
+  int jobs = 1;
+  std::optional<std::chrono::milliseconds> timeout;
+};
+// Bad combinations (jobs with single transaction, jobs for custom or plain, clean for plain)
+// → Error(kBadInput) naming the flags.
+void validate_restore_plan(const RestorePlan& plan);
+ProcessSpec restore_spec(const RestorePlan& plan, const ChildConnection& c);
+
+// What `pg_restore --list` says about an archive.
+struct TocSummary {
+  int entries = 0;     // TOC lines
+  int table_data = 0;  // TABLE DATA entries
+  int tables = 0;      // TABLE entries
+};
+TocSummary parse_toc_list(std::string_view list_output);
+
+// Plain dumps end with pg_dump's "dump complete" trailer; a truncated one does not.
+bool plain_dump_trailer_present(std::string_view tail);
+
+}  // namespace pgrevise::backup

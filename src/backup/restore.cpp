@@ -1,0 +1,86 @@
+#include "backup/restore.h"
+
+#include <system_error>
+
+#include "backup/backup.h"
+#include "backup/catalog.h"
+#include "backup/checksum.h"
+#include "common/error.h"
+
+namespace pgrevise::backup {
+
+namespace fs = std::filesystem;
+
+namespace {
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+LocatedBackup locate_backup(const fs::path& from_arg) {
+  std::error_code ec;
+  fs::path from = from_arg;
+  if (!from.empty() && from.filename().empty()) from = from.parent_path();  // "x.dir/" → "x.dir"
+  if (!fs::exists(from, ec)) throw_bad_input("--from " + from_arg.string() + ": no such file or directory");
+  const std::string fname = from.filename().string();
+  if (ends_with(fname, std::string(kManifestSuffix))) {
+    Manifest m = read_manifest(from);
+    fs::path archive = from.parent_path() / m.file;
+    if (!fs::exists(archive, ec)) {
+      throw_bad_input("--from " + from.string() + ": the manifest names " + m.file +
+                      ", which does not exist");
+    }
+    return {std::move(m), from, archive};
+  }
+  const fs::path dir = from.has_parent_path() ? from.parent_path() : fs::path(".");
+  const auto dot = fname.rfind('.');
+  if (dot != std::string::npos && dot > 0) {
+    const fs::path sibling = dir / manifest_file_name(fname.substr(0, dot));
+    if (fs::exists(sibling, ec)) {
+      Manifest m = read_manifest(sibling);
+      if (m.file == fname) return {std::move(m), sibling, from};
+    }
+  }
+  for (const auto& b : scan_directory(dir).complete) {
+    if (b.manifest.file == fname) return {b.manifest, b.manifest_path, from};
+  }
+  throw_bad_input("--from " + from.string() +
+                  ": no manifest names this file, so it cannot be checked; restore only verified backups");
+}
+
+void verify_against_manifest(const LocatedBackup& b) {
+  const std::uint64_t size = path_size(b.archive_path);
+  if (size != b.manifest.size_bytes) {
+    throw_bad_input("checksum mismatch: " + b.archive_path.string() + " is " + std::to_string(size) +
+                    " bytes but its manifest " + b.manifest_path.string() + " says " +
+                    std::to_string(b.manifest.size_bytes) + "; refusing to restore it");
+  }
+  const std::string actual = backup_sha256(b.archive_path);
+  if (actual != b.manifest.sha256) {
+    throw_bad_input("checksum mismatch: " + b.archive_path.string() + " has sha256 " + actual +
+                    " but its manifest " + b.manifest_path.string() + " says " + b.manifest.sha256 +
+                    "; the backup is corrupted or was changed, refusing to restore it");
+  }
+}
+
+void run_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner) {
+  ProcessSpec spec = restore_spec(plan, conn);
+  ProcessResult r = runner.run(spec);
+  if (r.ok()) return;
+  const std::string tool = plan.format == Format::kPlain ? "psql" : "pg_restore";
+  std::string how = r.timed_out ? "timed out (--timeout)"
+                    : r.signal  ? "was killed by signal " + std::to_string(r.signal)
+                                : "exited with code " + std::to_string(r.exit_code);
+  const std::string tx_note = plan.single_transaction ? " (single transaction: nothing was restored)" : "";
+  throw Error(ErrorKind::kMigrationFailed,
+              "restore failed: " + tool + " " + how + tx_note + ": " + stderr_tail(r.err));
+}
+
+std::string list_contents(const LocatedBackup& b, const std::string& pg_restore, ProcessRunner& runner) {
+  if (b.manifest.format == Format::kPlain) return to_json(b.manifest);
+  ProcessResult r = runner.run(pg_restore_list_spec(pg_restore, b.archive_path.string()));
+  if (!r.ok()) throw Error(ErrorKind::kIo, "pg_restore --list failed: " + stderr_tail(r.err));
+  return r.out;
+}
+
+}  // namespace pgrevise::backup

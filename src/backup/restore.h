@@ -1,0 +1,32 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "backup/manifest.h"
+#include "backup/pg_tools.h"
+#include "common/process.h"
+
+namespace pgrevise::backup {
+
+// A backup located from --from: its manifest (MANIFEST given, or NAME.manifest.json beside FILE, or any
+// manifest in FILE's directory naming it) and its archive. No manifest → Error(kBadInput).
+struct LocatedBackup {
+  Manifest manifest;
+  std::filesystem::path manifest_path;
+  std::filesystem::path archive_path;
+};
+LocatedBackup locate_backup(const std::filesystem::path& from);
+
+// Size and SHA-256 of the archive against the manifest. A mismatch → Error(kBadInput) naming the file and
+// both checksums (or sizes).
+void verify_against_manifest(const LocatedBackup& b);
+
+// pg_restore (or psql for plain) into the database. A failure → Error(kMigrationFailed) with the tool's
+// message.
+void run_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner);
+
+// pg_restore --list of the archive (or the manifest's summary for plain format).
+std::string list_contents(const LocatedBackup& b, const std::string& pg_restore, ProcessRunner& runner);
+
+}  // namespace pgrevise::backup
