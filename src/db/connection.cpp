@@ -140,7 +140,15 @@ std::unique_ptr<pqxx::connection> connect(const ConnectionConfig& cfg, std::chro
   }
   opts["application_name"] = application_name;
   try {
-    return std::make_unique<pqxx::connection>(to_keyword_conninfo(opts));
+    auto conn = std::make_unique<pqxx::connection>(to_keyword_conninfo(opts));
+    // libpqxx 6 silently reconnects a broken connection by default. A new session would not hold the
+    // migration lock nor be inside the transaction it thinks it is in, so a lost connection must stay an
+    // error.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    conn->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+    return conn;
   } catch (const std::exception& e) {
     const std::string detail = redact(trim(e.what()));
     if (looks_like_auth_failure(detail)) {

@@ -115,6 +115,45 @@ void execute(pqxx::connection_base& c, std::string_view sql, BlockerMonitor* mon
   execute_native(native_handle(c), sql, monitor);
 }
 
+void execute_transaction(pqxx::connection_base& c, std::string_view body, BlockerMonitor* monitor) {
+  static constexpr std::string_view kBegin = "BEGIN;\n";
+  PGconn* conn = native_handle(c);
+  std::string script;
+  script.reserve(body.size() + 16);
+  script.append(kBegin).append(body).append("\n;COMMIT;");
+  try {
+    execute_native(conn, script, monitor);
+  } catch (StatementError& e) {
+    // The statements after the failing one were skipped, COMMIT included: leave no open failed transaction.
+    if (PQtransactionStatus(conn) != PQTRANS_IDLE && PQstatus(conn) == CONNECTION_OK) {
+      PQclear(PQexec(conn, "ROLLBACK"));
+    }
+    MigrationError info = e.info();
+    if (info.position) {
+      *info.position -= static_cast<int>(kBegin.size());
+      if (*info.position < 1) info.position.reset();
+    }
+    throw StatementError(std::move(info));
+  }
+}
+
+SourceLocation locate(std::string_view sql, int position) {
+  SourceLocation loc{1, 1};
+  int chars = 0;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(sql[i]);
+    if ((byte & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte is not a character of its own
+    if (++chars == position) return loc;
+    if (byte == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else {
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
 std::string timeouts_sql(const Timeouts& t, bool local) {
   const std::string set = local ? "SET LOCAL " : "SET ";
   std::string out;

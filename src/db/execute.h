@@ -73,12 +73,25 @@ class StatementError : public Error {
 
 class BlockerMonitor;
 
+// Where a PG_DIAG_STATEMENT_POSITION (1-based, in characters) falls in the SQL text: 1-based line and column,
+// counting UTF-8 characters as PostgreSQL does.
+struct SourceLocation {
+  int line = 0;
+  int column = 0;
+};
+SourceLocation locate(std::string_view sql, int position);
+
 // Executes one statement or a whole script (several statements, simple query protocol) inside the caller's
 // transaction (pqxx::work or pqxx::nontransaction). Failures → StatementError. With a monitor, the statement
 // is watched for blockers while it runs and a lock timeout error names them.
 void execute(pqxx::transaction_base& tx, std::string_view sql, BlockerMonitor* monitor = nullptr);
 // The same on a connection with no transaction object open (statements outside any transaction).
 void execute(pqxx::connection_base& c, std::string_view sql, BlockerMonitor* monitor = nullptr);
+
+// The whole body in one transaction and ONE round trip ("BEGIN;" body "COMMIT;" as a single simple query), on
+// a connection with no transaction object open. On failure the server-side transaction is rolled back before
+// StatementError is thrown, and the error's position refers to body (not to the added BEGIN).
+void execute_transaction(pqxx::connection_base& c, std::string_view body, BlockerMonitor* monitor = nullptr);
 
 // While a statement runs, polls pg_blocking_pids(<watched pid>) from its own connection about every
 // `interval` and remembers who blocked it, so that a lock_timeout can name the blocker. Polls only while a

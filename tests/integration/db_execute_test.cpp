@@ -10,6 +10,7 @@
 #include "common/redact.h"
 #include "db/connection.h"
 #include "db/execute.h"
+#include "db/native.h"
 #include "support/test_postgres.h"
 
 namespace pgrevise::db {
@@ -103,6 +104,37 @@ TEST(Execute, ErrorsAreKindMigrationFailedAndRedacted) {
   }
 }
 
+TEST(ExecuteTransaction, CommitsTheWholeBody) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  execute_transaction(*c, "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n-- trailing comment");
+  EXPECT_EQ(db.query("SELECT count(*) FROM t"), "1");
+  EXPECT_EQ(PQtransactionStatus(native_handle(*c)), PQTRANS_IDLE);
+}
+
+TEST(ExecuteTransaction, FailureRollsBackAndReportsThePositionInTheBody) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  const std::string body = "CREATE TABLE t (id int);\nINSERT INTO t VALUES ('é', 'x');";
+  auto e = statement_error_of([&] { execute_transaction(*c, body); });
+  EXPECT_EQ(e.sqlstate, "42601");  // more expressions than target columns
+  ASSERT_TRUE(e.position.has_value());
+  const auto loc = locate(body, *e.position);
+  EXPECT_EQ(loc.line, 2);
+  EXPECT_EQ(loc.column, 28);  // at 'x', counting 'é' as one character
+  EXPECT_FALSE(db.table_exists("public.t"));
+  EXPECT_EQ(PQtransactionStatus(native_handle(*c)), PQTRANS_IDLE);
+  execute(*c, "SELECT 1");  // the session is usable again
+}
+
+TEST(Locate, CountsLinesAndUtf8Characters) {
+  EXPECT_EQ(locate("abc", 2).column, 2);
+  EXPECT_EQ(locate("a\nbc", 4).line, 2);
+  EXPECT_EQ(locate("a\nbc", 4).column, 2);
+  EXPECT_EQ(locate("éé\nx", 4).line, 2);
+  EXPECT_EQ(locate("éé\nx", 4).column, 1);
+}
+
 TEST(Timeouts, LocalTimeoutsEndWithTheTransaction) {
   TestDatabase db;
   auto c = open(db, "runner");
@@ -193,6 +225,8 @@ TEST(Execute, LostConnectionIsReportedAsSuch) {
     EXPECT_TRUE(e.info().is_connection_lost) << e.what();
     EXPECT_EQ(e.kind(), ErrorKind::kConnection);
   }
+  // No silent reconnect: a new session would not hold the migration lock.
+  EXPECT_THROW(pqxx::work(*runner).exec("SELECT 1"), pqxx::broken_connection);
 }
 
 }  // namespace
