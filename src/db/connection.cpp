@@ -78,6 +78,22 @@ std::string describe_environment(const ConnectionConfig& c) {
   return out + (parts.empty() ? "libpq defaults" : parts) + ")";
 }
 
+// libpq's messages span lines ("...refused\n\tIs the server running..."); logs want one line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (char ch : text) {
+    if (ch == '\n' || ch == '\t' || ch == '\r' || ch == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += ch;
+  }
+  return out;
+}
+
 bool looks_like_auth_failure(const std::string& msg) {
   const std::string lower = to_lower(msg);
   return lower.find("authentication failed") != std::string::npos ||
@@ -150,11 +166,17 @@ std::unique_ptr<pqxx::connection> connect(const ConnectionConfig& cfg, std::chro
 #pragma GCC diagnostic pop
     return conn;
   } catch (const std::exception& e) {
-    const std::string detail = redact(trim(e.what()));
+    const std::string detail = one_line(redact(trim(e.what())));
     if (looks_like_auth_failure(detail)) {
       throw Error(ErrorKind::kConnection, "authentication failed for user " +
                                               (cfg.user.empty() ? std::string("(default)") : cfg.user) +
                                               " at " + cfg.endpoint() + ": " + detail);
+    }
+    if (detail.find("database \"") != std::string::npos &&
+        detail.find("does not exist") != std::string::npos) {
+      throw Error(ErrorKind::kConnection, "database " +
+                                              (cfg.dbname.empty() ? std::string("(default)") : cfg.dbname) +
+                                              " does not exist at " + cfg.endpoint() + ": " + detail);
     }
     throw Error(ErrorKind::kConnection, "could not connect to " + cfg.endpoint() + ": " + detail);
   }

@@ -23,7 +23,7 @@ KeyParts split_key(std::int64_t key) {
 
 constexpr const char* kHoldersSql =
     "SELECT l.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), "
-    "coalesce(a.client_addr::text, 'local') "
+    "coalesce(host(a.client_addr), 'local') "
     "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
     "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
     "AND l.classid::bigint = $1 AND l.objid::bigint = $2 "

@@ -155,6 +155,17 @@ TEST_F(ConnectionEnv, UnreachableHostIsAConnectFailureWithoutThePassword) {
   EXPECT_EQ(msg.find(kCanary), std::string::npos) << msg;
 }
 
+TEST_F(ConnectionEnv, MissingDatabaseIsNamed) {
+  TestDatabase db;
+  auto cfg = resolve_connection(pgrevise::testing::url_for_database(db.url(), "no_such_db_x"));
+  auto e = error_of([&] { connect(cfg, std::chrono::seconds(5)); });
+  const std::string msg = e.what();
+  EXPECT_EQ(e.kind(), ErrorKind::kConnection);
+  EXPECT_NE(msg.find("database no_such_db_x does not exist at " + cfg.endpoint()), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  EXPECT_EQ(msg.find(cfg.password.value()), std::string::npos) << msg;
+}
+
 TEST_F(ConnectionEnv, KeywordConninfoIsAcceptedToo) {
   TestDatabase db;
   auto url = resolve_connection(db.url());

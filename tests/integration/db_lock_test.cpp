@@ -76,6 +76,7 @@ TEST(MigrationLock, AcquiresReleasesAndShowsInPgLocks) {
   ASSERT_EQ(holders.size(), 1u);
   EXPECT_EQ(holders[0].pid, runner->backendpid());
   EXPECT_EQ(holders[0].application_name, "runner");
+  EXPECT_EQ(holders[0].client_addr, "127.0.0.1");
   EXPECT_FALSE(try_lock(*other, lock.key()));
   lock.release();
   EXPECT_FALSE(lock.held());
