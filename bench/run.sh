@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs pgrevise's benchmarks side by side with psql and Alembic and prints one table of ratios.
+# Runs pgrevise's benchmarks side by side with psql, Alembic and pg_dump and prints one table of ratios.
 #
 #   bench/run.sh [--quick] [--reference-only] [--binary PATH] [--only NAME[,NAME]] [--output FILE]
 #
-#   --quick            3 runs per measurement instead of 5, and 2,000 instead of 10,000 revisions for memory
+#   --quick            3 runs per measurement instead of 5, 2,000 instead of 10,000 revisions for memory,
+#                      pgbench scale 10 instead of 50 for the backup
 #   --reference-only   run even when the pgrevise runner is missing (its cells show "missing")
 #   --binary PATH      the pgrevise binary (default: build/src/app/pgrevise; or set PGREVISE)
-#   --only NAMES       a subset of: psql, alembic, history, rss
+#   --only NAMES       a subset of: psql, alembic, history, rss, backup
 #   --output FILE      also write the Markdown table (with date, machine and command) to FILE
 #
 # Each script starts and stops its own throwaway PostgreSQL cluster (scripts/dev-postgres). Exit status: 0 when
@@ -15,36 +16,38 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 command_line="bench/run.sh $*"
-only="psql,alembic,history,rss"
+only="psql,alembic,history,rss,backup"
 output=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) export BENCH_RUNS=${BENCH_RUNS:-3} RSS_REVISIONS=${RSS_REVISIONS:-2000} ;;
+    --quick) export BENCH_RUNS=${BENCH_RUNS:-3} RSS_REVISIONS=${RSS_REVISIONS:-2000} BACKUP_SCALE=${BACKUP_SCALE:-10} ;;
     --reference-only) export BENCH_ALLOW_MISSING=1 ;;
     --binary) export PGREVISE=$(realpath "$2"); shift ;;
     --only) only=$2; shift ;;
     --output) output=$2; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 source "$here/lib/common.sh"
-require_pgrevise  # fails here, before any work, when the runner is missing
+# Fails here, before any work, when the runner is needed and missing.
+if [ "$only" != backup ]; then require_pgrevise; fi
 
 results=$(mktemp /tmp/pgrevise-bench-results.XXXXXX)
 trap 'rm -f "$results"' EXIT
 export BENCH_RESULTS=$results
 
-declare -A scripts=([psql]=runner_vs_psql.sh [alembic]=runner_vs_alembic.sh [history]=history.sh [rss]=runner_rss.sh)
-for name in psql alembic history rss; do
+declare -A scripts=([psql]=runner_vs_psql.sh [alembic]=runner_vs_alembic.sh [history]=history.sh
+  [rss]=runner_rss.sh [backup]=backup_vs_pg_dump.sh)
+for name in psql alembic history rss backup; do
   case ",$only," in *",$name,"*) ;; *) continue ;; esac
   log "=== bench/${scripts[$name]}"
   "$here/${scripts[$name]}"
 done
 
 pgrevise_version=missing
-if [ "$HAVE_PGREVISE" = 1 ]; then pgrevise_version=$("$PGREVISE" version 2>/dev/null || echo unknown); fi
+if [ -x "$PGREVISE" ]; then pgrevise_version=$("$PGREVISE" version 2>/dev/null || echo unknown); fi
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 memory=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
 {

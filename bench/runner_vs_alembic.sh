@@ -7,7 +7,8 @@
 #   - 200 revisions inserting one row each, from an empty database (target: pgrevise at least 3× faster);
 #   - the commands every deploy runs on a database already at head: `upgrade heads` then `current`, each tool
 #     as two processes, on the same 200-revision set (target: at least 10× faster).
-# Medians of BENCH_RUNS runs; runs alternate between the tools.
+# Medians of BENCH_RUNS runs; runs alternate between the tools. First, untimed: on a set with many branches and
+# merges (several heads), psql's script, Alembic and pgrevise must end at the same heads with the same rows.
 source "$(dirname "$0")/lib/common.sh"
 
 require_pgrevise
@@ -19,6 +20,24 @@ project=$gen/alembic
 
 alembic_at_head() { run_alembic "$1" "$project" upgrade heads && run_alembic "$1" "$project" current; }
 pgrevise_at_head() { pgrevise_migrate "$1" "$gen/migrations" upgrade heads && pgrevise_migrate "$1" "$gen/migrations" current; }
+
+# 0. Agreement on branches and merges (untimed).
+branches=$WORK/branches-60
+generate 60 branches "$branches"
+for tool in psql alembic pgrevise; do
+  db=$(fresh_db "bench_agree_$tool")
+  case $tool in
+    psql) run_psql_script "$db" "$branches/upgrade.sql" ;;
+    alembic) run_alembic "$db" "$branches/alembic" upgrade heads >/dev/null 2>&1 || die "alembic failed on the branches set" ;;
+    pgrevise)
+      [ "$HAVE_PGREVISE" = 1 ] || continue
+      pgrevise_migrate "$db" "$branches/migrations" upgrade heads >/dev/null 2>&1 || die "pgrevise failed on the branches set"
+      ;;
+  esac
+  expect_heads "$db" "$branches" "$tool (branches set)"
+  [ "$(sql "$db" "SELECT count(*) FROM bench_rows")" = 60 ] || die "$tool did not apply all 60 branch revisions"
+done
+log "branches and merges: the tools agree on heads $(tr '\n' ' ' <"$branches/heads")"
 
 # 1. 200 one-row revisions from empty.
 alembic_times=() pg_times=()
