@@ -84,6 +84,14 @@ void execute_native(PGconn* conn, std::string_view sql, BlockerMonitor* monitor)
   throw StatementError(std::move(info));
 }
 
+int character_count(std::string_view text) {
+  int n = 0;
+  for (char ch : text) {
+    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string MigrationError::summary() const {
@@ -116,11 +124,16 @@ void execute(pqxx::connection_base& c, std::string_view sql, BlockerMonitor* mon
 }
 
 void execute_transaction(pqxx::connection_base& c, std::string_view body, BlockerMonitor* monitor) {
-  static constexpr std::string_view kBegin = "BEGIN;\n";
+  execute_transaction(c, TransactionScript{"", std::string(body), ""}, monitor);
+}
+
+void execute_transaction(pqxx::connection_base& c, const TransactionScript& parts, BlockerMonitor* monitor) {
   PGconn* conn = native_handle(c);
+  std::string head = "BEGIN;\n" + parts.prologue;
+  if (!parts.prologue.empty()) head += "\n;\n";
   std::string script;
-  script.reserve(body.size() + 16);
-  script.append(kBegin).append(body).append("\n;COMMIT;");
+  script.reserve(head.size() + parts.body.size() + parts.epilogue.size() + 16);
+  script.append(head).append(parts.body).append("\n;\n").append(parts.epilogue).append("\n;COMMIT;");
   try {
     execute_native(conn, script, monitor);
   } catch (StatementError& e) {
@@ -130,8 +143,14 @@ void execute_transaction(pqxx::connection_base& c, std::string_view body, Blocke
     }
     MigrationError info = e.info();
     if (info.position) {
-      *info.position -= static_cast<int>(kBegin.size());
-      if (*info.position < 1) info.position.reset();
+      const int body_start = character_count(head) + 1;
+      const int body_end = body_start + character_count(parts.body);  // one past the body
+      info.in_body = *info.position >= body_start && *info.position < body_end;
+      if (info.in_body) {
+        *info.position -= body_start - 1;
+      } else {
+        info.position.reset();
+      }
     }
     throw StatementError(std::move(info));
   }

@@ -54,6 +54,7 @@ struct MigrationError {
   bool is_lock_timeout = false;       // 55P03
   bool is_statement_timeout = false;  // 57014 caused by statement_timeout
   bool is_connection_lost = false;    // the session is gone (class 08, 57P01..57P03, or a bad connection)
+  bool in_body = true;  // execute_transaction(TransactionScript): false when the error is not in body
   std::vector<BlockerInfo> blockers;  // filled for lock timeouts when a BlockerMonitor watched the statement
 
   // One line for humans: "ERROR 55P03: canceling statement due to lock timeout (blocked by pid 123 ...)".
@@ -92,6 +93,18 @@ void execute(pqxx::connection_base& c, std::string_view sql, BlockerMonitor* mon
 // a connection with no transaction object open. On failure the server-side transaction is rolled back before
 // StatementError is thrown, and the error's position refers to body (not to the added BEGIN).
 void execute_transaction(pqxx::connection_base& c, std::string_view body, BlockerMonitor* monitor = nullptr);
+
+// A revision as one round trip: prologue (e.g. timeouts_sql(t, true)), the revision's SQL, and epilogue (e.g.
+// verified_version_change_sql + HistoryTable::record_sql), all in one transaction. An error position is made
+// relative to body; it is dropped (nullopt) when the error lies in the prologue or epilogue, and
+// MigrationError::in_body says which.
+struct TransactionScript {
+  std::string prologue;
+  std::string body;
+  std::string epilogue;
+};
+void execute_transaction(pqxx::connection_base& c, const TransactionScript& script,
+                         BlockerMonitor* monitor = nullptr);
 
 // While a statement runs, polls pg_blocking_pids(<watched pid>) from its own connection about every
 // `interval` and remembers who blocked it, so that a lock_timeout can name the blocker. Polls only while a

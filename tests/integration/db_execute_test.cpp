@@ -127,6 +127,31 @@ TEST(ExecuteTransaction, FailureRollsBackAndReportsThePositionInTheBody) {
   execute(*c, "SELECT 1");  // the session is usable again
 }
 
+TEST(ExecuteTransaction, ScriptPartsRunTogetherAndPositionsReferToTheBody) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  db.exec("CREATE TABLE log (v text)");
+  TransactionScript ok{timeouts_sql({.lock_timeout = 1s}, true) + " INSERT INTO log VALUES ('é prologue')",
+                       "INSERT INTO log VALUES ('body')", "INSERT INTO log VALUES ('epilogue')"};
+  execute_transaction(*c, ok);
+  EXPECT_EQ(db.query("SELECT v FROM log ORDER BY v"), "body\nepilogue\né prologue");
+
+  TransactionScript bad_body = ok;
+  bad_body.body = "INSERT INTO log VALUES ('x');\nSELEC 1";
+  auto e = statement_error_of([&] { execute_transaction(*c, bad_body); });
+  ASSERT_TRUE(e.position.has_value());
+  EXPECT_TRUE(e.in_body);
+  EXPECT_EQ(locate(bad_body.body, *e.position).line, 2);
+  EXPECT_EQ(locate(bad_body.body, *e.position).column, 1);
+
+  TransactionScript bad_epilogue = ok;
+  bad_epilogue.epilogue = "SELEC 2";
+  auto e2 = statement_error_of([&] { execute_transaction(*c, bad_epilogue); });
+  EXPECT_FALSE(e2.in_body);
+  EXPECT_FALSE(e2.position.has_value());
+  EXPECT_EQ(db.query("SELECT count(*) FROM log"), "3");  // both failures left nothing behind
+}
+
 TEST(Locate, CountsLinesAndUtf8Characters) {
   EXPECT_EQ(locate("abc", 2).column, 2);
   EXPECT_EQ(locate("a\nbc", 4).line, 2);
