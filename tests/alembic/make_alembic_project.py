@@ -172,15 +172,21 @@ def _down_revision(revision: pgrevise_files.Revision) -> str:
     return _tuple_or_none(revision.down_revisions)
 
 
+def _without_final_semicolon(sql: str) -> str:
+    # Alembic's offline --sql output adds its own terminator after each op.execute.
+    sql = sql.strip()
+    return sql[:-1].rstrip() if sql.endswith(";") else sql
+
+
 def _function_body(revision: pgrevise_files.Revision, sql: str) -> str:
     statements = pgrevise_files.split_statements(sql)
     if not statements:
         return "    pass\n"
     if revision.transactional:
-        return f"    op.execute({python_string(sql.strip())})\n"
+        return f"    op.execute({python_string(_without_final_semicolon(sql))})\n"
     lines = ["    # Non-transactional revision: each statement runs on its own, outside a transaction.\n",
              "    with op.get_context().autocommit_block():\n"]
-    lines += [f"        op.execute({python_string(statement)})\n" for statement in statements]
+    lines += [f"        op.execute({python_string(_without_final_semicolon(s))})\n" for s in statements]
     return "".join(lines)
 
 

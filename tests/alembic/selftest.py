@@ -92,6 +92,17 @@ def main():
             expect("downgrade 0011 -> 0010 and 0011", current(url) == ["0010", "0011"], current(url))
             alembic(url, project, "downgrade", "base")
 
+        # Offline: `upgrade heads --sql` replayed by psql reaches the same schema and heads.
+        result = subprocess.run([os.path.join(HERE, "run_alembic.sh"), "postgresql://offline@127.0.0.1:1/none",
+                                 project, "upgrade", "heads", "--sql"], capture_output=True, text=True)
+        expect("alembic upgrade heads --sql", result.returncode == 0, result.stderr[-2000:])
+        url = database(server, "selftest_offline")
+        replay = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url], input=result.stdout,
+                                capture_output=True, text=True)
+        expect("--sql output replays with psql", replay.returncode == 0, replay.stderr[-2000:])
+        expect("--sql output: same schema and heads",
+               schema_without_version_table(url) == expected and current(url) == heads)
+
         # A custom version table in its own schema.
         custom = os.path.join(work, "custom")
         make_alembic_project.write_project(migrations, custom, "schema_versions", "meta")
@@ -124,7 +135,7 @@ def main():
         code, _, err = alembic(url, tricky_project, "downgrade", "base")
         expect("tricky SQL: downgrade base", code == 0, err[-2000:])
 
-        for name in ("selftest_psql", "selftest_alembic", "selftest_custom", "selftest_tricky"):
+        for name in ("selftest_psql", "selftest_alembic", "selftest_offline", "selftest_custom", "selftest_tricky"):
             check_migrations.query(server, f"DROP DATABASE IF EXISTS {name}")
     print(f"{failures} failures")
     return 1 if failures else 0
