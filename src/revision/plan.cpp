@@ -216,11 +216,13 @@ std::vector<bool> to_remove(const RevisionGraph& g, const DowngradeTarget& t,
     any = any || remove[i];
   }
   if (t.revision && !any && !contains(current, *t.revision))
-    throw RevisionError(RevisionErrorCode::kRangeNotAncestor,
-                        "Destination " + std::string(target_text) + " (revision " + g.at(*t.revision).id() +
-                            ") is not a valid downgrade target from current head(s) " +
-                            (current.empty() ? std::string("(none)") : join_ids(g, current)),
-                        {g.at(*t.revision).id()});
+    throw RevisionError(
+        RevisionErrorCode::kRangeNotAncestor,
+        "Destination " + std::string(target_text) +
+            (target_text == g.at(*t.revision).id() ? "" : " (revision " + g.at(*t.revision).id() + ")") +
+            " is not a valid downgrade target from current head(s) " +
+            (current.empty() ? std::string("(none)") : join_ids(g, current)),
+        {g.at(*t.revision).id()});
   return remove;
 }
 

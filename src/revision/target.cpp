@@ -247,8 +247,7 @@ std::vector<RevIndex> resolve_upgrade_target(const RevisionGraph& g, std::string
   if (!rel->symbol) did_not_produce(*rel);
   auto end =
       walk(g, Position{revision_for_ident(g, *rel->symbol, rel->label), false}, rel->steps, std::nullopt);
-  if (!end) fail("Walked too far: " + std::string(target) + " goes below base");
-  if (!end->rev) return {};
+  if (!end || !end->rev) fail("Walked too far: " + std::string(target) + " goes below base");
   return {*end->rev};
 }
 
@@ -258,7 +257,14 @@ namespace {
 RevIndex downgrade_start(const RevisionGraph& g, const Relative& rel, const std::vector<RevIndex>& current) {
   if (!rel.label) {
     if (current.empty()) did_not_produce(rel);
-    return current.front();  // Alembic warns that -N from several heads is ambiguous and takes the first
+    // Alembic warns that this is ambiguous and walks from whichever row the table returns first; refusing
+    // keeps the result independent of row order.
+    if (current.size() > 1)
+      fail("downgrade " + rel.steps_text + " from several heads (" + quoted_list(g, current) +
+               ") is ambiguous; name the branch, e.g. " + g.at(current.front()).id() + "@" + rel.steps_text +
+               " or LABEL@" + rel.steps_text,
+           g.ids(current));
+    return current.front();
   }
   auto on_branch = filter_for_lineage(g, current, *rel.label);
   if (on_branch.empty()) {
