@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgrevise::revision {
+
+// One statement of a script, for running statements one by one (non-transactional revisions).
+struct Statement {
+  std::string sql;    // without the terminating ';', leading comments and surrounding whitespace
+  int line = 0;       // line of the statement's first character, counted from `first_line`
+  size_t offset = 0;  // byte offset of that character, counted from `base_offset`
+};
+
+// Splits a script into statements at top-level semicolons the way psql does: semicolons inside single-quoted
+// strings ('' escapes), E'' strings (backslash escapes), double-quoted identifiers, dollar quoting ($$ and
+// $tag$), line comments (--), nested block comments (/* /* */ */) and the BEGIN ... END body of a
+// CREATE FUNCTION / PROCEDURE (BEGIN ATOMIC) do not split. Statements that hold only whitespace and comments
+// are dropped. An unterminated string, identifier, dollar quote or comment runs to the end and is returned as
+// the last statement (the server reports it). `first_line` / `base_offset` say where `sql` starts in its
+// file, so lines and offsets point into the file (pass Section::first_line and Section::offset).
+std::vector<Statement> split_sql(std::string_view sql, int first_line = 1, size_t base_offset = 0);
+
+}  // namespace pgrevise::revision
