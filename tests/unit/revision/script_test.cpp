@@ -1,0 +1,134 @@
+#include "revision/script.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/hash.h"
+
+namespace pgrevise::revision {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(ParseScript, ReadsEveryHeaderAndBothSections) {
+  std::string text =
+      "-- revision: 018\n"
+      "-- down_revision: 016, 017\n"
+      "-- message: add project costs table\n"
+      "-- branch_labels: costs, money\n"
+      "-- depends_on: 012\n"
+      "-- transactional: false\n"
+      "-- Free comments without a key are fine.\n"
+      "\n"
+      "-- +upgrade\n"
+      "CREATE TABLE project_costs (id int);\n"
+      "\n"
+      "-- +downgrade\n"
+      "DROP TABLE project_costs;\n";
+  Script s = parse_script(text, "costs/018.sql");
+  EXPECT_EQ(s.revision, "018");
+  EXPECT_THAT(s.down_revisions, ElementsAre("016", "017"));
+  EXPECT_EQ(s.message, "add project costs table");
+  EXPECT_THAT(s.branch_labels, ElementsAre("costs", "money"));
+  EXPECT_THAT(s.depends_on, ElementsAre("012"));
+  EXPECT_FALSE(s.transactional);
+  EXPECT_EQ(s.file, "costs/018.sql");
+  EXPECT_EQ(s.upgrade.sql, "CREATE TABLE project_costs (id int);\n\n");
+  EXPECT_EQ(s.upgrade.first_line, 10);
+  EXPECT_EQ(s.upgrade.offset, text.find("CREATE"));
+  ASSERT_TRUE(s.downgrade.has_value());
+  EXPECT_EQ(s.downgrade->sql, "DROP TABLE project_costs;\n");
+  EXPECT_EQ(s.downgrade->first_line, 13);
+  EXPECT_EQ(s.downgrade->offset, text.find("DROP"));
+  EXPECT_EQ(s.checksum, sha256_hex(std::string_view(text).substr(text.find("-- +upgrade"))));
+}
+
+TEST(ParseScript, BaseWithDefaultsAndNoDowngrade) {
+  Script s = parse_script("-- revision: abc\r\n-- +upgrade\r\nSELECT 1;\r\n", "a.sql");
+  EXPECT_EQ(s.revision, "abc");
+  EXPECT_TRUE(s.down_revisions.empty());
+  EXPECT_TRUE(s.transactional);
+  EXPECT_FALSE(s.downgrade.has_value());
+  EXPECT_EQ(s.upgrade.sql, "SELECT 1;\r\n");
+  EXPECT_EQ(s.upgrade.first_line, 3);
+}
+
+TEST(ParseScript, ChecksumIgnoresTheHeaderButNotTheSql) {
+  std::string body = "-- +upgrade\nSELECT 1;\n-- +downgrade\nSELECT 2;\n";
+  auto a = parse_script("-- revision: r1\n-- message: one\n" + body, "a.sql");
+  auto b = parse_script("-- revision: r1\n-- message: renamed\n\n" + body, "a.sql");
+  auto c = parse_script("-- revision: r1\n" + body + "SELECT 3;\n", "a.sql");
+  EXPECT_EQ(a.checksum, b.checksum);
+  EXPECT_NE(a.checksum, c.checksum);
+  EXPECT_EQ(a.checksum.size(), 64u);
+}
+
+// Each bad file gives a RevisionError whose message names the file and the line at fault.
+struct BadCase {
+  std::string text;
+  std::string message_part;
+};
+
+TEST(ParseScript, RefusesBadFilesNamingFileAndLine) {
+  const std::vector<BadCase> cases = {
+      {"-- revision: a1\n-- colour: red\n-- +upgrade\n", "f.sql:2: unknown header key 'colour'"},
+      {"-- message: m\n-- +upgrade\nSELECT 1;\n", "f.sql: missing '-- revision:' header"},
+      {"-- revision: a1\nSELECT 1;\n", "f.sql:2: SQL before the '-- +upgrade' marker"},
+      {"-- revision: a1\n", "f.sql: missing '-- +upgrade' section"},
+      {"-- revision: a1\n-- transactional: yes\n-- +upgrade\n",
+       "f.sql:2: transactional must be 'true' or 'false'"},
+      {"-- revision: a1\n-- revision: a2\n-- +upgrade\n", "f.sql:2: duplicate header key 'revision'"},
+      {"-- revision: a-1\n-- +upgrade\n", "f.sql:1: revision id 'a-1' must be 1 to 32 of [A-Za-z0-9_]"},
+      {"-- revision: " + std::string(33, 'a') + "\n-- +upgrade\n", "must be 1 to 32"},
+      {"-- revision: a1\n-- down_revision: a0, , a2\n-- +upgrade\n", "f.sql:2: down_revision entry ''"},
+      {"-- revision: a1\n-- down_revision: a0, a0\n-- +upgrade\n", "f.sql:2: down_revision names 'a0' twice"},
+      {"-- revision: a1\n-- branch_labels: heads\n-- +upgrade\n", "f.sql:2: branch label 'heads'"},
+      {"-- revision: a1\n-- +downgrade\n-- +upgrade\n", "f.sql:2: '-- +downgrade' before '-- +upgrade'"},
+      {"-- revision: a1\n-- +upgrade\n-- +upgrade\n", "f.sql:3: second '-- +upgrade' section"},
+      {"-- revision: a1\n-- +upgrade\n-- +downgrade\n-- +downgrade\n",
+       "f.sql:4: second '-- +downgrade' section"},
+  };
+  for (const auto& c : cases) {
+    try {
+      parse_script(c.text, "f.sql");
+      ADD_FAILURE() << "accepted: " << c.text;
+    } catch (const RevisionError& e) {
+      EXPECT_EQ(e.code(), RevisionErrorCode::kParse);
+      EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+      EXPECT_THAT(e.what(), HasSubstr(c.message_part)) << c.text;
+    }
+  }
+}
+
+TEST(ParseScript, ReportsEveryProblemOfAFile) {
+  std::vector<Problem> problems;
+  auto s = parse_script("-- colour: red\n-- transactional: maybe\n", "f.sql", problems);
+  EXPECT_FALSE(s.has_value());
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0].to_string(),
+            "f.sql:1: unknown header key 'colour' (expected revision, down_revision, "
+            "message, branch_labels, depends_on, transactional)");
+  EXPECT_EQ(problems[1].line, 2);
+  EXPECT_THAT(problems[2].message, HasSubstr("-- +upgrade"));
+  EXPECT_THAT(problems[3].message, HasSubstr("revision"));
+}
+
+TEST(ParseScript, HeaderKeysAfterTheUpgradeMarkerAreSql) {
+  Script s = parse_script("-- revision: a1\n-- +upgrade\n-- colour: red\nSELECT 1;\n", "f.sql");
+  EXPECT_EQ(s.upgrade.sql, "-- colour: red\nSELECT 1;\n");
+}
+
+TEST(RevisionIds, ValidCharactersAndLength) {
+  EXPECT_TRUE(is_valid_revision_id("ae1027a6acf"));
+  EXPECT_TRUE(is_valid_revision_id(std::string(32, 'z')));
+  EXPECT_FALSE(is_valid_revision_id(std::string(33, 'z')));
+  EXPECT_FALSE(is_valid_revision_id(""));
+  EXPECT_FALSE(is_valid_revision_id("a@b"));
+  EXPECT_FALSE(is_valid_revision_id("a+1"));
+  EXPECT_FALSE(is_valid_branch_label("base"));
+  EXPECT_TRUE(is_valid_branch_label("billing_v2"));
+}
+
+}  // namespace
+}  // namespace pgrevise::revision
