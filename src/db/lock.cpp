@@ -87,7 +87,11 @@ MigrationLock::MigrationLock(pqxx::connection& c, const VersionTableName& t)
     : conn_(c), table_(t), key_(migration_lock_key(t)) {}
 
 MigrationLock::~MigrationLock() {
-  release();
+  try {
+    release();
+  } catch (const std::exception&) {
+    // Destructors must not throw; the server releases the lock when the session ends anyway.
+  }
 }
 
 bool MigrationLock::try_acquire() {
@@ -126,13 +130,17 @@ void MigrationLock::acquire(Clock& clock, const LockOptions& options) {
 
 void MigrationLock::release() {
   if (!held_) return;
-  held_ = false;
+  if (!conn_.is_open()) {  // the server released the session lock with the session
+    held_ = false;
+    return;
+  }
   try {
     pqxx::nontransaction tx(conn_);
     tx.exec_params("SELECT pg_advisory_unlock($1)", key_);
-  } catch (const std::exception&) {
-    // The connection is gone, and the server released the session lock with it.
+  } catch (const pqxx::broken_connection&) {
+    // Lost just now: the server releases the session lock with the session.
   }
+  held_ = false;
 }
 
 }  // namespace pgrevise::db

@@ -58,7 +58,9 @@ class MigrationLock {
   void acquire(Clock& clock, const LockOptions& options);
   // One attempt; true when taken (no pooling check).
   bool try_acquire();
-  // Idempotent; errors are swallowed when the connection is gone (the server released the lock with it).
+  // Idempotent. Does nothing when the connection is gone (the server released the lock with the session);
+  // other failures (e.g. a transaction object still open on the connection) throw. The destructor releases
+  // too.
   void release();
   bool held() const { return held_; }
   std::int64_t key() const { return key_; }

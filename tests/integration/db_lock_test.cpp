@@ -134,6 +134,53 @@ TEST(MigrationLock, AcquiredOnceTheHolderReleasesIt) {
   EXPECT_EQ(advisory_lock_holders(*holder, key).at(0).pid, runner->backendpid());
 }
 
+// A waiting runner must hold no transaction or snapshot between polls: CREATE INDEX CONCURRENTLY, run by the
+// lock holder, waits for every open transaction and would otherwise wait for the waiter forever.
+TEST(MigrationLock, AWaitingRunnerDoesNotHoldUpCreateIndexConcurrently) {
+  TestDatabase db;
+  db.exec("CREATE TABLE items (id int)");
+  auto holder = open(db, "holder-app");
+  auto waiter = open(db, "waiter-app");
+  const int waiter_pid = waiter->backendpid();
+  ManualClock holder_clock;
+  MigrationLock held(*holder, VersionTableName{});
+  held.acquire(holder_clock, LockOptions{.lock_wait = std::chrono::seconds(1)});
+  std::string waiter_state;
+  ScriptedClock clock(2, [&] {
+    waiter_state =
+        db.query("SELECT state || ' ' || (backend_xmin IS NULL) FROM pg_stat_activity WHERE pid = " +
+                 std::to_string(waiter_pid));
+    {
+      pqxx::nontransaction tx(*holder);
+      tx.exec("SET statement_timeout = '60s'");
+      tx.exec("CREATE INDEX CONCURRENTLY items_id_idx ON items (id)");
+    }
+    held.release();
+  });
+  MigrationLock lock(*waiter, VersionTableName{});
+  lock.acquire(clock, LockOptions{.lock_wait = std::chrono::seconds(60), .seed = 3});
+  EXPECT_TRUE(lock.held());
+  EXPECT_EQ(waiter_state, "idle true");
+  EXPECT_EQ(db.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_id_idx'::regclass"), "t");
+}
+
+TEST(MigrationLock, ReleaseFailureIsNotHidden) {
+  TestDatabase db;
+  auto runner = open(db, "runner");
+  ManualClock clock;
+  MigrationLock lock(*runner, VersionTableName{});
+  lock.acquire(clock, LockOptions{.lock_wait = std::chrono::seconds(1)});
+  {
+    pqxx::work busy(*runner);  // the unlock cannot run while this transaction object is open
+    EXPECT_ANY_THROW(lock.release());
+  }
+  EXPECT_TRUE(lock.held());  // still held, and a second release works
+  lock.release();
+  EXPECT_FALSE(lock.held());
+  auto other = open(db, "other");
+  EXPECT_TRUE(try_lock(*other, lock.key()));
+}
+
 TEST(MigrationLock, ReleasedWhenTheConnectionCloses) {
   TestDatabase db;
   auto runner = open(db, "runner");
