@@ -301,7 +301,9 @@ const cli::CommandSpec kRestoreSpec{
     "manifest's.",
     {{"from", "FILE", "the backup file (or directory) or its manifest"},
      kDatabaseUrl,
-     {"clean", "", "drop the backup's objects before recreating them (pg_restore --clean --if-exists)"},
+     {"clean", "",
+      "drop every object in the database's schemas first (also ones created after the backup), in the same\n"
+      "                              transaction as the restore, so the database ends exactly as backed up"},
      {"no-single-transaction", "",
       "do not restore in one transaction (the default for custom and plain formats)"},
      {"jobs", "N", "parallel restore jobs (directory format; implies --no-single-transaction)", false, "1"},

@@ -90,9 +90,12 @@ std::vector<const CompleteBackup*> select_for_deletion(const std::vector<Complet
   }
   std::sort(same.begin(), same.end(), [](auto* a, auto* b) { return newer_first(*a, *b); });
   std::vector<const CompleteBackup*> out;
+  // The protected backup (the one just taken) is one of the N kept, whatever its timestamp says.
   int kept = 0;
+  for (auto* b : same) kept += (!protect_name.empty() && b->manifest.name == protect_name);
   for (auto* b : same) {
-    if (b->manifest.name == protect_name || kept < retain) {
+    if (!protect_name.empty() && b->manifest.name == protect_name) continue;
+    if (kept < retain) {
       ++kept;
       continue;
     }

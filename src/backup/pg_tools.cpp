@@ -97,9 +97,8 @@ void validate_restore_plan(const RestorePlan& plan) {
   if (plan.jobs > 1 && plan.single_transaction) {
     throw_bad_input("--jobs cannot be combined with a single transaction; add --no-single-transaction");
   }
-  if (plan.clean && plan.format == Format::kPlain) {
-    throw_bad_input(
-        "--clean: a plain-format backup cannot be cleaned before restore; restore it into an empty database");
+  if (plan.clean && plan.jobs > 1) {
+    throw_bad_input("--clean restores everything in one transaction and cannot run with --jobs");
   }
 }
 
@@ -112,15 +111,55 @@ ProcessSpec restore_spec(const RestorePlan& plan, const ChildConnection& c) {
     if (plan.single_transaction) spec.argv.push_back("--single-transaction");
   } else {
     spec.argv = {plan.pg_restore, "--no-password", "--exit-on-error"};
-    if (plan.clean) {
-      spec.argv.push_back("--clean");
-      spec.argv.push_back("--if-exists");
-    }
     if (plan.single_transaction) spec.argv.push_back("--single-transaction");
     if (plan.jobs > 1) spec.argv.push_back("--jobs=" + std::to_string(plan.jobs));
   }
   add_dbname(spec, c);
   if (plan.format != Format::kPlain) spec.argv.push_back(plan.archive);
+  add_connection_environment(spec, c, "pgrevise-restore");
+  spec.timeout = plan.timeout;
+  return spec;
+}
+
+const char* const kDropEverythingSql = R"SQL(
+DO $pgrevise$
+DECLARE s name;
+BEGIN
+  FOR s IN SELECT nspname FROM pg_namespace
+           WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema' LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', s);
+  END LOOP;
+  IF current_setting('server_version_num')::int >= 150000 THEN
+    EXECUTE 'CREATE SCHEMA public AUTHORIZATION pg_database_owner';
+    EXECUTE 'GRANT USAGE ON SCHEMA public TO PUBLIC';
+  ELSE
+    EXECUTE 'CREATE SCHEMA public';
+    EXECUTE 'GRANT ALL ON SCHEMA public TO PUBLIC';
+  END IF;
+  EXECUTE 'COMMENT ON SCHEMA public IS ''standard public schema''';
+END
+$pgrevise$;
+)SQL";
+
+ProcessSpec pg_restore_script_spec(const std::string& pg_restore, const std::string& archive,
+                                   const std::string& script) {
+  ProcessSpec spec;
+  spec.argv = {pg_restore, "--file=" + script, archive};
+  return spec;
+}
+
+ProcessSpec clean_restore_spec(const RestorePlan& plan, const std::string& drop_sql,
+                               const std::string& script, const ChildConnection& c) {
+  ProcessSpec spec;
+  spec.argv = {plan.psql,
+               "--no-psqlrc",
+               "--quiet",
+               "--no-password",
+               "--set=ON_ERROR_STOP=1",
+               "--single-transaction",
+               "--file=" + drop_sql,
+               "--file=" + script};
+  add_dbname(spec, c);
   add_connection_environment(spec, c, "pgrevise-restore");
   spec.timeout = plan.timeout;
   return spec;

@@ -65,10 +65,20 @@ struct RestorePlan {
   int jobs = 1;
   std::optional<std::chrono::milliseconds> timeout;
 };
-// Bad combinations (jobs with single transaction, jobs for custom or plain, clean for plain)
+// Bad combinations (jobs with single transaction, jobs for custom or plain, clean with jobs)
 // → Error(kBadInput) naming the flags.
 void validate_restore_plan(const RestorePlan& plan);
+// Restore without --clean: pg_restore (or psql for plain format) straight into the database.
 ProcessSpec restore_spec(const RestorePlan& plan, const ChildConnection& c);
+
+// Restore with --clean, so that the database ends exactly as backed up, objects created after the backup
+// included: pg_restore writes the archive as a SQL script, then psql runs kDropEverythingSql (drop every user
+// schema and recreate public) and the script in ONE transaction. Any error rolls everything back.
+extern const char* const kDropEverythingSql;
+ProcessSpec pg_restore_script_spec(const std::string& pg_restore, const std::string& archive,
+                                   const std::string& script);
+ProcessSpec clean_restore_spec(const RestorePlan& plan, const std::string& drop_sql,
+                               const std::string& script, const ChildConnection& c);
 
 // What `pg_restore --list` says about an archive.
 struct TocSummary {

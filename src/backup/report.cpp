@@ -25,31 +25,40 @@ json manifest_json(const Manifest& m) {
               {"duration_ms", m.duration_ms}};
 }
 
-// Cuts lists and messages until the document fits the termination-log limit.
+// Halves lists and messages until the document fits the termination-log limit.
+bool halve(nlohmann::json& list) {
+  if (!list.is_array() || list.size() <= 1) return false;
+  list.erase(list.begin() + static_cast<std::ptrdiff_t>(list.size() / 2), list.end());
+  return true;
+}
+
+// Sizes are checked on the raw document with headroom, and redaction (which may lengthen a short secret to
+// the mask) runs once at the end, because it is slow on long text.
 std::string fit(json j) {
-  std::string out = redact(j.dump());
-  for (int round = 0; out.size() > kMaxReportBytes && round < 20; ++round) {
+  constexpr size_t kBudget = kMaxReportBytes - 256;
+  std::string out = j.dump();
+  for (int round = 0; out.size() > kBudget && round < 64; ++round) {
     bool changed = false;
     for (const char* list : {"deleted", "warnings", "heads_after"}) {
-      if (j.contains(list) && j[list].size() > 1) {
-        j[list].erase(j[list].size() - 1);
+      if (j.contains(list) && halve(j[list])) {
         j[std::string(list) + "_truncated"] = true;
         changed = true;
       }
     }
-    if (j.contains("backup") && j["backup"]["heads"].size() > 1) {
-      j["backup"]["heads"].erase(j["backup"]["heads"].size() - 1);
+    if (j.contains("backup") && halve(j["backup"]["heads"])) {
       j["backup"]["heads_truncated"] = true;
       changed = true;
     }
     if (!changed && j.contains("error")) {
       std::string msg = j["error"]["message"].get<std::string>();
-      j["error"]["message"] = msg.substr(0, msg.size() / 2) + "...";
+      j["error"]["message"] = msg.substr(0, std::min(msg.size() / 2, kMaxReportBytes / 2)) + "...";
     } else if (!changed) {
       break;
     }
-    out = redact(j.dump());
+    out = j.dump();
   }
+  out = redact(out);
+  if (out.size() > kMaxReportBytes) out = json{{"result", j.value("result", "")}, {"truncated", true}}.dump();
   return out;
 }
 
@@ -67,7 +76,8 @@ std::string backup_success_report(const BackupResult& r) {
 std::string failure_report(const std::string& command, const Error& e) {
   json j{{"command", command},
          {"result", "failed"},
-         {"error", {{"kind", to_string(e.kind())}, {"message", redact(e.what())}}}};
+         {"error",
+          {{"kind", to_string(e.kind())}, {"message", std::string(e.what()).substr(0, kMaxReportBytes)}}}};
   return fit(std::move(j));
 }
 

@@ -1,5 +1,8 @@
 #include "backup/restore.h"
 
+#include <stdlib.h>
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 
 #include "backup/backup.h"
@@ -63,17 +66,67 @@ void verify_against_manifest(const LocatedBackup& b) {
   }
 }
 
+namespace {
+
+std::string describe(const ProcessResult& r) {
+  if (r.timed_out) return "timed out (--timeout)";
+  if (r.signal != 0) return "was killed by signal " + std::to_string(r.signal);
+  return "exited with code " + std::to_string(r.exit_code);
+}
+
+// A 0700 directory of our own for the intermediate script, removed however the restore ends.
+class PrivateTempDir {
+ public:
+  PrivateTempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "pgrevise-restore-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+      throw Error(ErrorKind::kIo, "cannot create a temporary directory under " +
+                                      fs::temp_directory_path().string() + ": " + std::strerror(errno));
+    }
+    path_ = tmpl;
+  }
+  ~PrivateTempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void run_clean_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner) {
+  PrivateTempDir tmp;
+  const fs::path drop_sql = tmp.path() / "drop.sql";
+  write_file_atomically(drop_sql, kDropEverythingSql);
+  std::string script = plan.archive;
+  if (plan.format != Format::kPlain) {
+    script = (tmp.path() / "restore.sql").string();
+    ProcessResult r = runner.run(pg_restore_script_spec(plan.pg_restore, plan.archive, script));
+    if (!r.ok()) {
+      throw Error(ErrorKind::kIo, "restore failed before touching the database: pg_restore " + describe(r) +
+                                      " reading the archive: " + stderr_tail(r.err));
+    }
+  }
+  ProcessResult r = runner.run(clean_restore_spec(plan, drop_sql.string(), script, conn));
+  if (!r.ok()) {
+    throw Error(ErrorKind::kMigrationFailed,
+                "restore failed: psql " + describe(r) +
+                    " (one transaction: the database is unchanged): " + stderr_tail(r.err));
+  }
+}
+
+}  // namespace
+
 void run_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner) {
-  ProcessSpec spec = restore_spec(plan, conn);
-  ProcessResult r = runner.run(spec);
+  validate_restore_plan(plan);
+  if (plan.clean) return run_clean_restore(plan, conn, runner);
+  ProcessResult r = runner.run(restore_spec(plan, conn));
   if (r.ok()) return;
   const std::string tool = plan.format == Format::kPlain ? "psql" : "pg_restore";
-  std::string how = r.timed_out ? "timed out (--timeout)"
-                    : r.signal  ? "was killed by signal " + std::to_string(r.signal)
-                                : "exited with code " + std::to_string(r.exit_code);
   const std::string tx_note = plan.single_transaction ? " (single transaction: nothing was restored)" : "";
   throw Error(ErrorKind::kMigrationFailed,
-              "restore failed: " + tool + " " + how + tx_note + ": " + stderr_tail(r.err));
+              "restore failed: " + tool + " " + describe(r) + tx_note + ": " + stderr_tail(r.err));
 }
 
 std::string list_contents(const LocatedBackup& b, const std::string& pg_restore, ProcessRunner& runner) {

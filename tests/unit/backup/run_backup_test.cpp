@@ -1,0 +1,172 @@
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+#include <gtest/gtest.h>
+
+#include "backup/backup.h"
+#include "backup/catalog.h"
+#include "common/error.h"
+#include "common/hash.h"
+
+namespace pgrevise::backup {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Stands in for pg_dump and pg_restore: pg_dump writes `archive` to its --file, pg_restore --list prints
+// `toc`.
+class FakeTools final : public ProcessRunner {
+ public:
+  std::string dump_version = "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n";
+  std::string archive = "PGDMP fake archive bytes";
+  ProcessResult dump_result{0};
+  std::string toc = "215; 1259 16385 TABLE public a app\n3320; 0 16385 TABLE DATA public a app\n";
+  std::vector<ProcessSpec> calls;
+
+  ProcessResult run(const ProcessSpec& spec) override {
+    calls.push_back(spec);
+    const auto& argv = spec.argv;
+    if (argv.at(1) == "--version") return ProcessResult{0, 0, false, dump_version, ""};
+    if (argv[0] == "pg_dump") {
+      for (const auto& a : argv) {
+        if (a.rfind("--file=", 0) == 0) std::ofstream(a.substr(7), std::ios::binary) << archive;
+      }
+      return dump_result;
+    }
+    if (argv.at(1) == "--list") return ProcessResult{0, 0, false, toc, ""};
+    return ProcessResult{0};
+  }
+  int dumps() const {
+    int n = 0;
+    for (const auto& c : calls) n += (c.argv[0] == "pg_dump" && c.argv[1] != "--version");
+    return n;
+  }
+};
+
+class RunBackup : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("run_backup_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    opts.out_dir = dir;
+    facts = DatabaseFacts{"app", "db:5432", 150004, "15.4", "public.alembic_version", {"018"}, 1};
+    conn = ChildConnection{"dbname='app'", "unit-canary-pw", 10};
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  BackupResult take(const std::string& name) {
+    opts.name = name;
+    return run_backup(opts, conn, facts, tools, clock);
+  }
+  std::vector<std::string> files() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  fs::path dir;
+  BackupOptions opts;
+  DatabaseFacts facts;
+  ChildConnection conn;
+  FakeTools tools;
+  ManualClock clock;
+};
+
+TEST_F(RunBackup, WritesArchiveAndManifestWithChecksum) {
+  const BackupResult r = take("b1");
+  EXPECT_EQ(files(), (std::vector<std::string>{"b1.dump", "b1.manifest.json"}));
+  EXPECT_EQ(r.manifest.sha256, sha256_hex(tools.archive));
+  EXPECT_EQ(r.manifest.size_bytes, tools.archive.size());
+  EXPECT_EQ(r.manifest.heads, std::vector<std::string>{"018"});
+  EXPECT_EQ(r.manifest.pg_dump_version, "15.18");
+  EXPECT_EQ(read_manifest(dir / "b1.manifest.json"), r.manifest);
+  for (const auto& call : tools.calls) {
+    for (const auto& a : call.argv) EXPECT_EQ(a.find("unit-canary-pw"), std::string::npos) << a;
+  }
+}
+
+TEST_F(RunBackup, FailedDumpRemovesPartialAndDeletesNothing) {
+  take("old");
+  tools.dump_result =
+      ProcessResult{1, 0, false, "", "pg_dump: error: could not write: No space left on device"};
+  opts.retain = 1;
+  try {
+    take("new");
+    FAIL() << "a failed pg_dump was accepted";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("No space left on device"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("removed the partial output"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(files(), (std::vector<std::string>{"old.dump", "old.manifest.json"}));
+}
+
+TEST_F(RunBackup, KilledDumpIsReported) {
+  tools.dump_result = ProcessResult{-1, 9, false, "", ""};
+  EXPECT_THROW(take("k"), Error);
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(RunBackup, OlderPgDumpRefusedBeforeDumping) {
+  tools.dump_version = "pg_dump (PostgreSQL) 13.2\n";
+  try {
+    take("x");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+    EXPECT_NE(std::string(e.what()).find("pg_dump 13.2"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("PostgreSQL 15.4"), std::string::npos);
+  }
+  EXPECT_EQ(tools.dumps(), 0);
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(RunBackup, ArchiveWithoutTableDataFailsVerification) {
+  tools.toc = "215; 1259 16385 TABLE public a app\n";
+  try {
+    take("x");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("verification failed"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(RunBackup, RetentionKeepsNOfThisDatabaseOnly) {
+  for (const char* n : {"a1", "a2", "a3"}) {
+    take(n);
+    clock.advance(std::chrono::seconds(5));
+  }
+  facts.database = "other";
+  take("o1");
+  clock.advance(std::chrono::seconds(5));
+  facts.database = "app";
+  opts.retain = 2;
+  const BackupResult r = take("a4");
+  EXPECT_EQ(r.deleted, (std::vector<std::string>{"a2", "a1"}));
+  std::vector<std::string> left;
+  for (const auto& b : scan_directory(dir).complete) left.push_back(b.manifest.name);
+  EXPECT_EQ(left, (std::vector<std::string>{"a4", "o1", "a3"}));  // newest first
+}
+
+TEST_F(RunBackup, ExistingNameIsRefused) {
+  take("same");
+  EXPECT_THROW(take("same"), Error);
+}
+
+TEST_F(RunBackup, OutDirMissingOrAFile) {
+  opts.out_dir = dir / "missing";
+  EXPECT_THROW(take("x"), Error);
+  std::ofstream(dir / "file") << "x";
+  opts.out_dir = dir / "file";
+  EXPECT_THROW(take("x"), Error);
+  opts.out_dir = dir / "file" / "sub";
+  EXPECT_THROW(take("x"), Error);
+  EXPECT_EQ(tools.dumps(), 0);
+}
+
+}  // namespace
+}  // namespace pgrevise::backup
