@@ -1,0 +1,137 @@
+#include "kube/cpprest_transport.h"
+
+#include <cpprest/http_client.h>
+
+#include <map>
+#include <mutex>
+
+#include "common/strings.h"
+#include "kube/errors.h"
+
+namespace pgrevise::kube {
+namespace {
+
+namespace http = web::http;
+
+void configure_tls(http::client::http_client_config& cfg, const ClusterConfig& config) {
+  if (config.insecure_skip_tls_verify) cfg.set_validate_certificates(false);
+  const std::string ca = config.ca_pem;
+  const std::string cert = config.client_cert_pem;
+  const std::string key = config.client_key_pem;
+  if (ca.empty() && cert.empty()) return;
+  cfg.set_ssl_context_callback([ca, cert, key](boost::asio::ssl::context& ctx) {
+    if (!ca.empty()) ctx.add_certificate_authority(boost::asio::buffer(ca.data(), ca.size()));
+    if (!cert.empty()) {
+      ctx.use_certificate_chain(boost::asio::buffer(cert.data(), cert.size()));
+      ctx.use_private_key(boost::asio::buffer(key.data(), key.size()), boost::asio::ssl::context::pem);
+    }
+  });
+}
+
+HttpResponse convert_head(const http::http_response& response) {
+  HttpResponse out;
+  out.status = response.status_code();
+  for (const auto& [name, value] : response.headers()) out.headers[to_lower(name)] = value;
+  return out;
+}
+
+[[noreturn]] void throw_unavailable(const HttpRequest& request, const std::string& why) {
+  throw ApiError(ApiReason::kUnavailable, 0,
+                 request.method + " " + request.target.substr(0, 200) + ": " + why);
+}
+
+}  // namespace
+
+struct CppRestTransport::Impl {
+  ClusterConfig config;
+  std::mutex mu;
+  std::map<long, std::shared_ptr<http::client::http_client>> clients;  // by timeout in ms
+
+  // cpprest takes the timeout per client, so there is one client per distinct timeout (in practice two:
+  // requests and watches). For a streamed body, cpprest restarts the timer whenever data arrives.
+  std::shared_ptr<http::client::http_client> client_for(std::chrono::milliseconds timeout) {
+    std::lock_guard lock(mu);
+    auto& client = clients[timeout.count()];
+    if (!client) {
+      http::client::http_client_config cfg;
+      cfg.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
+      configure_tls(cfg, config);
+      client = std::make_shared<http::client::http_client>(config.server, cfg);
+    }
+    return client;
+  }
+
+  http::http_request build(const HttpRequest& request) {
+    http::http_request msg(request.method);
+    msg.set_request_uri(request.target);
+    for (const auto& [name, value] : request.headers) msg.headers().add(name, value);
+    if (config.token) msg.headers().add("Authorization", "Bearer " + config.token->token());
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+        request.method == "PATCH") {
+      std::string content_type = "application/json";
+      for (const auto& [name, value] : request.headers) {
+        if (to_lower(name) == "content-type") content_type = value;
+      }
+      msg.set_body(request.body, content_type);
+    }
+    return msg;
+  }
+};
+
+CppRestTransport::CppRestTransport(ClusterConfig config) : impl_(std::make_unique<Impl>()) {
+  impl_->config = std::move(config);
+}
+
+CppRestTransport::~CppRestTransport() = default;
+
+HttpResponse CppRestTransport::send(const HttpRequest& request) {
+  try {
+    auto client = impl_->client_for(request.timeout);
+    http::http_response response = client->request(impl_->build(request)).get();
+    HttpResponse out = convert_head(response);
+    out.body = response.extract_utf8string(true).get();
+    return out;
+  } catch (const ApiError&) {
+    throw;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw_unavailable(request, e.what());
+  }
+}
+
+HttpResponse CppRestTransport::stream(const HttpRequest& request, const ChunkHandler& on_chunk,
+                                      Cancellation& cancel) {
+  pplx::cancellation_token_source cts;
+  const int registration = cancel.on_cancel([&cts] { cts.cancel(); });
+  struct Unregister {
+    Cancellation& c;
+    int id;
+    ~Unregister() { c.remove(id); }
+  } unregister{cancel, registration};
+  try {
+    auto client = impl_->client_for(request.timeout);
+    http::http_response response = client->request(impl_->build(request), cts.get_token()).get();
+    HttpResponse out = convert_head(response);
+    if (out.status < 200 || out.status >= 300) {
+      out.body = response.extract_utf8string(true).get();
+      return out;
+    }
+    auto body = response.body().streambuf();
+    std::vector<char> buffer(16384);
+    while (!cancel.cancelled()) {
+      // Ask for what is already there, or for one byte to wait until something arrives.
+      const std::size_t want = std::clamp<std::size_t>(body.in_avail(), 1, buffer.size());
+      const std::size_t n = body.getn(reinterpret_cast<uint8_t*>(buffer.data()), want).get();
+      if (n == 0) break;  // end of stream
+      if (!on_chunk(std::string_view(buffer.data(), n))) break;
+    }
+    return out;
+  } catch (const std::exception& e) {
+    if (cancel.cancelled()) return HttpResponse{200, {}, {}};
+    if (dynamic_cast<const Error*>(&e) != nullptr) throw;
+    throw_unavailable(request, e.what());
+  }
+}
+
+}  // namespace pgrevise::kube

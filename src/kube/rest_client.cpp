@@ -1,0 +1,268 @@
+#include "kube/rest_client.h"
+
+#include "common/redact.h"
+
+namespace pgrevise::kube {
+namespace {
+
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (value.empty()) continue;
+    out += (out.empty() ? "?" : "&") + name + "=" + url_encode(value);
+  }
+  return out;
+}
+
+const char* content_type(PatchType type) {
+  switch (type) {
+    case PatchType::kMerge:
+      return "application/merge-patch+json";
+    case PatchType::kJson:
+      return "application/json-patch+json";
+    case PatchType::kStrategicMerge:
+      return "application/strategic-merge-patch+json";
+  }
+  return "application/merge-patch+json";
+}
+
+std::string describe(const std::string& verb, const ResourceType& type, const std::string& ns,
+                     const std::string& name) {
+  std::string what = verb + " " + type.resource;
+  if (!type.group.empty()) what += "." + type.group;
+  if (!name.empty())
+    what += " " + (ns.empty() ? name : ns + "/" + name);
+  else if (!ns.empty())
+    what += " in " + ns;
+  return what;
+}
+
+WatchEvent::Type parse_type(const std::string& type) {
+  if (type == "ADDED") return WatchEvent::Type::kAdded;
+  if (type == "MODIFIED") return WatchEvent::Type::kModified;
+  if (type == "DELETED") return WatchEvent::Type::kDeleted;
+  if (type == "BOOKMARK") return WatchEvent::Type::kBookmark;
+  return WatchEvent::Type::kError;
+}
+
+std::string name_of(const Json& object) {
+  if (!object.contains("metadata") || !object["metadata"].contains("name")) {
+    throw_bad_input("object has no metadata.name");
+  }
+  return object["metadata"]["name"].get<std::string>();
+}
+
+}  // namespace
+
+const char* to_string(WatchEvent::Type type) {
+  switch (type) {
+    case WatchEvent::Type::kAdded:
+      return "ADDED";
+    case WatchEvent::Type::kModified:
+      return "MODIFIED";
+    case WatchEvent::Type::kDeleted:
+      return "DELETED";
+    case WatchEvent::Type::kBookmark:
+      return "BOOKMARK";
+    case WatchEvent::Type::kError:
+      return "ERROR";
+  }
+  return "ERROR";
+}
+
+RestClient::RestClient(std::shared_ptr<HttpTransport> transport, RestClientOptions options, Clock& clock)
+    : transport_(std::move(transport)),
+      options_(std::move(options)),
+      clock_(clock),
+      limiter_(options_.qps, options_.burst, clock) {}
+
+Json RestClient::call(const std::string& verb, HttpRequest request, const std::string& what) {
+  limiter_.acquire();
+  request.timeout = options_.request_timeout;
+  request.headers.emplace_back("Accept", "application/json");
+  request.headers.emplace_back("User-Agent", options_.user_agent);
+  HttpResponse response;
+  try {
+    response = transport_->send(request);
+  } catch (...) {
+    if (options_.on_request) options_.on_request(verb, 0);
+    throw;
+  }
+  if (options_.on_request) options_.on_request(verb, response.status);
+  if (response.status < 200 || response.status >= 300) throw api_error_from_response(response, what);
+  if (response.body.empty()) return Json::object();
+  auto parsed = Json::parse(response.body, nullptr, false);
+  if (parsed.is_discarded())
+    throw ApiError(ApiReason::kServerError, response.status, what + ": answer is not JSON");
+  return parsed;
+}
+
+Json RestClient::get(const ResourceType& type, const std::string& ns, const std::string& name) {
+  return call("get", {"GET", type.object_path(ns, name)}, describe("get", type, ns, name));
+}
+
+std::optional<Json> RestClient::try_get(const ResourceType& type, const std::string& ns,
+                                        const std::string& name) {
+  try {
+    return get(type, ns, name);
+  } catch (const ApiError& e) {
+    if (e.reason() == ApiReason::kNotFound) return std::nullopt;
+    throw;
+  }
+}
+
+ListPage RestClient::list(const ResourceType& type, const std::string& ns, const ListOptions& options) {
+  const std::string query = query_string({{"labelSelector", options.label_selector},
+                                          {"fieldSelector", options.field_selector},
+                                          {"limit", options.limit > 0 ? std::to_string(options.limit) : ""},
+                                          {"continue", options.continue_token},
+                                          {"resourceVersion", options.resource_version}});
+  Json answer = call("list", {"GET", type.collection_path(ns) + query}, describe("list", type, ns, ""));
+  ListPage page;
+  if (answer.contains("items") && answer["items"].is_array()) {
+    for (auto& item : answer["items"]) {
+      // Items of a list carry no apiVersion/kind; restore them so objects look the same as from get or watch.
+      if (!item.contains("apiVersion")) item["apiVersion"] = type.api_version();
+      if (!item.contains("kind") && !type.kind.empty()) item["kind"] = type.kind;
+      page.items.push_back(std::move(item));
+    }
+  }
+  const Json& meta = answer.value("metadata", Json::object());
+  page.resource_version = meta.value("resourceVersion", "");
+  page.continue_token = meta.value("continue", "");
+  return page;
+}
+
+ListPage RestClient::list_all(const ResourceType& type, const std::string& ns, ListOptions options) {
+  ListPage all = list(type, ns, options);
+  while (!all.continue_token.empty()) {
+    options.continue_token = all.continue_token;
+    options.resource_version.clear();  // the token carries the snapshot
+    ListPage next = list(type, ns, options);
+    for (auto& item : next.items) all.items.push_back(std::move(item));
+    all.continue_token = next.continue_token;
+  }
+  return all;
+}
+
+Json RestClient::create(const ResourceType& type, const std::string& ns, const Json& object) {
+  return call("create",
+              {"POST", type.collection_path(ns), {{"Content-Type", "application/json"}}, object.dump()},
+              describe("create", type, ns, object.value("metadata", Json::object()).value("name", "")));
+}
+
+Json RestClient::update(const ResourceType& type, const std::string& ns, const Json& object) {
+  const std::string name = name_of(object);
+  return call("update",
+              {"PUT", type.object_path(ns, name), {{"Content-Type", "application/json"}}, object.dump()},
+              describe("update", type, ns, name));
+}
+
+Json RestClient::patch(const ResourceType& type, const std::string& ns, const std::string& name,
+                       PatchType patch_type, const Json& patch) {
+  return call(
+      "patch",
+      {"PATCH", type.object_path(ns, name), {{"Content-Type", content_type(patch_type)}}, patch.dump()},
+      describe("patch", type, ns, name));
+}
+
+Json RestClient::remove(const ResourceType& type, const std::string& ns, const std::string& name,
+                        const DeleteOptions& options) {
+  Json body = {{"apiVersion", "v1"}, {"kind", "DeleteOptions"}};
+  switch (options.propagation) {
+    case PropagationPolicy::kDefault:
+      break;
+    case PropagationPolicy::kBackground:
+      body["propagationPolicy"] = "Background";
+      break;
+    case PropagationPolicy::kForeground:
+      body["propagationPolicy"] = "Foreground";
+      break;
+    case PropagationPolicy::kOrphan:
+      body["propagationPolicy"] = "Orphan";
+      break;
+  }
+  if (!options.precondition_resource_version.empty()) {
+    body["preconditions"] = {{"resourceVersion", options.precondition_resource_version}};
+  }
+  return call("delete",
+              {"DELETE", type.object_path(ns, name), {{"Content-Type", "application/json"}}, body.dump()},
+              describe("delete", type, ns, name));
+}
+
+Json RestClient::get_status(const ResourceType& type, const std::string& ns, const std::string& name) {
+  return call("get", {"GET", type.object_path(ns, name) + "/status"},
+              describe("get status of", type, ns, name));
+}
+
+Json RestClient::update_status(const ResourceType& type, const std::string& ns, const Json& object) {
+  const std::string name = name_of(object);
+  return call(
+      "update",
+      {"PUT", type.object_path(ns, name) + "/status", {{"Content-Type", "application/json"}}, object.dump()},
+      describe("update status of", type, ns, name));
+}
+
+Json RestClient::patch_status(const ResourceType& type, const std::string& ns, const std::string& name,
+                              PatchType patch_type, const Json& patch) {
+  return call("patch",
+              {"PATCH",
+               type.object_path(ns, name) + "/status",
+               {{"Content-Type", content_type(patch_type)}},
+               patch.dump()},
+              describe("patch status of", type, ns, name));
+}
+
+void RestClient::watch(const ResourceType& type, const std::string& ns, const WatchOptions& options,
+                       const std::function<bool(const WatchEvent&)>& on_event, Cancellation& cancel) {
+  limiter_.acquire();
+  const std::string query = query_string(
+      {{"watch", "true"},
+       {"resourceVersion", options.resource_version},
+       {"allowWatchBookmarks", options.allow_bookmarks ? "true" : ""},
+       {"labelSelector", options.label_selector},
+       {"fieldSelector", options.field_selector},
+       {"timeoutSeconds", options.timeout_seconds > 0 ? std::to_string(options.timeout_seconds) : ""}});
+  HttpRequest request{"GET", type.collection_path(ns) + query};
+  request.headers = {{"Accept", "application/json"}, {"User-Agent", options_.user_agent}};
+  // The server ends the stream after timeoutSeconds; allow a margin before giving up on a silent connection.
+  request.timeout = std::chrono::seconds(options.timeout_seconds + 30);
+  LineSplitter splitter;
+  bool keep_going = true;
+  const std::string what = describe("watch", type, ns, "");
+  const auto on_chunk = [&](std::string_view chunk) {
+    for (const auto& line : splitter.feed(chunk)) {
+      auto parsed = Json::parse(line, nullptr, false);
+      if (parsed.is_discarded() || !parsed.is_object()) {
+        throw ApiError(ApiReason::kServerError, 200, what + ": malformed watch event");
+      }
+      WatchEvent event{parse_type(parsed.value("type", "")), std::move(parsed["object"])};
+      if (!on_event(event)) {
+        keep_going = false;
+        return false;
+      }
+    }
+    return true;
+  };
+  HttpResponse response;
+  try {
+    response = transport_->stream(request, on_chunk, cancel);
+  } catch (...) {
+    if (options_.on_request) options_.on_request("watch", 0);
+    throw;
+  }
+  if (options_.on_request) options_.on_request("watch", response.status);
+  if (response.status < 200 || response.status >= 300) throw api_error_from_response(response, what);
+  (void)keep_going;
+}
+
+std::string object_key(const std::string& ns, const std::string& name) {
+  return ns.empty() ? name : ns + "/" + name;
+}
+
+std::string object_key(const Json& object) {
+  const Json& meta = object.value("metadata", Json::object());
+  return object_key(meta.value("namespace", ""), meta.value("name", ""));
+}
+
+}  // namespace pgrevise::kube

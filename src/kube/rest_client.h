@@ -1,0 +1,116 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "kube/errors.h"
+#include "kube/rate_limiter.h"
+#include "kube/resource.h"
+#include "kube/transport.h"
+
+namespace pgrevise::kube {
+
+using Json = nlohmann::json;
+
+struct RestClientOptions {
+  double qps = 20;  // client-side rate limit; <= 0 disables it
+  int burst = 30;
+  std::chrono::milliseconds request_timeout{30000};
+  std::string user_agent = "pgrevise";
+  // Called after every answered request with the verb (get, list, watch, create, update, patch, delete) and
+  // HTTP status (0 when there was no answer), for metrics.
+  std::function<void(const std::string& verb, int code)> on_request;
+};
+
+struct ListOptions {
+  std::string label_selector;
+  std::string field_selector;
+  int limit = 0;  // 0: no limit
+  std::string continue_token;
+  std::string resource_version;  // "" : most recent
+};
+
+struct ListPage {
+  std::vector<Json> items;
+  std::string resource_version;  // the list's own metadata.resourceVersion (the point to watch from)
+  std::string continue_token;    // "" on the last page
+};
+
+enum class PropagationPolicy { kDefault, kBackground, kForeground, kOrphan };
+
+struct DeleteOptions {
+  PropagationPolicy propagation = PropagationPolicy::kDefault;
+  std::string precondition_resource_version;  // "" : none
+};
+
+enum class PatchType { kMerge, kJson, kStrategicMerge };
+
+struct WatchOptions {
+  std::string resource_version;  // where to start; "" means "now" (no initial events are guaranteed)
+  bool allow_bookmarks = true;
+  std::string label_selector;
+  std::string field_selector;
+  int timeout_seconds = 300;  // the server closes the stream after this long
+};
+
+struct WatchEvent {
+  enum class Type { kAdded, kModified, kDeleted, kBookmark, kError };
+  Type type;
+  Json object;  // for kError, the Status object
+};
+const char* to_string(WatchEvent::Type type);
+
+// REST on JSON objects for any resource type. Every call throws ApiError on a non-2xx answer. Namespace ""
+// means all namespaces for list/watch, and is required to be "" for cluster-scoped types.
+class RestClient {
+ public:
+  RestClient(std::shared_ptr<HttpTransport> transport, RestClientOptions options, Clock& clock);
+
+  Json get(const ResourceType& type, const std::string& ns, const std::string& name);
+  std::optional<Json> try_get(const ResourceType& type, const std::string& ns, const std::string& name);
+  ListPage list(const ResourceType& type, const std::string& ns, const ListOptions& options = {});
+  // Follows continue tokens until the last page; the resourceVersion is the first page's (that of the
+  // snapshot).
+  ListPage list_all(const ResourceType& type, const std::string& ns, ListOptions options = {});
+  Json create(const ResourceType& type, const std::string& ns, const Json& object);
+  // Replaces the object; it must carry metadata.name and metadata.resourceVersion (Conflict when stale).
+  Json update(const ResourceType& type, const std::string& ns, const Json& object);
+  Json patch(const ResourceType& type, const std::string& ns, const std::string& name, PatchType patch_type,
+             const Json& patch);
+  // Returns the answer: the object (when finalizers or foreground deletion keep it) or a Status.
+  Json remove(const ResourceType& type, const std::string& ns, const std::string& name,
+              const DeleteOptions& options = {});
+
+  Json get_status(const ResourceType& type, const std::string& ns, const std::string& name);
+  Json update_status(const ResourceType& type, const std::string& ns, const Json& object);
+  Json patch_status(const ResourceType& type, const std::string& ns, const std::string& name,
+                    PatchType patch_type, const Json& patch);
+
+  // Streams watch events to on_event until the server ends the stream, on_event returns false, or cancel
+  // fires. An ERROR event is delivered to on_event like any other (the caller decides: 410 means relist).
+  // Throws ApiError when the watch request itself is refused.
+  void watch(const ResourceType& type, const std::string& ns, const WatchOptions& options,
+             const std::function<bool(const WatchEvent&)>& on_event, Cancellation& cancel);
+
+  const std::shared_ptr<HttpTransport>& transport() const { return transport_; }
+
+ private:
+  Json call(const std::string& verb, HttpRequest request, const std::string& what);
+
+  std::shared_ptr<HttpTransport> transport_;
+  RestClientOptions options_;
+  Clock& clock_;
+  TokenBucket limiter_;
+};
+
+// "namespace/name", or "name" for a cluster-scoped object: the key used by stores and work queues.
+std::string object_key(const Json& object);
+std::string object_key(const std::string& ns, const std::string& name);
+
+}  // namespace pgrevise::kube
