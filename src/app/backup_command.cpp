@@ -168,7 +168,7 @@ int take_backup(const cli::ParsedArgs& a) {
     auto progress = terminal_progress("backing up " + facts.database, tty);
     backup::BackupResult r = backup::run_backup(opts, backup::child_connection(cfg, 10), facts, runner,
                                                 SystemClock::instance(), progress);
-    if (tty) std::fputs("\n", stderr);
+    if (tty) std::fprintf(stderr, "\r%72s\r", "");  // the summary below replaces the progress line
     for (const auto& w : r.warnings) std::fprintf(stderr, "warning: %s\n", redact(w).c_str());
     if (!json) {
       std::printf("backup %s: %s, %s, heads %s, sha256 %s%s\n", r.archive_path.c_str(),
