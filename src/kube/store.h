@@ -1,0 +1,58 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kube/rest_client.h"
+
+namespace pgrevise::kube {
+
+// Told about every change the store sees. Called outside the store's lock, in the order the changes were
+// applied.
+struct StoreHandler {
+  std::function<void(const std::string& key, const Json& object)> on_added;
+  std::function<void(const std::string& key, const Json& old_object, const Json& new_object)> on_updated;
+  std::function<void(const std::string& key, const Json& last_known)> on_deleted;
+};
+
+// The cache a watcher fills: objects by "namespace/name". Reads never call the server. A relist replaces the
+// whole content at once (readers see the old or the new snapshot, never a mix), with deletes synthesized for
+// objects that vanished while the watch was down. An event carrying the resourceVersion the store already
+// holds is a duplicate and is not applied again.
+class Store {
+ public:
+  explicit Store(StoreHandler handler = {});
+
+  std::optional<Json> get(const std::string& key) const;
+  std::vector<Json> list(const std::string& ns = "") const;  // "" : all namespaces
+  std::vector<std::string> keys() const;
+  std::size_t size() const;
+  bool synced() const;  // true once the first list has been applied
+
+  void replace(std::vector<Json> items);
+  void apply(const WatchEvent& event);  // ADDED, MODIFIED, DELETED; other types are ignored
+
+ private:
+  struct Change {
+    enum class Type { kAdded, kUpdated, kDeleted } type;
+    std::string key;
+    Json old_object;
+    Json new_object;
+  };
+  void notify(const std::vector<Change>& changes) const;
+
+  StoreHandler handler_;
+  mutable std::mutex mu_;
+  std::map<std::string, Json> objects_;
+  bool synced_ = false;
+  std::mutex notify_mu_;  // keeps notifications in order across threads
+};
+
+std::string resource_version_of(const Json& object);
+
+}  // namespace pgrevise::kube

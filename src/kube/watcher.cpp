@@ -1,0 +1,155 @@
+#include "kube/watcher.h"
+
+#include <random>
+
+#include "common/log.h"
+
+namespace pgrevise::kube {
+
+Watcher::Watcher(RestClient& client, ResourceType type, std::string ns, Store& store, Clock& clock,
+                 WatcherOptions options)
+    : client_(client),
+      type_(std::move(type)),
+      ns_(std::move(ns)),
+      store_(store),
+      clock_(clock),
+      options_(options),
+      machine_(Backoff(options.backoff_initial, options.backoff_max,
+                       options.seed != 0 ? options.seed : std::random_device{}())) {}
+
+Watcher::~Watcher() {
+  stop();
+}
+
+void Watcher::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Watcher::stop() {
+  stopping_.store(true);
+  {
+    std::lock_guard lock(mu_);
+    if (current_cancel_ != nullptr) current_cancel_->cancel();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Watcher::wait_for_sync(std::chrono::milliseconds timeout) const {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!store_.synced()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+WatcherState Watcher::state() const {
+  std::lock_guard lock(mu_);
+  return machine_.state();
+}
+
+int Watcher::relists() const {
+  std::lock_guard lock(mu_);
+  return machine_.relists();
+}
+
+int Watcher::restarts() const {
+  std::lock_guard lock(mu_);
+  return machine_.restarts();
+}
+
+void Watcher::run() {
+  WatcherStep step;
+  {
+    std::lock_guard lock(mu_);
+    step = machine_.start();
+  }
+  while (!stopping_.load()) {
+    switch (step.action) {
+      case WatcherStep::Action::kList:
+        step = do_list();
+        break;
+      case WatcherStep::Action::kWatch:
+        step = do_watch(step.resource_version);
+        break;
+      case WatcherStep::Action::kWait: {
+        interruptible_sleep(step.delay);
+        std::lock_guard lock(mu_);
+        step = machine_.backoff_elapsed();
+        break;
+      }
+    }
+  }
+}
+
+WatcherStep Watcher::do_list() {
+  try {
+    ListPage page = client_.list_all(type_, ns_,
+                                     {.label_selector = options_.label_selector,
+                                      .field_selector = options_.field_selector,
+                                      .limit = options_.list_page_size});
+    store_.replace(std::move(page.items));
+    std::lock_guard lock(mu_);
+    return machine_.list_succeeded(page.resource_version);
+  } catch (const std::exception& e) {
+    log::warn("list failed", {{"resource", type_.resource}, {"error", e.what()}});
+    std::lock_guard lock(mu_);
+    return machine_.list_failed();
+  }
+}
+
+WatcherStep Watcher::do_watch(const std::string& resource_version) {
+  Cancellation cancel;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_.load()) cancel.cancel();
+    current_cancel_ = &cancel;
+  }
+  bool expired = false;
+  bool failed = false;
+  const auto on_event = [&](const WatchEvent& event) {
+    if (event.type == WatchEvent::Type::kError) {
+      const int code = event.object.value("code", 0);
+      expired = code == 410;
+      failed = !expired;
+      return false;
+    }
+    if (event.type != WatchEvent::Type::kBookmark) store_.apply(event);
+    std::lock_guard lock(mu_);
+    machine_.event_seen(resource_version_of(event.object));
+    return true;
+  };
+  try {
+    client_.watch(type_, ns_,
+                  {.resource_version = resource_version,
+                   .allow_bookmarks = true,
+                   .label_selector = options_.label_selector,
+                   .field_selector = options_.field_selector,
+                   .timeout_seconds = options_.watch_timeout_seconds},
+                  on_event, cancel);
+  } catch (const ApiError& e) {
+    expired = e.reason() == ApiReason::kGone;
+    failed = !expired;
+    if (failed) log::warn("watch failed", {{"resource", type_.resource}, {"error", e.what()}});
+  } catch (const std::exception& e) {
+    failed = true;
+    log::warn("watch failed", {{"resource", type_.resource}, {"error", e.what()}});
+  }
+  std::lock_guard lock(mu_);
+  current_cancel_ = nullptr;
+  if (expired) return machine_.watch_expired();
+  if (failed) return machine_.watch_failed();
+  return machine_.watch_ended();
+}
+
+void Watcher::interruptible_sleep(std::chrono::milliseconds delay) {
+  const std::chrono::milliseconds slice(50);
+  while (delay.count() > 0 && !stopping_.load()) {
+    const auto step = std::min(delay, slice);
+    clock_.sleep_for(step);
+    delay -= step;
+  }
+}
+
+}  // namespace pgrevise::kube

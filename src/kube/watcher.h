@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "kube/rest_client.h"
+#include "kube/store.h"
+#include "kube/watcher_machine.h"
+
+namespace pgrevise::kube {
+
+struct WatcherOptions {
+  std::string label_selector;
+  std::string field_selector;
+  int list_page_size = 500;
+  int watch_timeout_seconds = 300;
+  std::chrono::milliseconds backoff_initial{800};
+  std::chrono::milliseconds backoff_max{30000};
+  std::uint64_t seed = 0;  // 0: random
+};
+
+// Keeps a Store in step with the server for one resource type (and namespace, "" for all), driving a
+// WatcherMachine on its own thread: list, watch, resume, relist, back off.
+class Watcher {
+ public:
+  Watcher(RestClient& client, ResourceType type, std::string ns, Store& store, Clock& clock,
+          WatcherOptions options = {});
+  ~Watcher();
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+  void start();
+  void stop();                                                  // cancels the open watch and joins the thread
+  bool wait_for_sync(std::chrono::milliseconds timeout) const;  // real time
+  WatcherState state() const;
+  int relists() const;
+  int restarts() const;
+
+ private:
+  void run();
+  WatcherStep do_list();
+  WatcherStep do_watch(const std::string& resource_version);
+  void interruptible_sleep(std::chrono::milliseconds delay);
+
+  RestClient& client_;
+  ResourceType type_;
+  std::string ns_;
+  Store& store_;
+  Clock& clock_;
+  WatcherOptions options_;
+  mutable std::mutex mu_;
+  WatcherMachine machine_;
+  std::atomic<bool> stopping_{false};
+  Cancellation* current_cancel_ = nullptr;
+  std::thread thread_;
+};
+
+}  // namespace pgrevise::kube
