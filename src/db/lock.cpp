@@ -29,6 +29,10 @@ constexpr const char* kHoldersSql =
     "AND l.classid::bigint = $1 AND l.objid::bigint = $2 "
     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY l.pid";
 
+constexpr const char* kPoolingAdvice =
+    "the connection goes through a transaction-pooling proxy (such as PgBouncer with pool_mode=transaction), "
+    "which breaks session advisory locks. Connect to PostgreSQL directly or through a pool in session mode.";
+
 std::string describe_holders(const std::vector<LockHolder>& holders) {
   if (holders.empty()) return "it was released just now; try again";
   std::string out = "held by";
@@ -75,12 +79,18 @@ void verify_session_lock(pqxx::connection_base& c, int locking_pid, std::int64_t
                                      std::to_string(locking_pid) + " then " + std::to_string(pid_now) + ")"
                                : "the migration lock taken by this session is not held by it in the next "
                                  "transaction";
-  throw Error(
-      ErrorKind::kConnection,
-      what +
-          ": the connection goes through a transaction-pooling proxy (such as PgBouncer with "
-          "pool_mode=transaction), which breaks session advisory locks. Connect to PostgreSQL directly "
-          "or through a pool in session mode.");
+  throw Error(ErrorKind::kConnection, what + ": " + kPoolingAdvice);
+}
+
+std::string session_lock_check_sql(std::int64_t key) {
+  const auto parts = split_key(key);
+  return "DO $pgrevise_lock$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND "
+         "granted "
+         "AND objsubid = 1 AND classid::bigint = " +
+         std::to_string(parts.high) + " AND objid::bigint = " + std::to_string(parts.low) +
+         " AND pid = pg_backend_pid()) THEN RAISE EXCEPTION USING ERRCODE = '" + kSessionLockLostSqlstate +
+         "', MESSAGE = 'this session does not hold the migration lock: " + kPoolingAdvice +
+         "'; END IF; END $pgrevise_lock$";
 }
 
 MigrationLock::MigrationLock(pqxx::connection& c, const VersionTableName& t)

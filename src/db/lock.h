@@ -35,6 +35,13 @@ std::vector<LockHolder> advisory_lock_holders(pqxx::connection_base& c, std::int
 // pool_mode=transaction) breaks session locks and to connect directly or through session pooling.
 void verify_session_lock(pqxx::connection_base& c, int locking_pid, std::int64_t key);
 
+// One statement that raises SQLSTATE PR002 (with the transaction-pooling explanation) unless this session
+// holds the advisory lock `key`. A proxy may hand consecutive transactions to the same server session for a
+// while and then to another; putting this in every revision's round trip (TransactionScript::prologue)
+// catches the switch before anything is applied. The check reads only this backend's own lock entries.
+std::string session_lock_check_sql(std::int64_t key);
+inline constexpr const char* kSessionLockLostSqlstate = "PR002";
+
 struct LockOptions {
   std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};  // how long to keep trying; 0: try once
   std::chrono::milliseconds initial_backoff{std::chrono::milliseconds(50)};

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "db/connection.h"
+#include "db/execute.h"
 #include "db/lock.h"
 #include "support/test_postgres.h"
 
@@ -236,6 +237,25 @@ TEST(SessionLockCheck, DetectsADifferentBackendAsTransactionPooling) {
   EXPECT_NE(msg.find("transaction-pooling"), std::string::npos) << msg;
   EXPECT_NE(msg.find("session mode"), std::string::npos) << msg;
   EXPECT_NE(msg.find(std::to_string(runner->backendpid())), std::string::npos) << msg;
+}
+
+TEST(SessionLockCheck, PerRevisionCheckStatementRaisesWhenTheLockIsNotHere) {
+  TestDatabase db;
+  auto runner = open(db, "runner");
+  auto pooled = open(db, "pooled");
+  const auto key = migration_lock_key(VersionTableName{});
+  ASSERT_TRUE(try_lock(*runner, key));
+  const auto check = session_lock_check_sql(key);
+  EXPECT_NO_THROW(execute_transaction(*runner, TransactionScript{check, "SELECT 1", ""}));
+  try {
+    execute_transaction(*pooled, TransactionScript{check, "CREATE TABLE must_not_exist (x int)", ""});
+    FAIL() << "expected a StatementError";
+  } catch (const StatementError& e) {
+    EXPECT_EQ(e.info().sqlstate, kSessionLockLostSqlstate);
+    EXPECT_NE(e.info().message.find("transaction-pooling"), std::string::npos) << e.info().message;
+    EXPECT_NE(e.info().in_body, true);  // raised by the prologue's check, not by the revision
+  }
+  EXPECT_FALSE(db.table_exists("public.must_not_exist"));
 }
 
 TEST(SessionLockCheck, DetectsALockThatDidNotSurviveTheTransaction) {
