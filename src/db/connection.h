@@ -28,9 +28,10 @@ struct ConnectionConfig {
 // (redacted).
 ConnectionConfig resolve_connection(const std::optional<std::string>& flag_url);
 
-// Connects with a connect_timeout and application_name. Failures → Error(kConnection) whose message says
-// either "could not connect to <host:port>" or "authentication failed for user <user>", and never contains
-// the password.
+// Connects with a connect_timeout (unless the conninfo sets one) and application_name (always this one: lock
+// holders and history rows are identified by it). The connection never reconnects silently. Failures →
+// Error(kConnection) whose one-line message starts "could not connect to <host:port>", "authentication failed
+// for user <user>" or "database <name> does not exist", and never contains the password.
 std::unique_ptr<pqxx::connection> connect(const ConnectionConfig& cfg,
                                           std::chrono::seconds connect_timeout = std::chrono::seconds(10),
                                           const std::string& application_name = "pgrevise");
