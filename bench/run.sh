@@ -3,7 +3,8 @@
 #
 #   bench/run.sh [--quick] [--reference-only] [--binary PATH] [--only NAME[,NAME]] [--output FILE]
 #
-#   --quick            3 runs per measurement instead of 5, 2,000 instead of 10,000 revisions for memory,
+#   --quick            3 runs per measurement instead of 5 (history: 6 instead of 12), 2,000 instead of 10,000
+#                      revisions for memory,
 #                      pgbench scale 10 instead of 50 for the backup
 #   --reference-only   run even when the pgrevise runner is missing (its cells show "missing")
 #   --binary PATH      the pgrevise binary (default: build/src/app/pgrevise; or set PGREVISE)
@@ -20,7 +21,7 @@ only="psql,alembic,history,rss,backup"
 output=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) export BENCH_RUNS=${BENCH_RUNS:-3} RSS_REVISIONS=${RSS_REVISIONS:-2000} BACKUP_SCALE=${BACKUP_SCALE:-10} ;;
+    --quick) export BENCH_RUNS=${BENCH_RUNS:-3} RSS_REVISIONS=${RSS_REVISIONS:-2000} BACKUP_SCALE=${BACKUP_SCALE:-10} HISTORY_RUNS=${HISTORY_RUNS:-6} ;;
     --reference-only) export BENCH_ALLOW_MISSING=1 ;;
     --binary) export PGREVISE=$(realpath "$2"); shift ;;
     --only) only=$2; shift ;;
