@@ -1,8 +1,14 @@
 #include "revision/loader.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <cstdio>
-#include <memory>
+#include <cerrno>
+#include <cstring>
+#include <set>
 #include <unordered_map>
 
 namespace pgrevise::revision {
@@ -11,31 +17,96 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) throw Error(ErrorKind::kIo, "cannot read migration file " + path.string());
+// POSIX calls rather than <filesystem> iterators and streams: loading 10,000 files is dominated by per-file
+// overhead, and this keeps it to open, fstat, read and close.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::string read_file(const std::string& path) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0)
+    throw Error(ErrorKind::kIo, "cannot read migration file " + path + ": " + std::strerror(errno));
+  struct stat st {};
   std::string out;
+  if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) out.reserve(static_cast<size_t>(st.st_size));
   char buffer[16384];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f.get())) > 0) out.append(buffer, n);
-  if (std::ferror(f.get())) throw Error(ErrorKind::kIo, "cannot read migration file " + path.string());
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorKind::kIo, "cannot read migration file " + path + ": " + std::strerror(errno));
+    }
+    out.append(buffer, static_cast<size_t>(n));
+  }
   return out;
 }
 
-std::vector<std::string> sql_files_under(const fs::path& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec), end;
-       !ec && it != end; it.increment(ec)) {
-    const fs::path& p = it->path();
-    if (p.extension() == ".sql" && it->is_regular_file(ec))
-      files.push_back(p.lexically_relative(dir).generic_string());
+// Relative paths of every *.sql regular file under root (symbolic links followed, each directory entered
+// once).
+class SqlFileFinder {
+ public:
+  explicit SqlFileFinder(std::string root) : root_(std::move(root)) {}
+
+  std::vector<std::string> find() {
+    std::vector<std::string> pending = {""};
+    while (!pending.empty()) {
+      std::string relative = std::move(pending.back());
+      pending.pop_back();
+      list(relative, pending);
+    }
+    std::sort(files_.begin(), files_.end());
+    return std::move(files_);
   }
-  if (ec)
-    throw Error(ErrorKind::kIo, "cannot list migrations directory " + dir.string() + ": " + ec.message());
-  std::sort(files.begin(), files.end());
-  return files;
-}
+
+ private:
+  void list(const std::string& relative, std::vector<std::string>& pending) {
+    std::string full = relative.empty() ? root_ : root_ + "/" + relative;
+    DIR* dir = ::opendir(full.c_str());
+    if (dir == nullptr)
+      throw Error(ErrorKind::kIo, "cannot list migrations directory " + full + ": " + std::strerror(errno));
+    struct stat self {};
+    if (::fstat(::dirfd(dir), &self) == 0 && !seen_.insert({self.st_dev, self.st_ino}).second) {
+      ::closedir(dir);
+      return;
+    }
+    while (dirent* entry = ::readdir(dir)) {
+      std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      unsigned char type = entry->d_type;
+      if (type == DT_UNKNOWN || type == DT_LNK) type = resolve_type(::dirfd(dir), entry->d_name);
+      std::string path = relative.empty() ? std::string(name) : relative + "/" + std::string(name);
+      if (type == DT_DIR)
+        pending.push_back(std::move(path));
+      else if (type == DT_REG && name.size() > 4 && name.substr(name.size() - 4) == ".sql")
+        files_.push_back(std::move(path));
+    }
+    ::closedir(dir);
+  }
+
+  static unsigned char resolve_type(int dirfd, const char* name) {
+    struct stat st {};
+    if (::fstatat(dirfd, name, &st, 0) != 0) return DT_UNKNOWN;
+    if (S_ISDIR(st.st_mode)) return DT_DIR;
+    if (S_ISREG(st.st_mode)) return DT_REG;
+    return DT_UNKNOWN;
+  }
+
+  std::string root_;
+  std::vector<std::string> files_;
+  std::set<std::pair<dev_t, ino_t>> seen_;
+};
 
 }  // namespace
 
@@ -45,9 +116,14 @@ LoadedScripts scan_directory(const fs::path& dir) {
     throw Error(ErrorKind::kBadInput,
                 "migrations directory " + dir.string() + " does not exist or is not a directory");
   LoadedScripts out;
+  std::string root = dir.string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  std::vector<std::string> files = SqlFileFinder(root).find();
   std::unordered_map<std::string, size_t> by_revision;
-  for (const auto& relative : sql_files_under(dir)) {
-    std::string text = read_file(dir / relative);
+  by_revision.reserve(files.size());
+  out.scripts.reserve(files.size());
+  for (const auto& relative : files) {
+    std::string text = read_file(root + "/" + relative);
     auto script = parse_script(text, relative, out.problems);
     if (!script) continue;
     auto [it, inserted] = by_revision.emplace(script->revision, out.scripts.size());

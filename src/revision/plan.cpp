@@ -43,7 +43,8 @@ std::vector<std::string> sorted_ids(const RevisionGraph& g, const std::vector<Re
 // The version table's rows as Alembic's HeadMaintainer moves them, one step at a time.
 class HeadSimulator {
  public:
-  HeadSimulator(const RevisionGraph& g, std::vector<RevIndex> heads) : g_(g), heads_(std::move(heads)) {}
+  HeadSimulator(const RevisionGraph& g, std::vector<RevIndex> heads)
+      : g_(g), heads_(std::move(heads)), applied_(g.reach(heads_, Edges::kDown)), mark_(g.size(), 0) {}
 
   const std::vector<RevIndex>& heads() const { return heads_; }
 
@@ -60,29 +61,23 @@ class HeadSimulator {
     } else {
       merge(present, r);
     }
+    applied_[r] = true;
     return changes_;
   }
 
   std::vector<RowChange> downgrade(RevIndex r) {
     changes_.clear();
-    std::vector<RevIndex> others;
-    for (RevIndex h : heads_)
-      if (h != r) others.push_back(h);
     // Down revisions that another head still implies need no row of their own.
     std::vector<RevIndex> to;
-    const auto& down = g_.at(r).down;
-    if (!down.empty()) {
-      std::vector<bool> implied =
-          others.empty() ? std::vector<bool>(g_.size(), false) : g_.reach(others, Edges::kDown);
-      for (RevIndex d : down)
-        if (!implied[d]) to.push_back(d);
-    }
+    for (RevIndex d : g_.at(r).down)
+      if (!implied_by_other_heads(d, {r})) to.push_back(d);
     if (to.empty()) {
       remove(r);
     } else {
       update(r, to.front());
       for (size_t k = 1; k < to.size(); ++k) insert(to[k]);
     }
+    applied_[r] = false;
     return changes_;
   }
 
@@ -90,17 +85,32 @@ class HeadSimulator {
   // Several down revisions are heads: the one listed first moves to r, the others are deleted. (Alembic picks
   // the survivor in set order; the resulting rows are the same.) Down revisions implied by other heads stay.
   void merge(const std::vector<RevIndex>& present, RevIndex r) {
-    std::vector<RevIndex> others;
-    for (RevIndex h : heads_)
-      if (!contains(present, h)) others.push_back(h);
-    std::vector<bool> implied =
-        others.empty() ? std::vector<bool>(g_.size(), false) : g_.reach(others, Edges::kDown);
     std::vector<RevIndex> from;
     for (RevIndex d : present)
-      if (!implied[d]) from.push_back(d);
+      if (!implied_by_other_heads(d, present)) from.push_back(d);
     if (from.empty()) return insert(r);
     for (size_t k = 1; k < from.size(); ++k) remove(from[k]);
     update(from.front(), r);
+  }
+
+  // Whether d is an ancestor-or-self (down_revision and depends_on) of a head outside `excluded`. Searches
+  // upwards through applied revisions only, so the cost is the applied part above d, not the whole graph.
+  bool implied_by_other_heads(RevIndex d, const std::vector<RevIndex>& excluded) {
+    ++epoch_;
+    std::vector<RevIndex> stack = {d};
+    mark_[d] = epoch_;
+    while (!stack.empty()) {
+      RevIndex x = stack.back();
+      stack.pop_back();
+      if (contains(heads_, x) && !contains(excluded, x)) return true;
+      for (const auto* up : {&g_.at(x).children, &g_.at(x).dependents})
+        for (RevIndex y : *up)
+          if (applied_[y] && mark_[y] != epoch_ && !contains(excluded, y)) {
+            mark_[y] = epoch_;
+            stack.push_back(y);
+          }
+    }
+    return false;
   }
 
   void insert(RevIndex r) {
@@ -118,6 +128,9 @@ class HeadSimulator {
 
   const RevisionGraph& g_;
   std::vector<RevIndex> heads_;
+  std::vector<bool> applied_;
+  std::vector<uint32_t> mark_;
+  uint32_t epoch_ = 0;
   std::vector<RowChange> changes_;
 };
 
