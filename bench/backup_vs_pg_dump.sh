@@ -6,6 +6,7 @@
 #
 # pg_dump: `pg_dump -Fc -Z 1 -f FILE`; pgrevise: `pgrevise backup --format custom --compress 1 --out DIR`
 # (its defaults, spelled out). Each run writes to an empty directory; runs alternate; medians.
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
 BACKUP_SCALE=${BACKUP_SCALE:-50}
@@ -25,7 +26,8 @@ bench_setup
 
 db=$(fresh_db bench_backup)
 log "backup: pgbench -i -s $BACKUP_SCALE (this takes a while)"
-"$pgbench" -i -q -s "$BACKUP_SCALE" -d "$db" >"$WORK/pgbench.log" 2>&1 || die "pgbench -i failed: $(tail -5 "$WORK/pgbench.log")"
+"$pgbench" -i -q -s "$BACKUP_SCALE" -d "$db" >"$WORK/pgbench.log" 2>&1 ||
+  die "pgbench -i failed: $(tail -5 "$WORK/pgbench.log")"
 log "backup: database size $(sql "$db" "SELECT pg_size_pretty(pg_database_size(current_database()))")"
 
 bare_pg_dump() { rm -rf "$WORK/dump" && mkdir "$WORK/dump" && pg_dump -Fc -Z 1 -f "$WORK/dump/db.pgdump" -d "$db"; }

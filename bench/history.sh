@@ -9,6 +9,7 @@
 # (bench/lib/prefill_history.sql). Each run times `migrate upgrade heads` (applying r00002) on both, then
 # downgrades both to r00001 untimed. Medians of HISTORY_RUNS runs (default 12: the effect is a few milliseconds,
 # so it needs more runs than the other cases; even, so that each database goes first equally often).
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
 HISTORY_ROWS=${HISTORY_ROWS:-50000}
@@ -42,7 +43,7 @@ psql -X -q -v schema=public -v table=$HISTORY_TABLE -v rows="$HISTORY_ROWS" -d "
   die "could not pre-fill $HISTORY_TABLE: $(cat "$WORK/prefill.log")"
 rows=$(sql "$full_db" "SELECT count(*) FROM $HISTORY_TABLE")
 [ "$rows" -ge "$HISTORY_ROWS" ] || die "history pre-fill left $rows rows"
-log "history: $rows rows in the full database, $(sql "$empty_db" "SELECT count(*) FROM $HISTORY_TABLE") in the empty one"
+log "history: $rows rows in the full database, $(sql "$empty_db" "SELECT count(*) FROM $HISTORY_TABLE") in the other"
 
 empty_times=() full_times=()
 for run in $(seq 1 "$HISTORY_RUNS"); do

@@ -8,6 +8,7 @@
 # build the graph, plan `upgrade heads`), found at PLANNER_BENCH or beside the pgrevise binary's build tree
 # (BUILD/bench/planner_bench; configure with -DPGREVISE_BUILD_BENCH=ON). The whole process is timed too:
 # `pgrevise migrate upgrade heads --sql` on the 10,000-file sets, which loads, plans and also renders the SQL.
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
 PLANNER_BENCH=${PLANNER_BENCH:-$(dirname "$PGREVISE")/../../bench/planner_bench}
@@ -45,7 +46,7 @@ for kind in one-row branches; do
   gen=$WORK/$kind-10000
   generate 10000 "$kind" "$gen" --no-alembic
   times=()
-  for run in $(seq 1 "$RUNS"); do
+  for _ in $(seq 1 "$RUNS"); do
     times+=("$(elapsed_us "$PGREVISE" migrate upgrade heads --sql --dir "$gen/migrations")")
   done
   shape=linear

@@ -21,9 +21,16 @@ only="psql,alembic,history,rss,backup,planner"
 output=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) export BENCH_RUNS=${BENCH_RUNS:-3} RSS_REVISIONS=${RSS_REVISIONS:-2000} BACKUP_SCALE=${BACKUP_SCALE:-10} HISTORY_RUNS=${HISTORY_RUNS:-6} ;;
+    --quick)
+      export BENCH_RUNS=${BENCH_RUNS:-3} RSS_REVISIONS=${RSS_REVISIONS:-2000} BACKUP_SCALE=${BACKUP_SCALE:-10}
+      export HISTORY_RUNS=${HISTORY_RUNS:-6}
+      ;;
     --reference-only) export BENCH_ALLOW_MISSING=1 ;;
-    --binary) export PGREVISE=$(realpath "$2"); shift ;;
+    --binary)
+      PGREVISE=$(realpath "$2")
+      export PGREVISE
+      shift
+      ;;
     --only) only=$2; shift ;;
     --output) output=$2; shift ;;
     -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -31,6 +38,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$here/lib/common.sh"
 # Fails here, before any work, when the runner is needed and missing.
 if [ "$only" != backup ]; then require_pgrevise; fi
@@ -55,7 +63,8 @@ memory=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
 {
   echo "Date: $(date -u +'%Y-%m-%d %H:%M UTC')"
   echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $memory RAM, $(uname -sr)"
-  echo "Versions: $pgrevise_version; $(psql --version | head -1); Alembic $("$PYTHON" -c 'import alembic; print(alembic.__version__)')"
+  alembic_version=$("$PYTHON" -c 'import alembic; print(alembic.__version__)')
+  echo "Versions: $pgrevise_version; $(psql --version | head -1); Alembic $alembic_version"
   echo "Command: $command_line (median of ${BENCH_RUNS:-5} runs per measurement)"
   echo
   print_table "$results"

@@ -4,6 +4,7 @@
 # shown beside it for scale, with both wall times.
 #
 #   bench/runner_rss.sh            (RSS_REVISIONS=10000 by default)
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
 RSS_REVISIONS=${RSS_REVISIONS:-10000}

@@ -9,6 +9,7 @@
 #     as two processes, on the same 200-revision set (target: at least 10× faster).
 # Medians of BENCH_RUNS runs; runs alternate between the tools. First, untimed: on a set with many branches and
 # merges (several heads), psql's script, Alembic and pgrevise must end at the same heads with the same rows.
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
 require_pgrevise
@@ -19,7 +20,9 @@ generate 200 one-row "$gen"
 project=$gen/alembic
 
 alembic_at_head() { run_alembic "$1" "$project" upgrade heads && run_alembic "$1" "$project" current; }
-pgrevise_at_head() { pgrevise_migrate "$1" "$gen/migrations" upgrade heads && pgrevise_migrate "$1" "$gen/migrations" current; }
+pgrevise_at_head() {
+  pgrevise_migrate "$1" "$gen/migrations" upgrade heads && pgrevise_migrate "$1" "$gen/migrations" current
+}
 
 # 0. Agreement on branches and merges (untimed).
 branches=$WORK/branches-60
@@ -28,10 +31,13 @@ for tool in psql alembic pgrevise; do
   db=$(fresh_db "bench_agree_$tool")
   case $tool in
     psql) run_psql_script "$db" "$branches/upgrade.sql" ;;
-    alembic) run_alembic "$db" "$branches/alembic" upgrade heads >/dev/null 2>&1 || die "alembic failed on the branches set" ;;
+    alembic)
+      run_alembic "$db" "$branches/alembic" upgrade heads >/dev/null 2>&1 || die "alembic failed on the branches set"
+      ;;
     pgrevise)
       [ "$HAVE_PGREVISE" = 1 ] || continue
-      pgrevise_migrate "$db" "$branches/migrations" upgrade heads >/dev/null 2>&1 || die "pgrevise failed on the branches set"
+      pgrevise_migrate "$db" "$branches/migrations" upgrade heads >/dev/null 2>&1 ||
+        die "pgrevise failed on the branches set"
       ;;
   esac
   expect_heads "$db" "$branches" "$tool (branches set)"

@@ -7,6 +7,7 @@
 # 200 revisions inserting one row each (where the tool's own overhead dominates; target ≤ 1.0× psql).
 # Each run starts from a fresh database; psql runs bench/lib/gen_migrations.py's upgrade.sql in one process, pgrevise
 # runs `migrate upgrade heads` on the same files. Runs alternate between the tools; medians of BENCH_RUNS runs.
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
 require_pgrevise

@@ -97,7 +97,9 @@ fresh_db() {
 sql() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
 # heads_of URL [TABLE]: the rows of the version table, sorted, space-separated.
-heads_of() { sql "$1" "SELECT coalesce(string_agg(version_num, ' ' ORDER BY version_num), '') FROM ${2:-alembic_version}"; }
+heads_of() {
+  sql "$1" "SELECT coalesce(string_agg(version_num, ' ' ORDER BY version_num), '') FROM ${2:-alembic_version}"
+}
 
 # expect_heads URL GEN_DIR WHO: the version table must hold exactly the generated set's heads.
 expect_heads() {
@@ -138,7 +140,10 @@ elapsed_us() {
 }
 
 # median NUMBERS...
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+median() {
+  printf '%s\n' "$@" | sort -n |
+    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
 
 # thousands N: 50000 -> 50,000 (independent of the locale).
 thousands() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
