@@ -12,6 +12,7 @@
 
 #include "backup/catalog.h"
 #include "backup/checksum.h"
+#include "backup/stream_dump.h"
 #include "common/error.h"
 #include "common/redact.h"
 #include "common/strings.h"
@@ -218,6 +219,46 @@ std::pair<TocSummary, std::string> verify_and_hash(const BackupOptions& opts, co
   return {toc, sha};
 }
 
+// Custom format: pg_dump writes to a pipe; this process writes the file, hashes it and (full verification)
+// feeds pg_restore at the same time, so verification costs no second pass over the archive. Then
+// pg_restore --list checks the table of contents of the file as written.
+std::pair<TocSummary, std::string> dump_streaming(const BackupOptions& opts, const ChildConnection& conn,
+                                                  const fs::path& partial, const DatabaseFacts& facts,
+                                                  ProcessRunner& runner, Clock& clock,
+                                                  const ProgressFn& progress) {
+  DumpPlan plan{opts.pg_dump, opts.format, opts.compress, 1, "", opts.timeout};
+  std::optional<ProcessSpec> reader;
+  if (opts.verification == Verification::kFull) {
+    reader = pg_restore_read_stdin_spec(opts.pg_restore);
+    reader->timeout = opts.timeout;
+  }
+  StreamedDump s;
+  try {
+    ProgressWatcher watcher(progress, partial, clock);
+    s = stream_dump(pg_dump_spec(plan, conn), reader, partial, runner);
+  } catch (const Error& e) {
+    fail_and_clean(partial, ErrorKind::kIo, std::string("cannot run pg_dump: ") + e.what());
+  }
+  if (!s.dump.ok()) {
+    const ErrorKind kind =
+        looks_like_connection_failure(s.dump.err) ? ErrorKind::kConnection : ErrorKind::kIo;
+    fail_and_clean(partial, kind, "pg_dump " + describe_exit(s.dump) + ": " + stderr_tail(s.dump.err));
+  }
+  if (!s.write_error.empty()) fail_and_clean(partial, ErrorKind::kIo, s.write_error);
+  if (s.reader && !s.reader->ok()) {
+    fail_and_clean(partial, ErrorKind::kIo,
+                   "verification failed: pg_restore could not read the archive to its end (" +
+                       describe_exit(*s.reader) + "): " + stderr_tail(s.reader->err));
+  }
+  try {
+    TocSummary toc =
+        verify_archive(partial, opts.format, facts.table_count, Verification::kToc, opts.pg_restore, runner);
+    return {toc, s.sha256};
+  } catch (const Error& e) {
+    fail_and_clean(partial, e.kind(), e.what());
+  }
+}
+
 std::vector<std::string> apply_retention(const BackupOptions& opts, const Manifest& m,
                                          std::vector<std::string>& warnings) {
   std::vector<std::string> deleted;
@@ -256,8 +297,10 @@ BackupResult run_backup(const BackupOptions& opts, const ChildConnection& conn, 
   const fs::path partial = opts.out_dir / partial_file_name(name, opts.format);
   remove_path(partial);
 
-  dump(opts, conn, partial, runner, clock, progress);
-  auto [toc, sha] = verify_and_hash(opts, partial, facts, runner);
+  auto [toc, sha] = opts.format == Format::kCustom
+                        ? dump_streaming(opts, conn, partial, facts, runner, clock, progress)
+                        : (dump(opts, conn, partial, runner, clock, progress),
+                           verify_and_hash(opts, partial, facts, runner));
 
   BackupResult result;
   Manifest& m = result.manifest;

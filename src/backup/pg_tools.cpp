@@ -57,8 +57,9 @@ void add_dbname(ProcessSpec& spec, const ChildConnection& c) {
 
 ProcessSpec pg_dump_spec(const DumpPlan& plan, const ChildConnection& c) {
   ProcessSpec spec;
-  spec.argv = {plan.pg_dump, std::string("--format=") + to_string(plan.format), "--file=" + plan.output,
-               "--no-password"};
+  spec.argv = {plan.pg_dump, std::string("--format=") + to_string(plan.format)};
+  if (!plan.output.empty()) spec.argv.push_back("--file=" + plan.output);
+  spec.argv.push_back("--no-password");
   if (plan.format != Format::kPlain || plan.compress > 0) {
     spec.argv.push_back("--compress=" + std::to_string(plan.compress));
   }
@@ -86,6 +87,12 @@ ProcessSpec pg_restore_list_spec(const std::string& pg_restore, const std::strin
 ProcessSpec pg_restore_read_all_spec(const std::string& pg_restore, const std::string& archive) {
   ProcessSpec spec;
   spec.argv = {pg_restore, "--file=/dev/null", archive};
+  return spec;
+}
+
+ProcessSpec pg_restore_read_stdin_spec(const std::string& pg_restore) {
+  ProcessSpec spec;
+  spec.argv = {pg_restore, "--file=/dev/null"};
   return spec;
 }
 

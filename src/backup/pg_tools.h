@@ -39,7 +39,7 @@ struct DumpPlan {
   Format format = Format::kCustom;
   int compress = 1;
   int jobs = 1;
-  std::string output;  // the partial path
+  std::string output;  // the partial path; empty: the archive goes to pg_dump's stdout
   std::optional<std::chrono::milliseconds> timeout;
 };
 
@@ -54,6 +54,9 @@ ProcessSpec pg_dump_version_spec(const std::string& pg_dump);
 ProcessSpec pg_restore_list_spec(const std::string& pg_restore, const std::string& archive);
 // pg_restore --file=/dev/null ARCHIVE: reads and decompresses every data block (deep verification).
 ProcessSpec pg_restore_read_all_spec(const std::string& pg_restore, const std::string& archive);
+
+// pg_restore --file=/dev/null reading an archive from its stdin, to its end.
+ProcessSpec pg_restore_read_stdin_spec(const std::string& pg_restore);
 
 struct RestorePlan {
   std::string pg_restore = "pg_restore";

@@ -43,8 +43,10 @@ std::vector<char*> as_c_array(std::vector<std::string>& strings) {
 }
 
 [[noreturn]] void exec_child(const ProcessSpec& spec, int in_r, int out_w, int err_w, int status_w) {
-  dup2(in_r, STDIN_FILENO);
-  if (!spec.stdout_file.empty()) {
+  dup2(spec.stdin_fd >= 0 ? spec.stdin_fd : in_r, STDIN_FILENO);
+  if (spec.stdout_fd >= 0) {
+    dup2(spec.stdout_fd, STDOUT_FILENO);
+  } else if (!spec.stdout_file.empty()) {
     int fd = ::open(spec.stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
       int e = errno;

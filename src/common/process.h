@@ -19,6 +19,10 @@ struct ProcessSpec {
   std::optional<std::string> stdin_data;  // empty optional: /dev/null
   std::string stdout_file;                // non-empty: stdout goes to this file instead of being captured
   std::optional<std::chrono::milliseconds> timeout;  // killed with SIGKILL when exceeded
+  // >= 0: the child's stdin / stdout is this descriptor (e.g. one end of a pipe the caller streams through)
+  // instead of stdin_data / capture. The caller keeps ownership and closes its copy after the child ends.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
 };
 
 struct ProcessResult {

@@ -111,14 +111,15 @@ TEST_F(BackupTest, CorruptedArchiveIsRefusedByVerifyAndRestore) {
 TEST_F(BackupTest, ArchiveCorruptedWhileWritingFailsVerification) {
   TestDatabase db;
   seed(db, 2000);
-  // pg_dump "succeeds" but the bytes on disk are damaged in the middle of the data.
+  // pg_dump "succeeds" but the bytes that reach pgrevise are damaged in the middle of the data.
   fake_tool(
       "pg_dump",
       "[ \"$1\" = --version ] && exec $REAL --version\n"
-      "$REAL \"$@\" || exit $?\n"
-      "for a in \"$@\"; do case $a in --file=*) f=${a#--file=};; esac; done\n"
-      "size=$(stat -c %s \"$f\")\n"
-      "printf 'garbage-garbage-garbage' | dd of=\"$f\" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null");
+      "t=$(mktemp)\n"
+      "$REAL \"$@\" > \"$t\" || exit $?\n"
+      "size=$(stat -c %s \"$t\")\n"
+      "printf 'garbage-garbage-garbage' | dd of=\"$t\" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null\n"
+      "cat \"$t\"; rm -f \"$t\"");
   ProcessResult b = backup(db, {"--name", "bad", "--retain", "1"});
   EXPECT_NE(b.exit_code, 0);
   EXPECT_NE(b.err.find("verification failed"), std::string::npos) << b.err;

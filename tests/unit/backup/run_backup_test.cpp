@@ -1,6 +1,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <mutex>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -23,16 +26,34 @@ class FakeTools final : public ProcessRunner {
   ProcessResult dump_result{0};
   std::string toc = "215; 1259 16385 TABLE public a app\n3320; 0 16385 TABLE DATA public a app\n";
   std::vector<ProcessSpec> calls;
+  std::string streamed_to_reader;
+  ProcessResult reader_result{0};
+  std::mutex mu;
 
+  // pg_dump and pg_restore run at the same time when the dump is streamed.
   ProcessResult run(const ProcessSpec& spec) override {
-    calls.push_back(spec);
+    {
+      std::lock_guard lock(mu);
+      calls.push_back(spec);
+    }
     const auto& argv = spec.argv;
     if (argv.at(1) == "--version") return ProcessResult{0, 0, false, dump_version, ""};
     if (argv[0] == "pg_dump") {
+      if (spec.stdout_fd >= 0) {
+        EXPECT_EQ(::write(spec.stdout_fd, archive.data(), archive.size()), ssize_t(archive.size()));
+      }
       for (const auto& a : argv) {
         if (a.rfind("--file=", 0) == 0) std::ofstream(a.substr(7), std::ios::binary) << archive;
       }
       return dump_result;
+    }
+    if (spec.stdin_fd >= 0) {
+      std::string read;
+      char buf[4096];
+      for (ssize_t n; (n = ::read(spec.stdin_fd, buf, sizeof buf)) > 0;) read.append(buf, size_t(n));
+      std::lock_guard lock(mu);
+      streamed_to_reader = read;
+      return reader_result;
     }
     if (argv.at(1) == "--list") return ProcessResult{0, 0, false, toc, ""};
     return ProcessResult{0};
@@ -83,6 +104,7 @@ TEST_F(RunBackup, WritesArchiveAndManifestWithChecksum) {
   EXPECT_EQ(r.manifest.heads, std::vector<std::string>{"018"});
   EXPECT_EQ(r.manifest.pg_dump_version, "15.18");
   EXPECT_EQ(read_manifest(dir / "b1.manifest.json"), r.manifest);
+  EXPECT_EQ(tools.streamed_to_reader, tools.archive) << "full verification reads every byte while dumping";
   for (const auto& call : tools.calls) {
     for (const auto& a : call.argv) EXPECT_EQ(a.find("unit-canary-pw"), std::string::npos) << a;
   }
@@ -133,6 +155,27 @@ TEST_F(RunBackup, ArchiveWithoutTableDataFailsVerification) {
     EXPECT_NE(std::string(e.what()).find("verification failed"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(files().empty());
+}
+
+TEST_F(RunBackup, ArchiveTheReaderRejectsFailsVerification) {
+  tools.reader_result = ProcessResult{1, 0, false, "", "pg_restore: error: could not uncompress data"};
+  try {
+    take("x");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("could not uncompress data"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(RunBackup, DirectoryFormatIsVerifiedAfterTheDump) {
+  opts.format = Format::kDirectory;
+  const BackupResult r = take("d");
+  EXPECT_EQ(r.archive_path.filename(), "d.dir");
+  bool read_all = false;
+  for (const auto& c : tools.calls)
+    read_all |= (c.argv[0] == "pg_restore" && c.argv[1] == "--file=/dev/null");
+  EXPECT_TRUE(read_all);
 }
 
 TEST_F(RunBackup, RetentionKeepsNOfThisDatabaseOnly) {
