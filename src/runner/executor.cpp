@@ -1,0 +1,220 @@
+#include "runner/executor.h"
+
+#include <pqxx/nontransaction>
+#include <pqxx/transaction>
+
+#include "common/backoff.h"
+#include "common/log.h"
+#include "common/redact.h"
+
+namespace pgrevise::runner {
+
+Executor::Executor(pqxx::connection& conn, const RunnerOptions& options, Clock& clock, std::string run_id,
+                   std::string pgrevise_version, db::BlockerMonitor* monitor)
+    : conn_(conn),
+      options_(options),
+      clock_(clock),
+      run_id_(std::move(run_id)),
+      version_(std::move(pgrevise_version)),
+      monitor_(monitor),
+      history_(options.version_table) {}
+
+db::StepRecord Executor::record_for(const ExecStep& step, int index, int count) const {
+  return db::StepRecord{.revision = step.revision,
+                        .direction = step.direction,
+                        .checksum = step.checksum,
+                        .transactional = step.transactional,
+                        .run_id = run_id_,
+                        .step_index = index,
+                        .step_count = count,
+                        .pgrevise_version = version_};
+}
+
+void Executor::run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done) {
+  if (options_.transaction_mode == TransactionMode::kAll) {
+    run_all_in_one(steps, done);
+    return;
+  }
+  const int count = static_cast<int>(steps.size());
+  for (int i = 0; i < count; ++i) {
+    const ExecStep& step = steps[static_cast<size_t>(i)];
+    const auto record = record_for(step, i + 1, count);
+    if (progress_) progress_({.index = i + 1, .count = count, .step = &step});
+    const auto start = clock_.steady_now();
+    if (step.transactional) {
+      run_transactional(step, record);
+    } else {
+      run_non_transactional(step, record);
+    }
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - start);
+    done.push_back({step.revision, step.direction, took.count()});
+    if (progress_)
+      progress_({.index = i + 1, .count = count, .step = &step, .finished = true, .duration = took});
+  }
+}
+
+db::TransactionScript Executor::step_script(const ExecStep& step, const db::StepRecord& record) const {
+  db::TransactionScript script;
+  script.prologue = db::timeouts_sql({options_.lock_timeout, options_.statement_timeout}, true);
+  script.body = step.sql;
+  if (!step.version_changes.empty()) {
+    script.epilogue = db::verified_version_change_sql(options_.version_table, step.version_changes) + ";\n";
+  }
+  script.epilogue += history_.record_sql(record) + ";";
+  return script;
+}
+
+void Executor::rollback_quietly() {
+  try {
+    db::execute(conn_, "ROLLBACK");
+  } catch (const std::exception&) {
+    // The connection is gone or no transaction was open; the server discards the transaction either way.
+  }
+}
+
+void Executor::run_transactional(const ExecStep& step, const db::StepRecord& record) {
+  const auto script = step_script(step, record);
+  Backoff backoff(options_.lock_retry_backoff, std::chrono::seconds(30));
+  for (int attempt = 0;; ++attempt) {
+    const auto start = clock_.steady_now();
+    try {
+      db::execute_transaction(conn_, script, monitor_);
+      return;
+    } catch (const db::StatementError& e) {
+      if (e.info().is_lock_timeout && attempt < options_.lock_retries) {
+        auto delay = backoff.next();
+        log::warn("lock timeout, retrying", {{"revision", step.revision},
+                                             {"attempt", std::to_string(attempt + 2)},
+                                             {"delayMs", std::to_string(delay.count())},
+                                             {"error", e.info().summary()}});
+        clock_.sleep_for(delay);
+        continue;
+      }
+      if (!e.info().is_connection_lost) {
+        try {
+          pqxx::work tx(conn_);
+          history_.record_failure(
+              tx, record, std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - start),
+              redact(e.info().summary()));
+          tx.commit();
+        } catch (const std::exception& history_error) {
+          log::warn("could not record the failure in the history table", {{"error", history_error.what()}});
+        }
+      }
+      fail(step, e, 0);
+    }
+  }
+}
+
+void Executor::run_all_in_one(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done) {
+  for (const auto& step : steps) {
+    if (!step.transactional) {
+      throw StepFailure(
+          ErrorKind::kBadInput,
+          "revision " + step.revision + " (" + step.file +
+              ") is non-transactional and cannot run inside --transaction all; "
+              "use --transaction per-revision",
+          ReportError{.revision = step.revision, .message = "non-transactional", .file = step.file});
+    }
+  }
+  db::execute(conn_, "BEGIN");
+  const int count = static_cast<int>(steps.size());
+  std::vector<ReportStep> applied;
+  for (int i = 0; i < count; ++i) {
+    const ExecStep& step = steps[static_cast<size_t>(i)];
+    if (progress_) progress_({.index = i + 1, .count = count, .step = &step});
+    const auto start = clock_.steady_now();
+    const auto script = step_script(step, record_for(step, i + 1, count));
+    const std::string batch = script.prologue + "\n" + script.body + "\n;\n" + script.epilogue;
+    try {
+      db::execute(conn_, batch, monitor_);
+    } catch (const db::StatementError& e) {
+      rollback_quietly();
+      // Make the position relative to the revision's SQL, as execute_transaction does; the prologue is ASCII,
+      // so its length in bytes is its length in characters.
+      auto info = e.info();
+      const int body_start = static_cast<int>(script.prologue.size()) + 1;
+      info.in_body = info.position && *info.position > body_start &&
+                     *info.position <= body_start + static_cast<int>(script.body.size());
+      info.position = info.in_body ? std::optional<int>(*info.position - body_start) : std::nullopt;
+      fail(step, db::StatementError(info), 0);
+    }
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - start);
+    applied.push_back({step.revision, step.direction, took.count()});
+    if (progress_)
+      progress_({.index = i + 1, .count = count, .step = &step, .finished = true, .duration = took});
+  }
+  try {
+    db::execute(conn_, "COMMIT");
+  } catch (const db::StatementError& e) {
+    throw StepFailure(e.kind(), "commit failed: " + e.info().summary(),
+                      ReportError{.message = e.info().message});
+  }
+  done.insert(done.end(), applied.begin(), applied.end());
+}
+
+void Executor::run_non_transactional(const ExecStep& step, const db::StepRecord& record) {
+  std::int64_t history_id = 0;
+  {
+    pqxx::work tx(conn_);
+    history_id = history_.start(tx, record);
+    tx.commit();
+  }
+  db::set_session_timeouts(conn_, {options_.lock_timeout, options_.statement_timeout});
+  Backoff backoff(options_.lock_retry_backoff, std::chrono::seconds(30));
+  for (const auto& [statement, line] : step.statements) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        db::execute(conn_, statement, monitor_);
+        break;
+      } catch (const db::StatementError& e) {
+        if (e.info().is_lock_timeout && attempt < options_.lock_retries) {
+          clock_.sleep_for(backoff.next());
+          continue;
+        }
+        if (!e.info().is_connection_lost) {
+          db::reset_session_timeouts(conn_);
+          pqxx::work tx(conn_);
+          history_.finish(tx, history_id, false, redact(e.info().summary()));
+          tx.commit();
+        }
+        fail(step, e, line);
+      }
+    }
+  }
+  db::reset_session_timeouts(conn_);
+  pqxx::work tx(conn_);
+  db::apply_version_changes(tx, options_.version_table, step.version_changes);
+  history_.finish(tx, history_id, true);
+  tx.commit();
+}
+
+void Executor::fail(const ExecStep& step, const db::StatementError& e, int statement_line) {
+  const auto& info = e.info();
+  int line = 0;
+  if (statement_line > 0) {
+    // A non-transactional statement: positions count from the statement's own start.
+    line = statement_line;
+    for (const auto& [statement, first] : step.statements) {
+      if (first == statement_line && info.position)
+        line = first - 1 + db::locate(statement, *info.position).line;
+    }
+  } else if (info.in_body && info.position) {
+    line = step.sql_first_line - 1 + db::locate(step.sql, *info.position).line;
+  }
+  std::string where = step.file + (line > 0 ? ":" + std::to_string(line) : "");
+  std::string message = "revision " + step.revision + " (" + where + ") failed: " + info.summary();
+  if (!step.transactional) {
+    message +=
+        "; statements before the failing one were applied and stay (the revision runs outside a "
+        "transaction): fix the cause and re-run, or resolve with `pgrevise migrate stamp`";
+  }
+  throw StepFailure(e.kind(), redact(message),
+                    ReportError{.revision = step.revision,
+                                .sqlstate = info.sqlstate,
+                                .message = redact(info.summary()),
+                                .file = step.file,
+                                .line = line});
+}
+
+}  // namespace pgrevise::runner

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/connection>
+
+#include "common/clock.h"
+#include "common/job_report.h"
+#include "db/execute.h"
+#include "db/history.h"
+#include "db/version_table.h"
+#include "runner/options.h"
+
+namespace pgrevise::runner {
+
+// One step of a plan, in the terms the executor needs: what to run and what it does to the version table.
+struct ExecStep {
+  std::string revision;
+  std::string message;
+  std::string direction;   // upgrade | downgrade
+  std::string file;        // relative to the migrations directory, for error locations
+  int sql_first_line = 1;  // line in `file` where `sql` starts
+  std::string sql;         // the section to run
+  std::string checksum;
+  bool transactional = true;
+  std::vector<db::VersionChange> version_changes;
+  // For non-transactional steps: the statements and the file line where each starts.
+  std::vector<std::pair<std::string, int>> statements;
+};
+
+// Raised when a step fails; carries what the report and the exit code need.
+class StepFailure : public Error {
+ public:
+  StepFailure(ErrorKind kind, std::string message, ReportError where)
+      : Error(kind, std::move(message)), where_(std::move(where)) {}
+  const ReportError& where() const { return where_; }
+
+ private:
+  ReportError where_;
+};
+
+struct StepEvent {
+  int index = 0;  // 1-based
+  int count = 0;
+  const ExecStep* step = nullptr;
+  bool finished = false;
+  std::chrono::milliseconds duration{0};
+  int attempt = 1;
+};
+
+// Runs steps on one connection holding the migration lock. Each transactional revision goes to the server in
+// one round trip: BEGIN, its timeouts, its SQL, the verified version-table change, the history row and
+// COMMIT.
+class Executor {
+ public:
+  Executor(pqxx::connection& conn, const RunnerOptions& options, Clock& clock, std::string run_id,
+           std::string pgrevise_version, db::BlockerMonitor* monitor = nullptr);
+
+  void on_progress(std::function<void(const StepEvent&)> callback) { progress_ = std::move(callback); }
+
+  // Applies the steps in order; the completed ones are appended to `done` as they commit (so a failure still
+  // reports what was applied before it). Throws StepFailure on the first failing step.
+  void run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done);
+
+ private:
+  void run_transactional(const ExecStep& step, const db::StepRecord& record);
+  void run_all_in_one(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done);
+  void run_non_transactional(const ExecStep& step, const db::StepRecord& record);
+  db::TransactionScript step_script(const ExecStep& step, const db::StepRecord& record) const;
+  // statement_line: the file line of the failing statement of a non-transactional revision, else 0.
+  [[noreturn]] void fail(const ExecStep& step, const db::StatementError& e, int statement_line);
+  void rollback_quietly();
+  db::StepRecord record_for(const ExecStep& step, int index, int count) const;
+
+  pqxx::connection& conn_;
+  const RunnerOptions& options_;
+  Clock& clock_;
+  std::string run_id_;
+  std::string version_;
+  db::BlockerMonitor* monitor_;
+  db::HistoryTable history_;
+  std::function<void(const StepEvent&)> progress_;
+};
+
+}  // namespace pgrevise::runner

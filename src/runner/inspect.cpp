@@ -1,0 +1,166 @@
+// The read-only `migrate` commands: current, check, plan and the offline --sql script.
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/transaction>
+
+#include "common/redact.h"
+#include "common/strings.h"
+#include "db/history.h"
+#include "db/version_table.h"
+#include "revision/graph.h"
+#include "revision/plan.h"
+#include "revision/target.h"
+#include "runner/runner.h"
+#include "runner/session.h"
+#include "runner/sql_script.h"
+#include "runner/steps.h"
+
+namespace pgrevise::runner {
+
+namespace {
+
+std::vector<std::string> read_rows(const RunnerOptions& options) {
+  Session session = open_session(options);
+  pqxx::read_transaction tx(*session.conn);
+  return db::read_heads(tx, options.version_table);
+}
+
+std::string head_marker(const revision::RevisionGraph& graph, const std::string& id) {
+  auto idx = graph.find(id);
+  if (!idx) return " (unknown revision)";
+  const auto& r = graph.at(*idx);
+  std::string out;
+  if (r.is_head()) out += " (head)";
+  if (r.is_merge_point()) out += " (mergepoint)";
+  return out;
+}
+
+}  // namespace
+
+int Runner::current(bool verbose) {
+  const auto graph = revision::load_graph(options_.migrations_dir);
+  const auto rows = read_rows(options_);
+  if (options_.output == OutputFormat::kJson) {
+    out_ << nlohmann::json{{"heads", rows}}.dump() << "\n";
+    return 0;
+  }
+  for (const auto& row : rows) {
+    out_ << row << head_marker(graph, row);
+    if (verbose) {
+      if (auto idx = graph.find(row))
+        out_ << ", " << graph.at(*idx).script.message << " (" << graph.at(*idx).script.file << ")";
+    }
+    out_ << "\n";
+  }
+  if (rows.empty() && verbose) out_ << "(no revision applied)\n";
+  return 0;
+}
+
+int Runner::plan(const std::string& target, bool downgrade, bool sql) {
+  report_ = JobReport{
+      .kind = "plan", .command = downgrade ? "downgrade" : "upgrade", .result = "failed", .target = target};
+  report_.started_at = format_rfc3339_ms(clock_.now());
+  try {
+    const auto graph = revision::load_graph(options_.migrations_dir);
+    const auto rows = read_rows(options_);
+    const auto p = downgrade ? revision::plan_downgrade(graph, target, rows)
+                             : revision::plan_upgrade(graph, target, rows);
+    const auto steps = exec_steps(graph, p);
+    report_.heads_before = p.heads_before;
+    report_.heads_after = p.heads_after;
+    for (const auto& s : steps) report_.steps.push_back({s.revision, s.direction, 0});
+    report_.result = steps.empty() ? "noop" : "succeeded";
+    if (sql) {
+      out_ << sql_script(steps, options_,
+                         "pgrevise " + version_ + ": " + report_.command + " " + target + " from " +
+                             (rows.empty() ? std::string("base") : join(rows, ", ")),
+                         version_);
+    } else if (options_.output == OutputFormat::kText) {
+      if (steps.empty())
+        out_ << "Nothing to do: already at " << (rows.empty() ? "base" : join(rows, ", ")) << "\n";
+      for (size_t i = 0; i < steps.size(); ++i) {
+        out_ << "[" << i + 1 << "/" << steps.size() << "] " << steps[i].direction << " " << steps[i].revision
+             << " " << steps[i].message << (steps[i].transactional ? "" : " (non-transactional)") << "\n";
+        for (const auto& c : p.steps[i].row_changes) out_ << "      version table: " << c.to_string() << "\n";
+      }
+    }
+    return finish(0);
+  } catch (const Error& e) {
+    report_.error = ReportError{.message = redact(e.what())};
+    err_ << "pgrevise migrate plan: " << redact(e.what()) << std::endl;
+    return finish(exit_code_for(e.kind()));
+  }
+}
+
+int Runner::offline_sql(const std::string& target_arg, bool downgrade) {
+  const auto graph = revision::load_graph(options_.migrations_dir);
+  std::string target = target_arg;
+  std::vector<std::string> start_rows;
+  std::string from_text = "an empty database";
+  if (auto colon = target.find(':'); colon != std::string::npos) {
+    const std::string from = target.substr(0, colon);
+    target = target.substr(colon + 1);
+    start_rows = graph.ids(revision::resolve_revisions(graph, from));
+    from_text = start_rows.empty() ? "base" : join(start_rows, ", ");
+  } else if (downgrade) {
+    throw_bad_input("an offline downgrade needs to know where it starts: give FROM:TO (e.g. 0016:0010)");
+  }
+  const auto p = downgrade ? revision::plan_downgrade(graph, target, start_rows)
+                           : revision::plan_upgrade(graph, target, start_rows);
+  const auto steps = exec_steps(graph, p);
+  out_ << sql_script(steps, options_,
+                     "pgrevise " + version_ + ": " + (downgrade ? "downgrade " : "upgrade ") + target +
+                         " from " + from_text + ", generated offline",
+                     version_);
+  return 0;
+}
+
+int Runner::check(bool offline) {
+  std::vector<std::string> findings;
+  std::optional<revision::RevisionGraph> graph;
+  try {
+    graph = revision::load_graph(options_.migrations_dir);
+  } catch (const Error& e) {
+    findings.push_back(e.what());
+  }
+  if (!offline) {
+    Session session = open_session(options_);
+    pqxx::read_transaction tx(*session.conn);
+    const auto rows = db::read_heads(tx, options_.version_table);
+    db::HistoryTable history(options_.version_table);
+    for (const auto& e : history.unfinished(tx)) {
+      findings.push_back("unfinished: revision " + e.revision + " (non-transactional) started at " +
+                         e.started_at +
+                         " never finished; resolve with `stamp` or `upgrade --retry-unfinished`");
+    }
+    if (graph) {
+      const auto state = revision::applied_state(*graph, rows);
+      for (const auto& id : state.unknown) {
+        findings.push_back("unknown revision: the version table names " + id +
+                           ", which no migration file declares");
+      }
+      std::vector<std::string> applied;
+      for (revision::RevIndex i = 0; i < graph->size(); ++i) {
+        if (state.applied[i]) applied.push_back(graph->at(i).id());
+      }
+      for (const auto& [id, checksum] : history.last_checksums(tx, applied)) {
+        const auto& script = graph->at(graph->index_of(id)).script;
+        if (!checksum.empty() && checksum != script.checksum) {
+          findings.push_back("checksum drift: " + script.file + " (revision " + id +
+                             ") changed since it was applied (applied " + checksum.substr(0, 12) +
+                             ", file now " + script.checksum.substr(0, 12) + ")");
+        }
+      }
+    }
+  }
+  if (options_.output == OutputFormat::kJson) {
+    out_ << nlohmann::json{{"ok", findings.empty()}, {"findings", findings}}.dump() << "\n";
+  } else {
+    for (const auto& f : findings) out_ << redact(f) << "\n";
+    if (findings.empty()) out_ << "OK: " << (graph ? graph->size() : 0) << " revisions, no problems found\n";
+  }
+  return findings.empty() ? 0 : 1;
+}
+
+}  // namespace pgrevise::runner

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "db/version_table.h"
+
+namespace pgrevise::runner {
+
+enum class OutputFormat { kText, kJson };
+
+// How revisions map to transactions. kPerRevision: each transactional revision commits together with its
+// version-table update. kAll: the whole run is one transaction (refused when a non-transactional revision is
+// in the plan, since that revision cannot run inside it).
+enum class TransactionMode { kPerRevision, kAll };
+
+struct RunnerOptions {
+  std::filesystem::path migrations_dir = "migrations";
+  std::optional<std::string> database_url;  // --database-url; else DATABASE_URL, else PG* variables
+  db::VersionTableName version_table;
+  TransactionMode transaction_mode = TransactionMode::kPerRevision;
+  std::chrono::milliseconds lock_wait{
+      std::chrono::seconds(60)};                          // waiting for another runner's migration lock
+  std::optional<std::chrono::milliseconds> lock_timeout;  // per revision; nullopt: the server's setting
+  std::optional<std::chrono::milliseconds> statement_timeout;
+  int lock_retries = 5;  // a revision failing on lock_timeout is retried this many times with backoff
+  std::chrono::milliseconds lock_retry_backoff{std::chrono::milliseconds(500)};
+  bool retry_unfinished = false;  // re-run an unfinished non-transactional revision from its first statement
+  OutputFormat output = OutputFormat::kText;
+  std::optional<std::string> report_path;  // --report FILE: JSON job report (at most 4 KiB)
+  std::string application_name = "pgrevise";
+};
+
+}  // namespace pgrevise::runner

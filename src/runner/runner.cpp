@@ -1,0 +1,193 @@
+#include "runner/runner.h"
+
+#include <ostream>
+
+#include <pqxx/nontransaction>
+#include <pqxx/transaction>
+
+#include "common/log.h"
+#include "common/redact.h"
+#include "common/strings.h"
+#include "db/execute.h"
+#include "db/history.h"
+#include "db/lock.h"
+#include "revision/graph.h"
+#include "revision/plan.h"
+#include "runner/executor.h"
+#include "runner/session.h"
+#include "runner/steps.h"
+
+namespace pgrevise::runner {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+// A revision that ran outside a transaction and whose runner died mid-way leaves a `running` history row;
+// nothing may run past it until someone decides what happened.
+void refuse_unfinished(pqxx::connection& conn, const RunnerOptions& options) {
+  db::HistoryTable history(options.version_table);
+  pqxx::work tx(conn);
+  auto unfinished = history.unfinished(tx);
+  if (unfinished.empty()) return;
+  if (options.retry_unfinished) {
+    for (const auto& e : unfinished) {
+      history.resolve_unfinished(tx, e.revision, "re-run with --retry-unfinished");
+      log::warn("re-running unfinished revision", {{"revision", e.revision}, {"startedAt", e.started_at}});
+    }
+    tx.commit();
+    return;
+  }
+  const auto& e = unfinished.front();
+  throw Error(ErrorKind::kMigrationFailed,
+              "revision " + e.revision + " (non-transactional) was started at " + e.started_at + " by " +
+                  e.run_by_user + " (" + e.application_name +
+                  ") and never finished, so its statements may be partly applied. Inspect the database, then "
+                  "either `pgrevise migrate stamp " +
+                  e.revision +
+                  "` if it completed, or re-run with --retry-unfinished if its statements are idempotent");
+}
+
+std::string describe_heads(const std::vector<std::string>& heads) {
+  return heads.empty() ? std::string("base") : join(heads, ", ");
+}
+
+}  // namespace
+
+Runner::Runner(RunnerOptions options, Clock& clock, std::ostream& out, std::ostream& err,
+               std::string pgrevise_version)
+    : options_(std::move(options)),
+      clock_(clock),
+      out_(out),
+      err_(err),
+      version_(std::move(pgrevise_version)) {}
+
+int Runner::finish(int exit_code) {
+  report_.finished_at = format_rfc3339_ms(clock_.now());
+  if (options_.report_path) write_job_report(*options_.report_path, report_);
+  if (options_.output == OutputFormat::kJson) out_ << to_json(report_) << "\n";
+  return exit_code;
+}
+
+int Runner::upgrade(const std::string& target) {
+  return migrate("upgrade", target, false);
+}
+int Runner::downgrade(const std::string& target) {
+  return migrate("downgrade", target, true);
+}
+
+int Runner::migrate(const std::string& command, const std::string& target, bool downgrade) {
+  report_ = JobReport{.kind = "migrate", .command = command, .result = "failed", .target = target};
+  report_.started_at = format_rfc3339_ms(clock_.now());
+  const auto started = clock_.steady_now();
+  try {
+    const auto graph = revision::load_graph(options_.migrations_dir);
+    Session session = open_session(options_);
+    db::MigrationLock lock(*session.conn, options_.version_table);
+    lock.acquire(clock_, {.lock_wait = options_.lock_wait});
+    report_.lock_wait_ms = lock.waited().count();
+    refuse_unfinished(*session.conn, options_);
+
+    const auto heads = db::read_heads(*session.conn, options_.version_table);
+    report_.heads_before = heads;
+    report_.heads_after = heads;
+    // Planning comes before anything is written: a refused target leaves the database exactly as it was.
+    const auto plan = downgrade ? revision::plan_downgrade(graph, target, heads)
+                                : revision::plan_upgrade(graph, target, heads);
+    const auto steps = exec_steps(graph, plan);
+    if (!steps.empty()) {
+      pqxx::work tx(*session.conn);
+      db::ensure_version_table(tx, options_.version_table);
+      db::HistoryTable(options_.version_table).ensure(tx);
+      tx.commit();
+    }
+    if (steps.empty()) {
+      report_.result = "noop";
+      if (options_.output == OutputFormat::kText)
+        out_ << "Nothing to do: already at " << describe_heads(heads) << "\n";
+      report_.duration_ms = duration_cast<milliseconds>(clock_.steady_now() - started).count();
+      return finish(0);
+    }
+
+    std::unique_ptr<db::BlockerMonitor> monitor;
+    try {
+      monitor =
+          std::make_unique<db::BlockerMonitor>(session.config, db::session_info(*session.conn).backend_pid);
+    } catch (const std::exception& e) {
+      log::warn("running without naming lock blockers", {{"error", e.what()}});
+    }
+    Executor executor(*session.conn, options_, clock_, new_run_id(), version_, monitor.get());
+    executor.on_progress([this](const StepEvent& ev) {
+      if (!ev.finished) return;
+      err_ << "[" << ev.index << "/" << ev.count << "] " << ev.step->revision << " " << ev.step->message
+           << (ev.step->direction == "downgrade" ? " (downgrade)" : "") << " ... " << ev.duration.count()
+           << " ms" << std::endl;
+    });
+    try {
+      executor.run(steps, report_.steps);
+    } catch (const StepFailure& f) {
+      report_.error = f.where();
+      pqxx::work tx(*session.conn);
+      report_.heads_after = db::read_heads(tx, options_.version_table);
+      throw;
+    }
+    lock.release();
+    report_.heads_after = plan.heads_after;
+    report_.result = "succeeded";
+    report_.duration_ms = duration_cast<milliseconds>(clock_.steady_now() - started).count();
+    if (options_.output == OutputFormat::kText) {
+      out_ << (downgrade ? "Downgraded" : "Upgraded") << " to " << describe_heads(plan.heads_after) << " ("
+           << steps.size() << (steps.size() == 1 ? " revision" : " revisions") << " in "
+           << report_.duration_ms << " ms)\n";
+    }
+    return finish(0);
+  } catch (const Error& e) {
+    report_.duration_ms = duration_cast<milliseconds>(clock_.steady_now() - started).count();
+    if (!report_.error) report_.error = ReportError{.message = redact(e.what())};
+    err_ << "pgrevise migrate " << command << ": " << redact(e.what()) << std::endl;
+    return finish(exit_code_for(e.kind()));
+  } catch (const std::exception& e) {
+    // libpqxx reports a lost connection as a broken_connection outside the statement path.
+    report_.error = ReportError{.message = redact(e.what())};
+    err_ << "pgrevise migrate " << command << ": " << redact(e.what()) << std::endl;
+    return finish(exit_code_for(ErrorKind::kConnection));
+  }
+}
+
+int Runner::stamp(const std::string& target, bool purge) {
+  report_ = JobReport{.kind = "migrate", .command = "stamp", .result = "failed", .target = target};
+  report_.started_at = format_rfc3339_ms(clock_.now());
+  try {
+    const auto graph = revision::load_graph(options_.migrations_dir);
+    Session session = open_session(options_);
+    db::MigrationLock lock(*session.conn, options_.version_table);
+    lock.acquire(clock_, {.lock_wait = options_.lock_wait});
+    pqxx::work tx(*session.conn);
+    db::ensure_version_table(tx, options_.version_table);
+    db::HistoryTable history(options_.version_table);
+    history.ensure(tx);
+    const auto heads = db::read_heads(tx, options_.version_table);
+    const auto stamp_plan = revision::plan_stamp(graph, target, heads, purge);
+    if (purge) db::purge(tx, options_.version_table);
+    db::stamp(tx, options_.version_table, stamp_plan.heads_after);
+    // Stamping is how an operator of the database declares an unfinished revision resolved.
+    for (const auto& e : history.unfinished(tx))
+      history.resolve_unfinished(tx, e.revision, "resolved by stamp");
+    tx.commit();
+    report_.heads_before = stamp_plan.heads_before;
+    report_.heads_after = stamp_plan.heads_after;
+    report_.result = "succeeded";
+    if (options_.output == OutputFormat::kText) {
+      out_ << "Stamped " << describe_heads(stamp_plan.heads_after) << " (was "
+           << describe_heads(stamp_plan.heads_before) << ")\n";
+    }
+    return finish(0);
+  } catch (const Error& e) {
+    report_.error = ReportError{.message = redact(e.what())};
+    err_ << "pgrevise migrate stamp: " << redact(e.what()) << std::endl;
+    return finish(exit_code_for(e.kind()));
+  }
+}
+
+}  // namespace pgrevise::runner

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/job_report.h"
+#include "runner/options.h"
+
+namespace pgrevise::runner {
+
+// The `pgrevise migrate` commands. Each returns the process exit code (app/commands.h) and writes the
+// --report file, when asked, whether it succeeded or not. Output goes to `out` (results) and `err` (progress
+// and diagnostics), injected so tests can capture them.
+class Runner {
+ public:
+  Runner(RunnerOptions options, Clock& clock, std::ostream& out, std::ostream& err,
+         std::string pgrevise_version);
+
+  // upgrade / downgrade TARGET online. The migration lock is held from before the heads are read until the
+  // last step commits, so a second runner waits and then finds nothing to do.
+  int upgrade(const std::string& target);
+  int downgrade(const std::string& target);
+  int stamp(const std::string& target, bool purge);
+
+  int current(bool verbose);
+  int history(bool applied, int limit);
+  int heads(bool verbose);
+  int check(bool offline);
+  // What `upgrade` (or `downgrade` with downgrade=true) would do from the database's current heads; with sql,
+  // the exact SQL script instead.
+  int plan(const std::string& target, bool downgrade, bool sql);
+  int graph(const std::string& format);
+
+  // Offline --sql: the complete script from `from` (empty: an empty database) to the target, without
+  // connecting. TARGET may be FROM:TO as in Alembic.
+  int offline_sql(const std::string& target, bool downgrade);
+
+  const JobReport& report() const { return report_; }
+
+ private:
+  int migrate(const std::string& command, const std::string& target, bool downgrade);
+  int finish(int exit_code);
+
+  RunnerOptions options_;
+  Clock& clock_;
+  std::ostream& out_;
+  std::ostream& err_;
+  std::string version_;
+  JobReport report_;
+};
+
+}  // namespace pgrevise::runner
