@@ -33,8 +33,9 @@ class FileDescriptor {
   int fd_;
 };
 
-std::string read_file(const std::string& path) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+// Reads `name` in the directory open as `dirfd` (no path walk per file); `path` names it in errors.
+std::string read_file(int dirfd, const char* name, const std::string& path) {
+  FileDescriptor fd(::openat(dirfd, name, O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0)
     throw Error(ErrorKind::kIo, "cannot read migration file " + path + ": " + std::strerror(errno));
   struct stat st {};
@@ -53,20 +54,26 @@ std::string read_file(const std::string& path) {
   return out;
 }
 
-// Relative paths of every *.sql regular file under root (symbolic links followed, each directory entered
-// once).
+struct SqlFile {
+  std::string relative;
+  std::string text;
+};
+
+// Every *.sql regular file under root with its text (symbolic links followed, each directory entered once),
+// sorted by relative path.
 class SqlFileFinder {
  public:
   explicit SqlFileFinder(std::string root) : root_(std::move(root)) {}
 
-  std::vector<std::string> find() {
+  std::vector<SqlFile> find() {
     std::vector<std::string> pending = {""};
     while (!pending.empty()) {
       std::string relative = std::move(pending.back());
       pending.pop_back();
       list(relative, pending);
     }
-    std::sort(files_.begin(), files_.end());
+    std::sort(files_.begin(), files_.end(),
+              [](const SqlFile& a, const SqlFile& b) { return a.relative < b.relative; });
     return std::move(files_);
   }
 
@@ -90,7 +97,7 @@ class SqlFileFinder {
       if (type == DT_DIR)
         pending.push_back(std::move(path));
       else if (type == DT_REG && name.size() > 4 && name.substr(name.size() - 4) == ".sql")
-        files_.push_back(std::move(path));
+        files_.push_back({path, read_file(::dirfd(dir), entry->d_name, root_ + "/" + path)});
     }
     ::closedir(dir);
   }
@@ -104,7 +111,7 @@ class SqlFileFinder {
   }
 
   std::string root_;
-  std::vector<std::string> files_;
+  std::vector<SqlFile> files_;
   std::set<std::pair<dev_t, ino_t>> seen_;
 };
 
@@ -118,12 +125,11 @@ LoadedScripts scan_directory(const fs::path& dir) {
   LoadedScripts out;
   std::string root = dir.string();
   while (root.size() > 1 && root.back() == '/') root.pop_back();
-  std::vector<std::string> files = SqlFileFinder(root).find();
+  std::vector<SqlFile> files = SqlFileFinder(root).find();
   std::unordered_map<std::string, size_t> by_revision;
   by_revision.reserve(files.size());
   out.scripts.reserve(files.size());
-  for (const auto& relative : files) {
-    std::string text = read_file(root + "/" + relative);
+  for (const auto& [relative, text] : files) {
     auto script = parse_script(text, relative, out.problems);
     if (!script) continue;
     auto [it, inserted] = by_revision.emplace(script->revision, out.scripts.size());
