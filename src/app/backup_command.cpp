@@ -43,13 +43,15 @@ const cli::FlagSpec kVersionTable{"version-table", "[SCHEMA.]NAME", "table holdi
 
 const cli::CommandSpec kBackupSpec{
     "pgrevise backup [list|prune|verify] [flags]",
-    "Takes a verified pg_dump backup: dumps to a hidden .partial name, verifies the archive (pg_restore "
-    "reads it to\n"
-    "the end; its table of contents must list table data when the database has tables), computes its "
-    "SHA-256,\n"
-    "writes NAME.manifest.json beside it and only then gives it its name. Older backups are deleted by "
-    "--retain\n"
-    "only after the new one is complete.",
+    "Takes a verified pg_dump backup. The archive is written under a hidden .partial name and gets its name\n"
+    "only once pg_dump exited 0, the archive was read back to its end by pg_restore (for custom format "
+    "while\n"
+    "pg_dump runs: the dump streams through pgrevise, which writes, hashes and feeds pg_restore in one "
+    "pass),\n"
+    "its table of contents lists table data when the database has tables, and NAME.manifest.json (database,\n"
+    "server and pg_dump versions, revision heads, format, size, SHA-256, times) was written beside it. Any\n"
+    "failure removes the partial output. --retain deletes older backups of the same database only after the\n"
+    "new one is complete.",
     {kDatabaseUrl,
      kOut,
      {"name", "NAME", "backup name", false, "DATABASE-HEADS-UTCTIME"},
