@@ -146,7 +146,7 @@ void execute_transaction(pqxx::connection_base& c, const TransactionScript& part
       const int body_start = character_count(head) + 1;
       const int body_end = body_start + character_count(parts.body);  // one past the body
       info.in_body = *info.position >= body_start && *info.position < body_end;
-      if (*info.in_body) {
+      if (info.in_body) {
         *info.position -= body_start - 1;
       } else {
         info.position.reset();

@@ -54,9 +54,9 @@ struct MigrationError {
   bool is_lock_timeout = false;       // 55P03
   bool is_statement_timeout = false;  // 57014 caused by statement_timeout
   bool is_connection_lost = false;    // the session is gone (class 08, 57P01..57P03, or a bad connection)
-  // execute_transaction(TransactionScript): whether the error position lies in body; nullopt when the server
-  // gave no position (e.g. an error raised by a DO block or at COMMIT).
-  std::optional<bool> in_body;
+  // execute_transaction(TransactionScript): false when the error position lay in the prologue or epilogue
+  // (the position is then dropped). Meaningful only together with a position; true by default.
+  bool in_body = true;
   std::vector<BlockerInfo> blockers;  // filled for lock timeouts when a BlockerMonitor watched the statement
 
   // One line for humans: "ERROR 55P03: canceling statement due to lock timeout (blocked by pid 123 ...)".

@@ -140,14 +140,14 @@ TEST(ExecuteTransaction, ScriptPartsRunTogetherAndPositionsReferToTheBody) {
   bad_body.body = "INSERT INTO log VALUES ('x');\nSELEC 1";
   auto e = statement_error_of([&] { execute_transaction(*c, bad_body); });
   ASSERT_TRUE(e.position.has_value());
-  EXPECT_EQ(e.in_body, true);
+  EXPECT_TRUE(e.in_body);
   EXPECT_EQ(locate(bad_body.body, *e.position).line, 2);
   EXPECT_EQ(locate(bad_body.body, *e.position).column, 1);
 
   TransactionScript bad_epilogue = ok;
   bad_epilogue.epilogue = "SELEC 2";
   auto e2 = statement_error_of([&] { execute_transaction(*c, bad_epilogue); });
-  EXPECT_EQ(e2.in_body, false);
+  EXPECT_FALSE(e2.in_body);
   EXPECT_FALSE(e2.position.has_value());
   EXPECT_EQ(db.query("SELECT count(*) FROM log"), "3");  // both failures left nothing behind
 }
