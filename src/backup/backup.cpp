@@ -149,6 +149,17 @@ void dump(const BackupOptions& opts, const ChildConnection& conn, const fs::path
 
 }  // namespace
 
+TocSummary check_toc(const TocSummary& toc, int expected_tables) {
+  if (toc.entries == 0) {
+    throw Error(ErrorKind::kIo, "verification failed: the archive's table of contents is empty");
+  }
+  if (expected_tables > 0 && toc.table_data == 0) {
+    throw Error(ErrorKind::kIo, "verification failed: the database has " + std::to_string(expected_tables) +
+                                    " tables but the archive lists no table data");
+  }
+  return toc;
+}
+
 TocSummary verify_archive(const fs::path& archive, Format format, int expected_tables, Verification level,
                           const std::string& pg_restore, ProcessRunner& runner) {
   if (format == Format::kPlain) {
@@ -168,14 +179,7 @@ TocSummary verify_archive(const fs::path& archive, Format format, int expected_t
     throw Error(ErrorKind::kIo, "verification failed: pg_restore --list " + describe_exit(list) + ": " +
                                     stderr_tail(list.err));
   }
-  TocSummary toc = parse_toc_list(list.out);
-  if (toc.entries == 0) {
-    throw Error(ErrorKind::kIo, "verification failed: the archive's table of contents is empty");
-  }
-  if (expected_tables > 0 && toc.table_data == 0) {
-    throw Error(ErrorKind::kIo, "verification failed: the database has " + std::to_string(expected_tables) +
-                                    " tables but the archive lists no table data");
-  }
+  const TocSummary toc = check_toc(parse_toc_list(list.out), expected_tables);
   if (level == Verification::kFull) {
     ProcessResult all = runner.run(pg_restore_read_all_spec(pg_restore, archive.string()));
     if (!all.ok()) {
@@ -207,6 +211,9 @@ std::pair<TocSummary, std::string> verify_and_hash(const BackupOptions& opts, co
   } catch (const Error& e) {
     hasher.join();
     fail_and_clean(partial, e.kind(), e.what());
+  } catch (...) {
+    hasher.join();
+    throw;
   }
   hasher.join();
   if (hash_error) {
@@ -219,23 +226,22 @@ std::pair<TocSummary, std::string> verify_and_hash(const BackupOptions& opts, co
   return {toc, sha};
 }
 
-// Custom format: pg_dump writes to a pipe; this process writes the file, hashes it and (full verification)
-// feeds pg_restore at the same time, so verification costs no second pass over the archive. Then
-// pg_restore --list checks the table of contents of the file as written.
+// Custom format: pg_dump writes to a pipe; this process writes the file and hashes it while pg_restore --list
+// reads the table of contents and (full verification) pg_restore reads every data block from the same stream,
+// so verification costs no second pass over the archive and runs on the core pg_dump leaves idle.
 std::pair<TocSummary, std::string> dump_streaming(const BackupOptions& opts, const ChildConnection& conn,
                                                   const fs::path& partial, const DatabaseFacts& facts,
                                                   ProcessRunner& runner, Clock& clock,
                                                   const ProgressFn& progress) {
   DumpPlan plan{opts.pg_dump, opts.format, opts.compress, 1, "", opts.timeout};
-  std::optional<ProcessSpec> reader;
-  if (opts.verification == Verification::kFull) {
-    reader = pg_restore_read_stdin_spec(opts.pg_restore);
-    reader->timeout = opts.timeout;
-  }
+  std::vector<ProcessSpec> readers = {pg_restore_list_stdin_spec(opts.pg_restore)};
+  if (opts.verification == Verification::kFull)
+    readers.push_back(pg_restore_read_stdin_spec(opts.pg_restore));
+  for (auto& r : readers) r.timeout = opts.timeout;
   StreamedDump s;
   try {
     ProgressWatcher watcher(progress, partial, clock);
-    s = stream_dump(pg_dump_spec(plan, conn), reader, partial, runner);
+    s = stream_dump(pg_dump_spec(plan, conn), std::move(readers), partial, runner);
   } catch (const Error& e) {
     fail_and_clean(partial, ErrorKind::kIo, std::string("cannot run pg_dump: ") + e.what());
   }
@@ -245,15 +251,15 @@ std::pair<TocSummary, std::string> dump_streaming(const BackupOptions& opts, con
     fail_and_clean(partial, kind, "pg_dump " + describe_exit(s.dump) + ": " + stderr_tail(s.dump.err));
   }
   if (!s.write_error.empty()) fail_and_clean(partial, ErrorKind::kIo, s.write_error);
-  if (s.reader && !s.reader->ok()) {
-    fail_and_clean(partial, ErrorKind::kIo,
-                   "verification failed: pg_restore could not read the archive to its end (" +
-                       describe_exit(*s.reader) + "): " + stderr_tail(s.reader->err));
+  for (const ProcessResult& r : s.readers) {
+    if (!r.ok()) {
+      fail_and_clean(partial, ErrorKind::kIo,
+                     "verification failed: pg_restore could not read the archive (" + describe_exit(r) +
+                         "): " + stderr_tail(r.err));
+    }
   }
   try {
-    TocSummary toc =
-        verify_archive(partial, opts.format, facts.table_count, Verification::kToc, opts.pg_restore, runner);
-    return {toc, s.sha256};
+    return {check_toc(parse_toc_list(s.readers[0].out), facts.table_count), s.sha256};
   } catch (const Error& e) {
     fail_and_clean(partial, e.kind(), e.what());
   }

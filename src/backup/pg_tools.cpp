@@ -90,6 +90,12 @@ ProcessSpec pg_restore_read_all_spec(const std::string& pg_restore, const std::s
   return spec;
 }
 
+ProcessSpec pg_restore_list_stdin_spec(const std::string& pg_restore) {
+  ProcessSpec spec;
+  spec.argv = {pg_restore, "--list"};
+  return spec;
+}
+
 ProcessSpec pg_restore_read_stdin_spec(const std::string& pg_restore) {
   ProcessSpec spec;
   spec.argv = {pg_restore, "--file=/dev/null"};

@@ -55,6 +55,8 @@ ProcessSpec pg_restore_list_spec(const std::string& pg_restore, const std::strin
 // pg_restore --file=/dev/null ARCHIVE: reads and decompresses every data block (deep verification).
 ProcessSpec pg_restore_read_all_spec(const std::string& pg_restore, const std::string& archive);
 
+// pg_restore --list reading an archive's table of contents from its stdin.
+ProcessSpec pg_restore_list_stdin_spec(const std::string& pg_restore);
 // pg_restore --file=/dev/null reading an archive from its stdin, to its end.
 ProcessSpec pg_restore_read_stdin_spec(const std::string& pg_restore);
 

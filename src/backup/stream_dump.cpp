@@ -60,7 +60,7 @@ std::thread run_then_close(ProcessRunner& runner, ProcessSpec spec, ProcessResul
 
 }  // namespace
 
-StreamedDump stream_dump(ProcessSpec dump, std::optional<ProcessSpec> reader,
+StreamedDump stream_dump(ProcessSpec dump, std::vector<ProcessSpec> readers,
                          const std::filesystem::path& file, ProcessRunner& runner) {
   // A reader that stops early must surface as a failed write, not end this process; so must a file size
   // limit (RLIMIT_FSIZE), which then reads as EFBIG like a full disk does as ENOSPC.
@@ -71,21 +71,21 @@ StreamedDump stream_dump(ProcessSpec dump, std::optional<ProcessSpec> reader,
   if (file_fd < 0)
     throw Error(ErrorKind::kIo, "cannot create " + file.string() + ": " + std::strerror(errno));
   Pipe from_dump;
-  std::optional<Pipe> to_reader;
-  if (reader) to_reader.emplace();
+  std::vector<Pipe> to_readers(readers.size());
+  out.readers.resize(readers.size());
+  std::vector<std::exception_ptr> errors(readers.size() + 1);
   dump.stdout_fd = from_dump.write;
-  std::exception_ptr dump_error, reader_error;
-  std::thread dump_thread = run_then_close(runner, std::move(dump), out.dump, from_dump.write, dump_error);
-  std::thread reader_thread;
-  ProcessResult reader_result;
-  if (reader) {
-    reader->stdin_fd = to_reader->read;
-    reader_thread = run_then_close(runner, std::move(*reader), reader_result, to_reader->read, reader_error);
+  std::vector<std::thread> threads;
+  threads.push_back(run_then_close(runner, std::move(dump), out.dump, from_dump.write, errors[0]));
+  for (size_t i = 0; i < readers.size(); ++i) {
+    readers[i].stdin_fd = to_readers[i].read;
+    threads.push_back(
+        run_then_close(runner, std::move(readers[i]), out.readers[i], to_readers[i].read, errors[i + 1]));
   }
 
   Sha256 hash;
   std::vector<char> buf(1 << 20);
-  bool feeding = to_reader.has_value();
+  std::vector<bool> feeding(readers.size(), true);
   while (true) {
     ssize_t n = ::read(from_dump.read, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
@@ -98,22 +98,23 @@ StreamedDump stream_dump(ProcessSpec dump, std::optional<ProcessSpec> reader,
         out.write_error = std::string("writing ") + file.string() + " failed: " + std::strerror(errno);
       }
     }
-    // The reader may stop early (a damaged stream); its exit status says why, so stop feeding it.
-    if (feeding && !write_all(to_reader->write, buf.data(), size)) feeding = false;
+    // A reader may stop early (done, or a damaged stream); its exit status says which, so stop feeding it.
+    for (size_t i = 0; i < to_readers.size(); ++i) {
+      if (feeding[i] && !write_all(to_readers[i].write, buf.data(), size)) feeding[i] = false;
+    }
   }
   close_fd(from_dump.read);
-  if (to_reader) close_fd(to_reader->write);
+  for (auto& p : to_readers) close_fd(p.write);
   if (out.write_error.empty() && ::fsync(file_fd) != 0) {
     out.write_error = std::string("syncing ") + file.string() + " failed: " + std::strerror(errno);
   }
   if (::close(file_fd) != 0 && out.write_error.empty()) {
     out.write_error = std::string("closing ") + file.string() + " failed: " + std::strerror(errno);
   }
-  dump_thread.join();
-  if (reader_thread.joinable()) reader_thread.join();
-  if (dump_error) std::rethrow_exception(dump_error);
-  if (reader_error) std::rethrow_exception(reader_error);
-  if (reader) out.reader = reader_result;
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
   out.sha256 = hash.hex_digest();
   return out;
 }
