@@ -97,6 +97,10 @@ Json RestClient::call(const std::string& verb, HttpRequest request, const std::s
   return parsed;
 }
 
+std::string RestClient::write_query() const {
+  return query_string({{"fieldValidation", options_.field_validation}});
+}
+
 Json RestClient::get(const ResourceType& type, const std::string& ns, const std::string& name) {
   return call("get", {"GET", type.object_path(ns, name)}, describe("get", type, ns, name));
 }
@@ -147,23 +151,31 @@ ListPage RestClient::list_all(const ResourceType& type, const std::string& ns, L
 
 Json RestClient::create(const ResourceType& type, const std::string& ns, const Json& object) {
   return call("create",
-              {"POST", type.collection_path(ns), {{"Content-Type", "application/json"}}, object.dump()},
+              {"POST",
+               type.collection_path(ns) + write_query(),
+               {{"Content-Type", "application/json"}},
+               object.dump()},
               describe("create", type, ns, object.value("metadata", Json::object()).value("name", "")));
 }
 
 Json RestClient::update(const ResourceType& type, const std::string& ns, const Json& object) {
   const std::string name = name_of(object);
   return call("update",
-              {"PUT", type.object_path(ns, name), {{"Content-Type", "application/json"}}, object.dump()},
+              {"PUT",
+               type.object_path(ns, name) + write_query(),
+               {{"Content-Type", "application/json"}},
+               object.dump()},
               describe("update", type, ns, name));
 }
 
 Json RestClient::patch(const ResourceType& type, const std::string& ns, const std::string& name,
                        PatchType patch_type, const Json& patch) {
-  return call(
-      "patch",
-      {"PATCH", type.object_path(ns, name), {{"Content-Type", content_type(patch_type)}}, patch.dump()},
-      describe("patch", type, ns, name));
+  return call("patch",
+              {"PATCH",
+               type.object_path(ns, name) + write_query(),
+               {{"Content-Type", content_type(patch_type)}},
+               patch.dump()},
+              describe("patch", type, ns, name));
 }
 
 Json RestClient::remove(const ResourceType& type, const std::string& ns, const std::string& name,
@@ -197,17 +209,19 @@ Json RestClient::get_status(const ResourceType& type, const std::string& ns, con
 
 Json RestClient::update_status(const ResourceType& type, const std::string& ns, const Json& object) {
   const std::string name = name_of(object);
-  return call(
-      "update",
-      {"PUT", type.object_path(ns, name) + "/status", {{"Content-Type", "application/json"}}, object.dump()},
-      describe("update status of", type, ns, name));
+  return call("update",
+              {"PUT",
+               type.object_path(ns, name) + "/status" + write_query(),
+               {{"Content-Type", "application/json"}},
+               object.dump()},
+              describe("update status of", type, ns, name));
 }
 
 Json RestClient::patch_status(const ResourceType& type, const std::string& ns, const std::string& name,
                               PatchType patch_type, const Json& patch) {
   return call("patch",
               {"PATCH",
-               type.object_path(ns, name) + "/status",
+               type.object_path(ns, name) + "/status" + write_query(),
                {{"Content-Type", content_type(patch_type)}},
                patch.dump()},
               describe("patch status of", type, ns, name));

@@ -23,6 +23,9 @@ struct RestClientOptions {
   int burst = 30;
   std::chrono::milliseconds request_timeout{30000};
   std::string user_agent = "pgrevise";
+  // Sent as fieldValidation on writes: "Strict" makes the server refuse unknown fields (400) instead of
+  // dropping them silently; "" leaves the server's default.
+  std::string field_validation;
   // Called after every answered request with the verb (get, list, watch, create, update, patch, delete) and
   // HTTP status (0 when there was no answer), for metrics.
   std::function<void(const std::string& verb, int code)> on_request;
@@ -102,6 +105,7 @@ class RestClient {
 
  private:
   Json call(const std::string& verb, HttpRequest request, const std::string& what);
+  std::string write_query() const;
 
   std::shared_ptr<HttpTransport> transport_;
   RestClientOptions options_;

@@ -47,11 +47,19 @@ Json resource_list(const std::string& group_version, const std::vector<FakeResou
                {"resources", Json::array()}};
   for (const auto& r : resources) {
     if (r.api_version() != group_version) continue;
-    list["resources"].push_back({{"name", r.resource},
-                                 {"singularName", ""},
-                                 {"namespaced", r.namespaced},
-                                 {"kind", r.kind},
-                                 {"verbs", {"create", "delete", "get", "list", "patch", "update", "watch"}}});
+    static const std::map<std::string, std::vector<std::string>> kShortNames = {
+        {"configmaps", {"cm"}}, {"pods", {"po"}},   {"namespaces", {"ns"}},
+        {"services", {"svc"}},  {"events", {"ev"}}, {"postgresmigrations", {"pgm"}}};
+    std::string singular = r.kind;
+    for (auto& c : singular) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    Json entry = {{"name", r.resource},
+                  {"singularName", singular},
+                  {"namespaced", r.namespaced},
+                  {"kind", r.kind},
+                  {"verbs", {"create", "delete", "get", "list", "patch", "update", "watch"}}};
+    if (const auto it = kShortNames.find(r.resource); it != kShortNames.end())
+      entry["shortNames"] = it->second;
+    list["resources"].push_back(entry);
     if (r.status_subresource) {
       list["resources"].push_back({{"name", r.resource + "/status"},
                                    {"singularName", ""},
@@ -195,6 +203,7 @@ bool FakeApiServer::handle(ServerConnection& conn, const ServerRequest& request)
     return watch(conn, route, request);
   }
   const bool status = route.subresource == "status";
+  const bool strict = query(request, "fieldValidation") == "Strict";
   const Json body = request.body.empty() ? Json() : Json::parse(request.body, nullptr, false);
   if (!request.body.empty() && body.is_discarded() && route.verb != "patch") {
     return finish(400, make_status(400, "BadRequest", "the request body is not valid JSON"));
@@ -208,12 +217,12 @@ bool FakeApiServer::handle(ServerConnection& conn, const ServerRequest& request)
                          query(request, "fieldSelector"), limit.empty() ? 0 : std::stoi(limit),
                          query(request, "continue"));
   } else if (route.verb == "create") {
-    result = state_.create(route.resource, route.ns, body);
+    result = state_.create(route.resource, route.ns, body, strict);
   } else if (route.verb == "update") {
-    result = state_.update(route.resource, route.ns, route.name, body, status);
+    result = state_.update(route.resource, route.ns, route.name, body, status, strict);
   } else if (route.verb == "patch") {
     const std::string type = request.headers.count("content-type") ? request.headers.at("content-type") : "";
-    result = state_.patch(route.resource, route.ns, route.name, type, request.body, status);
+    result = state_.patch(route.resource, route.ns, route.name, type, request.body, status, strict);
   } else {
     result = state_.remove(route.resource, route.ns, route.name, body);
   }

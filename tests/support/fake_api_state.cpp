@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "support/fake_api_schema.h"
 #include "support/label_selector.h"
 
 namespace pgrevise::testing {
@@ -211,7 +212,21 @@ ApiResult FakeApiState::validate_job_locked(const Json* old, const Json& updated
   return {200, nullptr};
 }
 
-ApiResult FakeApiState::create(const FakeResource& r, const std::string& ns, Json object) {
+// Prunes unknown fields of a custom resource; with strict validation, refuses them instead.
+static std::optional<ApiResult> apply_schema(const FakeResource& r, Json& object, bool strict) {
+  if (r.schema.is_null()) return std::nullopt;
+  Json pruned_object = object;
+  const auto unknown = prune_unknown_fields(pruned_object, r.schema);
+  if (strict && !unknown.empty()) {
+    return status_result(400, "BadRequest",
+                         "strict decoding error: unknown field \"" + unknown.front() + "\"");
+  }
+  object = std::move(pruned_object);
+  return std::nullopt;
+}
+
+ApiResult FakeApiState::create(const FakeResource& r, const std::string& ns, Json object,
+                               bool strict_fields) {
   if (!object.is_object())
     return status_result(400, "BadRequest", "the body of the request is not an object");
   if (!object.contains("metadata") || !object["metadata"].is_object()) object["metadata"] = Json::object();
@@ -242,6 +257,7 @@ ApiResult FakeApiState::create(const FakeResource& r, const std::string& ns, Jso
   if (r.id() == "batch/jobs") {
     if (auto bad = validate_job_locked(nullptr, object); bad.status != 200) return bad;
   }
+  if (auto refused = apply_schema(r, object, strict_fields)) return *refused;
   object["apiVersion"] = r.api_version();
   object["kind"] = r.kind;
   meta["uid"] = "00000000-0000-4000-8000-" + std::to_string(100000000000 + ++uid_counter_);
@@ -257,15 +273,16 @@ ApiResult FakeApiState::create(const FakeResource& r, const std::string& ns, Jso
 }
 
 ApiResult FakeApiState::update(const FakeResource& r, const std::string& ns, const std::string& name,
-                               Json object, bool status_endpoint) {
+                               Json object, bool status_endpoint, bool strict_fields) {
   if (!object.is_object())
     return status_result(400, "BadRequest", "the body of the request is not an object");
   std::lock_guard lock(mu_);
-  return write_locked(r, ns, name, std::move(object), status_endpoint, r.custom);
+  return write_locked(r, ns, name, std::move(object), status_endpoint, r.custom, strict_fields);
 }
 
 ApiResult FakeApiState::write_locked(const FakeResource& r, const std::string& ns, const std::string& name,
-                                     Json incoming, bool status_endpoint, bool require_rv) {
+                                     Json incoming, bool status_endpoint, bool require_rv,
+                                     bool strict_fields) {
   const auto it = objects_.find(key_of(r.id(), ns, name));
   if (it == objects_.end()) return not_found(r, name);
   const Json old = it->second;
@@ -308,6 +325,7 @@ ApiResult FakeApiState::write_locked(const FakeResource& r, const std::string& n
         updated.erase("status");
     }
   }
+  if (auto refused = apply_schema(r, updated, strict_fields)) return *refused;
   return store_update_locked(r, old, std::move(updated));
 }
 
@@ -334,8 +352,8 @@ ApiResult FakeApiState::store_update_locked(const FakeResource& r, const Json& o
 }
 
 ApiResult FakeApiState::patch(const FakeResource& r, const std::string& ns, const std::string& name,
-                              const std::string& content_type, const std::string& body,
-                              bool status_endpoint) {
+                              const std::string& content_type, const std::string& body, bool status_endpoint,
+                              bool strict_fields) {
   const bool strategic = content_type.find("strategic-merge-patch") != std::string::npos;
   const bool merge = content_type.find("merge-patch") != std::string::npos;
   const bool json_patch = content_type.find("json-patch") != std::string::npos;
@@ -360,7 +378,7 @@ ApiResult FakeApiState::patch(const FakeResource& r, const std::string& ns, cons
   } else {
     patched.merge_patch(patch);
   }
-  return write_locked(r, ns, name, std::move(patched), status_endpoint, false);
+  return write_locked(r, ns, name, std::move(patched), status_endpoint, false, strict_fields);
 }
 
 ApiResult FakeApiState::remove(const FakeResource& r, const std::string& ns, const std::string& name,

@@ -24,6 +24,7 @@ struct FakeResource {
   bool status_subresource = false;
   bool custom = false;  // a CustomResourceDefinition's type: stricter updates, no SMP
   std::string default_propagation = "Background";  // batch/v1 Jobs orphan by default, as the real API does
+  Json schema;  // structural openAPIV3Schema of a custom resource: unknown fields are pruned (null: none)
   std::string id() const { return group + "/" + resource; }
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
 };
@@ -61,11 +62,13 @@ class FakeApiState {
   ApiResult get(const FakeResource& r, const std::string& ns, const std::string& name);
   ApiResult list(const FakeResource& r, const std::string& ns, const std::string& label_selector,
                  const std::string& field_selector, int limit, const std::string& continue_token);
-  ApiResult create(const FakeResource& r, const std::string& ns, Json object);
+  // strict_fields: the request asked fieldValidation=Strict, so unknown fields are refused (400), not pruned.
+  ApiResult create(const FakeResource& r, const std::string& ns, Json object, bool strict_fields = false);
   ApiResult update(const FakeResource& r, const std::string& ns, const std::string& name, Json object,
-                   bool status_endpoint);
+                   bool status_endpoint, bool strict_fields = false);
   ApiResult patch(const FakeResource& r, const std::string& ns, const std::string& name,
-                  const std::string& content_type, const std::string& body, bool status_endpoint);
+                  const std::string& content_type, const std::string& body, bool status_endpoint,
+                  bool strict_fields = false);
   ApiResult remove(const FakeResource& r, const std::string& ns, const std::string& name,
                    const Json& options);
 
@@ -91,7 +94,7 @@ class FakeApiState {
   static Key key_of(const std::string& resource_id, const std::string& ns, const std::string& name);
 
   ApiResult write_locked(const FakeResource& r, const std::string& ns, const std::string& name, Json incoming,
-                         bool status_endpoint, bool require_rv);
+                         bool status_endpoint, bool require_rv, bool strict_fields);
   ApiResult store_update_locked(const FakeResource& r, const Json& old, Json updated);
   void record_locked(const std::string& type, const FakeResource& r, const Json& object,
                      const Json& previous);

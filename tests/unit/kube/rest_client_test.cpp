@@ -3,6 +3,7 @@
 
 #include "kube/errors.h"
 #include "kube_test_support.h"
+#include "support/fake_api_schema.h"
 
 namespace pgrevise::kube {
 namespace {
@@ -252,6 +253,66 @@ TEST_F(RestClientTest, UnreachableServerIsTransient) {
     EXPECT_EQ(e.reason(), ApiReason::kUnavailable);
     EXPECT_TRUE(e.transient());
   }
+}
+
+}  // namespace
+}  // namespace pgrevise::kube
+
+namespace pgrevise::kube {
+namespace {
+
+Json widget_crd() {
+  return Json::parse(R"({
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "metadata": {"name": "widgets.example.com"},
+    "spec": {"group": "example.com", "scope": "Namespaced",
+      "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+      "versions": [{"name": "v1", "served": true, "storage": true, "subresources": {"status": {}},
+        "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+          "spec": {"type": "object", "properties": {
+             "size": {"type": "integer"},
+             "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+             "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+             "items": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}}}}}},
+          "status": {"type": "object", "properties": {"phase": {"type": "string"}}}}}}}]}})");
+}
+
+TEST(FakeSchemaTest, UnknownFieldsArePrunedOrRefusedWhenStrict) {
+  testing::FakeApiServer server(test::default_server_options());
+  server.register_resource(testing::resource_from_crd(widget_crd()));
+  const ResourceType widgets{"example.com", "v1", "widgets", "Widget", true};
+  auto client = test::client_for(server);
+  const Json widget = {{"apiVersion", "example.com/v1"},
+                       {"kind", "Widget"},
+                       {"metadata", {{"name", "w"}}},
+                       {"spec",
+                        {{"size", 3},
+                         {"typo", 1},
+                         {"labels", {{"a", "b"}}},
+                         {"free", {{"anything", {{"goes", true}}}}},
+                         {"items", Json::array({{{"name", "x"}, {"extra", 1}}})}}},
+                       {"bogus", true}};
+  const Json created = client->create(widgets, "default", widget);
+  EXPECT_FALSE(created.contains("bogus"));
+  EXPECT_FALSE(created["spec"].contains("typo"));
+  EXPECT_EQ(created["spec"]["labels"]["a"], "b");
+  EXPECT_EQ(created["spec"]["free"]["anything"]["goes"], true);
+  EXPECT_FALSE(created["spec"]["items"][0].contains("extra"));
+  const Json status = client->patch_status(widgets, "default", "w", PatchType::kMerge,
+                                           {{"status", {{"phase", "Ready"}, {"unknown", 1}}}});
+  EXPECT_EQ(status["status"], Json({{"phase", "Ready"}}));
+
+  RestClient strict(test::transport_for(server), {.qps = 0, .field_validation = "Strict"},
+                    SystemClock::instance());
+  try {
+    strict.patch(widgets, "default", "w", PatchType::kMerge, {{"spec", {{"typo", 2}}}});
+    FAIL() << "unknown field accepted with strict validation";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.reason(), ApiReason::kBadRequest);
+    EXPECT_NE(std::string(e.what()).find("spec.typo"), std::string::npos);
+  }
+  strict.patch(widgets, "default", "w", PatchType::kMerge, {{"spec", {{"size", 4}}}});
+  EXPECT_EQ(client->get(widgets, "default", "w")["spec"]["size"], 4);
 }
 
 }  // namespace
