@@ -33,4 +33,7 @@ struct CommandRegistration {
   }
 };
 
+// `pgrevise new`, also reachable as `pgrevise migrate new`.
+int run_new(const Args& args);
+
 }  // namespace pgrevise::app

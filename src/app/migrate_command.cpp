@@ -185,6 +185,7 @@ void print_migrate_help() {
          "table, so a database can move between Alembic and pgrevise at any revision.\n\nSubcommands:\n";
   for (const auto& [name, sub] : subcommands())
     std::printf("  %-24s %s\n", sub.usage.c_str(), sub.summary.c_str());
+  std::printf("  %-24s %s\n", "new -m MESSAGE", "write a new migration file after the current head");
   cli::CommandSpec flags{.usage = "", .summary = ""};
   flags.flags = common_flags();
   flags.flags.insert(flags.flags.end(), run_flags().begin(), run_flags().end());
@@ -205,6 +206,7 @@ int run_migrate(const Args& args) {
   }
   const std::string name = args[0];
   Args rest(args.begin() + 1, args.end());
+  if (name == "new") return run_new(rest);
   auto it = subcommands().find(name);
   if (it == subcommands().end()) {
     throw_bad_input("unknown subcommand '" + name + "' (see pgrevise migrate --help)");

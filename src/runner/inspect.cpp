@@ -8,6 +8,7 @@
 #include "common/strings.h"
 #include "db/history.h"
 #include "db/version_table.h"
+#include "revision/check.h"
 #include "revision/graph.h"
 #include "revision/plan.h"
 #include "revision/target.h"
@@ -117,13 +118,9 @@ int Runner::offline_sql(const std::string& target_arg, bool downgrade) {
 }
 
 int Runner::check(bool offline) {
+  auto checked = revision::check_directory(options_.migrations_dir);
   std::vector<std::string> findings;
-  std::optional<revision::RevisionGraph> graph;
-  try {
-    graph = revision::load_graph(options_.migrations_dir);
-  } catch (const Error& e) {
-    findings.push_back(e.what());
-  }
+  for (const auto& f : checked.findings) findings.push_back(f.message);
   if (!offline) {
     Session session = open_session(options_);
     pqxx::read_transaction tx(*session.conn);
@@ -134,23 +131,15 @@ int Runner::check(bool offline) {
                          e.started_at +
                          " never finished; resolve with `stamp` or `upgrade --retry-unfinished`");
     }
-    if (graph) {
-      const auto state = revision::applied_state(*graph, rows);
-      for (const auto& id : state.unknown) {
-        findings.push_back("unknown revision: the version table names " + id +
-                           ", which no migration file declares");
-      }
+    if (checked.graph) {
+      const auto state = revision::applied_state(*checked.graph, rows);
       std::vector<std::string> applied;
-      for (revision::RevIndex i = 0; i < graph->size(); ++i) {
-        if (state.applied[i]) applied.push_back(graph->at(i).id());
+      for (revision::RevIndex i = 0; i < checked.graph->size(); ++i) {
+        if (state.applied[i]) applied.push_back(checked.graph->at(i).id());
       }
-      for (const auto& [id, checksum] : history.last_checksums(tx, applied)) {
-        const auto& script = graph->at(graph->index_of(id)).script;
-        if (!checksum.empty() && checksum != script.checksum) {
-          findings.push_back("checksum drift: " + script.file + " (revision " + id +
-                             ") changed since it was applied (applied " + checksum.substr(0, 12) +
-                             ", file now " + script.checksum.substr(0, 12) + ")");
-        }
+      for (const auto& f :
+           revision::check_against_database(*checked.graph, rows, history.last_checksums(tx, applied))) {
+        findings.push_back(f.message);
       }
     }
   }
@@ -158,7 +147,9 @@ int Runner::check(bool offline) {
     out_ << nlohmann::json{{"ok", findings.empty()}, {"findings", findings}}.dump() << "\n";
   } else {
     for (const auto& f : findings) out_ << redact(f) << "\n";
-    if (findings.empty()) out_ << "OK: " << (graph ? graph->size() : 0) << " revisions, no problems found\n";
+    if (findings.empty()) {
+      out_ << "OK: " << (checked.graph ? checked.graph->size() : 0) << " revisions, no problems found\n";
+    }
   }
   return findings.empty() ? 0 : 1;
 }

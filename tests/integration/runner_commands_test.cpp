@@ -146,7 +146,7 @@ TEST_F(RunnerTest, CheckReportsChecksumDriftAndUnknownRevisions) {
   dir.write("b.sql", migration("b", "a", "CREATE TABLE tb (id bigint);", "DROP TABLE tb;"));
   r = migrate({"check"});
   EXPECT_EQ(r.exit_code, 1) << describe(r);
-  EXPECT_NE(r.out.find("checksum drift: b.sql"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("b.sql: revision b changed since it was applied"), std::string::npos) << r.out;
   db.exec("INSERT INTO alembic_version VALUES ('ghost')");
   r = migrate({"check"});
   EXPECT_NE(r.out.find("ghost"), std::string::npos) << r.out;
@@ -191,6 +191,50 @@ TEST_F(RunnerTest, CustomVersionTableInItsOwnSchema) {
   EXPECT_EQ(db.query("SELECT version_num FROM meta.schema_rev"), "c");
   EXPECT_FALSE(db.table_exists("public.alembic_version"));
   EXPECT_TRUE(db.table_exists("meta.schema_rev_history"));
+}
+
+}  // namespace
+}  // namespace pgrevise::testing
+
+namespace pgrevise::testing {
+namespace {
+
+TEST_F(RunnerTest, NewWritesAFileAfterTheCurrentHeadThatUpgradeApplies) {
+  write_linear();
+  auto r = run_pgrevise({"new", "-m", "add notes", "--dir", dir.str()});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  ASSERT_NE(r.out.find("down_revision c"), std::string::npos) << r.out;
+  auto listed = migrate({"heads"});
+  ASSERT_EQ(listed.exit_code, 0) << describe(listed);
+  EXPECT_EQ(listed.out.find("c "), std::string::npos) << "c is no longer a head: " << listed.out;
+  // The scaffold holds no SQL yet; upgrading records the empty revision like any other.
+  r = migrate({"upgrade"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(db.query("SELECT count(*) FROM alembic_version_history"), "4");
+  r = run_pgrevise({"migrate", "new", "--dir", dir.str()});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("-m MESSAGE"), std::string::npos) << r.err;
+}
+
+TEST_F(RunnerTest, HistoryHeadsAndGraphDescribeTheFiles) {
+  write_linear();
+  dir.write("d.sql", migration("d", "a", "CREATE TABLE td (id int);", "DROP TABLE td;"));
+  auto r = migrate({"heads"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.out.find("c (head)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("d (head)"), std::string::npos) << r.out;
+  r = migrate({"history"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.out.find("a -> b, revision b"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<base> -> a (branchpoint), revision a"), std::string::npos) << r.out;
+  r = migrate({"graph", "--format", "dot"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(r.out.rfind("digraph", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\"a\" -> \"d\""), std::string::npos) << r.out;
+  ASSERT_EQ(migrate({"upgrade", "heads"}).exit_code, 0);
+  r = migrate({"history", "--applied", "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(nlohmann::json::parse(r.out).size(), 4u);
 }
 
 }  // namespace
