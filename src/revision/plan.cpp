@@ -251,6 +251,29 @@ Plan plan_downgrade(const RevisionGraph& g, std::string_view target,
   return run_steps(g, current, order, Direction::kDown);
 }
 
+Plan plan_to_target(const RevisionGraph& g, std::string_view target,
+                    const std::vector<std::string>& version_rows) {
+  auto current = current_heads(g, version_rows);
+  auto targets = resolve_upgrade_target(g, target, current);
+  std::vector<bool> keep = g.reach(targets, Edges::kDown);
+  std::vector<bool> remove = g.reach(current, Edges::kDown);
+  for (size_t i = 0; i < remove.size(); ++i) remove[i] = remove[i] && !keep[i];
+  std::vector<RevIndex> down_order = parents_first(g, current, remove);
+  std::reverse(down_order.begin(), down_order.end());
+  Plan down = run_steps(g, current, down_order, Direction::kDown);
+  Plan up = upgrade_plan(g, targets, current_heads(g, down.heads_after));
+  down.steps.insert(down.steps.end(), std::make_move_iterator(up.steps.begin()),
+                    std::make_move_iterator(up.steps.end()));
+  down.heads_after = up.heads_after;
+  return down;
+}
+
+size_t downgrade_step_count(const Plan& plan) {
+  return static_cast<size_t>(std::count_if(plan.steps.begin(), plan.steps.end(), [](const PlanStep& s) {
+    return s.direction == Direction::kDown;
+  }));
+}
+
 StampPlan plan_stamp(const RevisionGraph& g, std::string_view target,
                      const std::vector<std::string>& version_rows, bool purge) {
   StampPlan plan;

@@ -64,6 +64,15 @@ Plan plan_downgrade(const RevisionGraph& graph, std::string_view target,
 Plan plan_upgrade_to(const RevisionGraph& graph, const std::vector<RevIndex>& targets,
                      const std::vector<std::string>& version_rows);
 
+// Declarative form for the operator: move the database to exactly the target's revisions. Applied revisions
+// that are not ancestors-or-self of the target (down_revision and depends_on) are downgraded first, children
+// first; then what the target needs is upgraded. An upgrade-only target (the usual case) gives only upgrade
+// steps; any downgrade step means the spec asks to go back (refused unless downgrades are allowed). `heads`,
+// `LABEL@head` and ids resolve as for upgrade (relative targets resolve against the current heads).
+Plan plan_to_target(const RevisionGraph& graph, std::string_view target,
+                    const std::vector<std::string>& version_rows);
+size_t downgrade_step_count(const Plan& plan);
+
 // `stamp TARGET [--purge]`: the version-table rows afterwards, without running any migration. Heads on the
 // lineage of the target (ancestors or descendants, dependencies included) are replaced by the target; heads
 // of unrelated branches stay. `base` removes the heads on its lineage (all of them for a plain `base`). With

@@ -216,3 +216,41 @@ TEST(PlanStamp, PurgeStartsFromAnEmptyTableAndToleratesUnknownRows) {
 
 }  // namespace
 }  // namespace pgrevise::revision
+
+namespace pgrevise::revision {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace): the fixtures
+using ::testing::ElementsAre;
+
+TEST(PlanToTarget, UpgradeOnlyWhenTheTargetIsAhead) {
+  auto g = graph_of(example_shape());
+  Plan p = plan_to_target(g, "heads", {"0010", "0013"});
+  EXPECT_EQ(downgrade_step_count(p), 0u);
+  EXPECT_THAT(p.heads_after, ElementsAre("0016"));
+  EXPECT_TRUE(plan_to_target(g, "heads", {"0016"}).empty());
+}
+
+TEST(PlanToTarget, GoingBackDowngradesWhatTheTargetDoesNotNeed) {
+  auto g = graph_of(example_shape());
+  // From the merged head back to billing's 0010: reporting's revisions and the merge go, children first.
+  Plan p = plan_to_target(g, "0010", {"0016"});
+  std::vector<std::string> order;
+  for (const auto& s : p.steps)
+    order.push_back(std::string(s.direction == Direction::kUp ? "+" : "-") + s.revision_id);
+  EXPECT_THAT(order, ElementsAre("-0016", "-0015", "-0014", "-0013", "-0012", "-0011"));
+  EXPECT_EQ(downgrade_step_count(p), 6u);
+  EXPECT_THAT(p.heads_after, ElementsAre("0010"));
+  // Sideways: from billing's head to reporting's 0013 removes billing's own revisions and applies
+  // reporting's.
+  Plan side = plan_to_target(g, "0013", {"0010"});
+  order.clear();
+  for (const auto& s : side.steps)
+    order.push_back(std::string(s.direction == Direction::kUp ? "+" : "-") + s.revision_id);
+  EXPECT_THAT(order, ElementsAre("-0010", "-0009", "-0008", "-0007", "+0011", "+0012", "+0013"));
+  EXPECT_THAT(side.heads_after, ElementsAre("0013"));
+  EXPECT_THAT(plan_to_target(g, "base", {"0003"}).heads_after, ::testing::IsEmpty());
+}
+
+}  // namespace
+}  // namespace pgrevise::revision
