@@ -51,7 +51,7 @@ std::string format_utc(std::chrono::system_clock::time_point t, bool millis) {
   std::string out(buf);
   if (millis) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
-    char frac[8];
+    char frac[24];
     std::snprintf(frac, sizeof frac, ".%03lld", static_cast<long long>(ms));
     out += frac;
   }

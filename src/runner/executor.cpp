@@ -6,6 +6,7 @@
 #include "common/backoff.h"
 #include "common/log.h"
 #include "common/redact.h"
+#include "db/lock.h"
 
 namespace pgrevise::runner {
 
@@ -55,7 +56,10 @@ void Executor::run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& 
 
 db::TransactionScript Executor::step_script(const ExecStep& step, const db::StepRecord& record) const {
   db::TransactionScript script;
-  script.prologue = db::timeouts_sql({options_.lock_timeout, options_.statement_timeout}, true);
+  // A pooler that hands this client another server session mid-run would silently drop the migration lock;
+  // every revision first checks that this session still holds it.
+  script.prologue = db::session_lock_check_sql(db::migration_lock_key(options_.version_table)) + ";\n" +
+                    db::timeouts_sql({options_.lock_timeout, options_.statement_timeout}, true);
   script.body = step.sql;
   if (!step.version_changes.empty()) {
     script.epilogue = db::verified_version_change_sql(options_.version_table, step.version_changes) + ";\n";
