@@ -1,0 +1,271 @@
+#include "metrics/prometheus_metrics.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace pgrevise::metrics {
+
+namespace {
+
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Histogram;
+using prometheus::Labels;
+
+// Bucket layouts by what is measured: reconciles and queue waits are sub-second, steps range from
+// milliseconds to an hour-long CREATE INDEX CONCURRENTLY, runs and backups from seconds to hours.
+const Histogram::BucketBoundaries kReconcileBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                    0.5,   1,    2.5,   5,    10,  30};
+const Histogram::BucketBoundaries kQueueBuckets{0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300};
+const Histogram::BucketBoundaries kStepBuckets{0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600};
+const Histogram::BucketBoundaries kRunBuckets{1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200};
+const Histogram::BucketBoundaries kBackupBuckets{1, 5, 15, 30, 60, 300, 600, 1800, 3600, 7200, 14400};
+const Histogram::BucketBoundaries kLockWaitBuckets{0.01, 0.1, 0.5, 1, 5, 15, 30, 60, 300, 900};
+
+std::string bounded(std::string_view value, std::size_t max) {
+  if (value.size() <= max) return std::string(value);
+  return std::string(value.substr(0, max - 1)) + "~";
+}
+
+// A Kubernetes resource plural or API verb as a label: lower-case letters, digits, '.', '-' only, short.
+std::string token_label(std::string_view value) {
+  std::string out;
+  for (char c : value.substr(0, 63)) {
+    char lower = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    bool keep =
+        (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9') || lower == '.' || lower == '-';
+    out.push_back(keep ? lower : '_');
+  }
+  return out.empty() ? "unknown" : out;
+}
+
+std::string verb_label(std::string_view verb) {
+  static const char* const kVerbs[] = {"get", "list", "watch", "create", "update", "patch", "delete"};
+  std::string lower = token_label(verb);
+  for (const char* known : kVerbs) {
+    if (lower == known) return lower;
+  }
+  return "other";
+}
+
+std::string heads_label(const std::vector<std::string>& heads) {
+  std::vector<std::string> sorted = heads;
+  std::sort(sorted.begin(), sorted.end());
+  std::string joined;
+  for (const auto& head : sorted) {
+    if (!joined.empty()) joined += ",";
+    joined += head;
+  }
+  return bounded(joined, kMaxHeadsLabel);
+}
+
+using ResourceKey = std::pair<std::string, std::string>;
+
+// The series created for one resource, so that forget() can remove them all (prometheus-cpp families cannot
+// be queried by a label subset). Keyed by the metric's address, which is unique while the series exists.
+struct ResourceSeries {
+  std::map<const void*, std::function<void()>> removers;
+  Gauge* heads_info = nullptr;
+  std::pair<std::string, std::string> heads_values;
+};
+
+}  // namespace
+
+struct PrometheusMetrics::State {
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::mutex mutex;  // guards `resources` and the Add/Remove pairs on the families below
+  std::map<ResourceKey, ResourceSeries> resources;
+
+  Family<Gauge>& phase =
+      gauge("pgrevise_migration_phase",
+            "Current phase of a PostgresMigration: 1 for the phase it is in, 0 for the others.");
+  Family<Gauge>& pending = gauge("pgrevise_migration_pending_revisions",
+                                 "Revisions between the database's current heads and the target.");
+  Family<Gauge>& heads_info =
+      gauge("pgrevise_migration_heads_info",
+            "Current and target revision heads of a PostgresMigration (value is always 1).");
+  Family<Counter>& runs = counter("pgrevise_migration_runs_total", "Finished migrate runs by result.");
+  Family<Histogram>& run_duration =
+      histogram("pgrevise_migration_run_duration_seconds", "Duration of finished migrate runs.");
+  Family<Histogram>& step_duration = histogram("pgrevise_migration_step_duration_seconds",
+                                               "Duration of each revision applied by a migrate run.");
+  Family<Gauge>& last_success = gauge("pgrevise_migration_last_success_timestamp_seconds",
+                                      "Unix time at which the PostgresMigration last reached its target.");
+  Family<Counter>& backups = counter("pgrevise_backup_runs_total", "Finished backup runs by result.");
+  Family<Histogram>& backup_duration =
+      histogram("pgrevise_backup_duration_seconds", "Duration of finished backup runs.");
+  Family<Gauge>& backup_size =
+      gauge("pgrevise_backup_last_size_bytes", "Size of the last successful backup.");
+  Family<Histogram>& lock_wait = histogram("pgrevise_migration_lock_wait_seconds",
+                                           "Time the runner waited for the migration advisory lock.");
+
+  Family<Counter>& reconciles = counter("pgrevise_reconcile_total", "Reconciles by result.");
+  Family<Histogram>& reconcile_duration =
+      histogram("pgrevise_reconcile_duration_seconds", "Duration of reconciles.");
+  Family<Gauge>& queue_depth = gauge("pgrevise_workqueue_depth", "Keys waiting in the work queue.");
+  Family<Histogram>& queue_latency = histogram("pgrevise_workqueue_queue_duration_seconds",
+                                               "Time a key waited in the work queue before being processed.");
+  Family<Counter>& watch_restarts = counter(
+      "pgrevise_watch_restarts_total", "Watch streams restarted after they ended or failed, by resource.");
+  Family<Counter>& relists = counter("pgrevise_watch_relists_total",
+                                     "Full relists of a watched resource (initial list and after 410 Gone).");
+  Family<Counter>& api_requests =
+      counter("pgrevise_kube_api_requests_total",
+              "Kubernetes API requests by verb and HTTP status code (0: no response).");
+  Family<Gauge>& leader = gauge("pgrevise_leader", "1 when this operator instance holds the leader lease.");
+  Family<Gauge>& build_info =
+      gauge("pgrevise_build_info", "Build information of the operator (value is always 1).");
+
+  Family<Gauge>& gauge(const std::string& name, const std::string& help) {
+    return prometheus::BuildGauge().Name(name).Help(help).Register(*registry);
+  }
+  Family<Counter>& counter(const std::string& name, const std::string& help) {
+    return prometheus::BuildCounter().Name(name).Help(help).Register(*registry);
+  }
+  Family<Histogram>& histogram(const std::string& name, const std::string& help) {
+    return prometheus::BuildHistogram().Name(name).Help(help).Register(*registry);
+  }
+
+  // A resource's series in `family`, created on first use and remembered for forget(). Caller holds `mutex`.
+  template <typename T, typename... Args>
+  T& series(Family<T>& family, std::string_view ns, std::string_view name, Labels labels, Args&&... args) {
+    ResourceKey key{std::string(ns), std::string(name)};
+    labels.emplace("namespace", key.first);
+    labels.emplace("name", key.second);
+    T& metric = family.Add(labels, std::forward<Args>(args)...);
+    auto& tracked = resources[key].removers;
+    tracked.try_emplace(&metric, [&family, &metric] { family.Remove(&metric); });
+    return metric;
+  }
+};
+
+PrometheusMetrics::PrometheusMetrics(std::string_view version) : state_(std::make_unique<State>()) {
+  state_->build_info.Add({{"version", bounded(version, 64)}}).Set(1);
+  state_->leader.Add({}).Set(0);
+  state_->queue_depth.Add({}).Set(0);
+}
+
+PrometheusMetrics::~PrometheusMetrics() = default;
+
+void PrometheusMetrics::set_phase(std::string_view ns, std::string_view name, Phase phase) {
+  std::lock_guard lock(state_->mutex);
+  for (Phase each : kAllPhases) {
+    state_->series(state_->phase, ns, name, {{"phase", to_string(each)}}).Set(each == phase ? 1 : 0);
+  }
+}
+
+void PrometheusMetrics::set_pending_revisions(std::string_view ns, std::string_view name,
+                                              std::int64_t count) {
+  std::lock_guard lock(state_->mutex);
+  state_->series(state_->pending, ns, name, {}).Set(static_cast<double>(count));
+}
+
+void PrometheusMetrics::set_heads_info(std::string_view ns, std::string_view name,
+                                       const std::vector<std::string>& current_heads,
+                                       const std::vector<std::string>& target_heads) {
+  std::pair<std::string, std::string> values{heads_label(current_heads), heads_label(target_heads)};
+  std::lock_guard lock(state_->mutex);
+  ResourceSeries& tracked = state_->resources[{std::string(ns), std::string(name)}];
+  if (tracked.heads_info != nullptr) {
+    if (tracked.heads_values == values) return;
+    // The old label values would otherwise linger as a second info series.
+    auto old = tracked.removers.find(tracked.heads_info);
+    if (old != tracked.removers.end()) {
+      old->second();
+      tracked.removers.erase(old);
+    }
+  }
+  Gauge& info =
+      state_->series(state_->heads_info, ns, name, {{"current", values.first}, {"target", values.second}});
+  info.Set(1);
+  tracked.heads_info = &info;
+  tracked.heads_values = std::move(values);
+}
+
+void PrometheusMetrics::observe_run(std::string_view ns, std::string_view name, RunResult result,
+                                    double seconds) {
+  std::lock_guard lock(state_->mutex);
+  state_->series(state_->runs, ns, name, {{"result", to_string(result)}}).Increment();
+  state_->series(state_->run_duration, ns, name, {}, kRunBuckets).Observe(seconds);
+}
+
+void PrometheusMetrics::observe_step(std::string_view ns, std::string_view name, std::string_view revision,
+                                     Direction direction, double seconds) {
+  std::lock_guard lock(state_->mutex);
+  Labels labels{{"revision", bounded(revision, kMaxRevisionLabel)}, {"direction", to_string(direction)}};
+  state_->series(state_->step_duration, ns, name, labels, kStepBuckets).Observe(seconds);
+}
+
+void PrometheusMetrics::set_last_success(std::string_view ns, std::string_view name, double unix_seconds) {
+  std::lock_guard lock(state_->mutex);
+  state_->series(state_->last_success, ns, name, {}).Set(unix_seconds);
+}
+
+void PrometheusMetrics::observe_backup(std::string_view ns, std::string_view name, RunResult result,
+                                       double seconds, std::uint64_t size_bytes) {
+  std::lock_guard lock(state_->mutex);
+  state_->series(state_->backups, ns, name, {{"result", to_string(result)}}).Increment();
+  state_->series(state_->backup_duration, ns, name, {}, kBackupBuckets).Observe(seconds);
+  if (result == RunResult::kSucceeded) {
+    state_->series(state_->backup_size, ns, name, {}).Set(static_cast<double>(size_bytes));
+  }
+}
+
+void PrometheusMetrics::observe_lock_wait(std::string_view ns, std::string_view name, double seconds) {
+  std::lock_guard lock(state_->mutex);
+  state_->series(state_->lock_wait, ns, name, {}, kLockWaitBuckets).Observe(seconds);
+}
+
+void PrometheusMetrics::forget(std::string_view ns, std::string_view name) {
+  std::lock_guard lock(state_->mutex);
+  auto found = state_->resources.find({std::string(ns), std::string(name)});
+  if (found == state_->resources.end()) return;
+  for (auto& [metric, remove] : found->second.removers) remove();
+  state_->resources.erase(found);
+}
+
+void PrometheusMetrics::observe_reconcile(ReconcileResult result, double seconds) {
+  state_->reconciles.Add({{"result", to_string(result)}}).Increment();
+  state_->reconcile_duration.Add({}, kReconcileBuckets).Observe(seconds);
+}
+
+void PrometheusMetrics::set_queue_depth(std::int64_t depth) {
+  state_->queue_depth.Add({}).Set(static_cast<double>(depth));
+}
+
+void PrometheusMetrics::observe_queue_latency(double seconds) {
+  state_->queue_latency.Add({}, kQueueBuckets).Observe(seconds);
+}
+
+void PrometheusMetrics::inc_watch_restart(std::string_view resource) {
+  state_->watch_restarts.Add({{"resource", token_label(resource)}}).Increment();
+}
+
+void PrometheusMetrics::inc_relist(std::string_view resource) {
+  state_->relists.Add({{"resource", token_label(resource)}}).Increment();
+}
+
+void PrometheusMetrics::inc_api_request(std::string_view verb, int code) {
+  int bounded_code = code >= 100 && code <= 599 ? code : 0;
+  state_->api_requests.Add({{"verb", verb_label(verb)}, {"code", std::to_string(bounded_code)}}).Increment();
+}
+
+void PrometheusMetrics::set_leader(bool is_leader) {
+  state_->leader.Add({}).Set(is_leader ? 1 : 0);
+}
+
+std::string PrometheusMetrics::render() const {
+  return prometheus::TextSerializer().Serialize(state_->registry->Collect());
+}
+
+}  // namespace pgrevise::metrics
