@@ -16,6 +16,8 @@ const char* to_string(RevisionErrorCode code) {
       return "duplicate-label";
     case RevisionErrorCode::kCycleDetected:
       return "cycle";
+    case RevisionErrorCode::kUnreachable:
+      return "unreachable";
     case RevisionErrorCode::kMultipleHeads:
       return "multiple-heads";
     case RevisionErrorCode::kResolutionError:

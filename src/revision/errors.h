@@ -17,6 +17,7 @@ enum class RevisionErrorCode {
   kUnknownDependency,  // a depends_on entry resolves to nothing (or is ambiguous)
   kDuplicateLabel,     // a branch label used by two revisions, or equal to a revision id
   kCycleDetected,      // down_revision / depends_on edges form a cycle
+  kUnreachable,        // revisions no base leads to (above a missing parent or a cycle)
   kMultipleHeads,      // `head` (or label@head) names several heads
   kResolutionError,    // unknown or ambiguous target, empty target, bad relative step
   kRangeNotAncestor,   // downgrade target not below the current state

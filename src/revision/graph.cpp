@@ -27,7 +27,8 @@ class GraphBuilder {
     index_labels();
     link_parents();
     link_dependencies();
-    if (problems_.empty()) order_and_detect_cycles();
+    order_and_detect_cycles();
+    if (!problems_.empty()) report_unreachable();
     if (!problems_.empty()) throw RevisionError(std::move(problems_), std::move(cycle_path_));
     normalize_dependencies();
     classify();
@@ -171,6 +172,25 @@ class GraphBuilder {
     problems_.push_back(Problem{at.script.file, 0, RevisionErrorCode::kCycleDetected,
                                 "cycle in the revision graph: " + text});
     cycle_path_ = std::move(cycle);
+  }
+
+  // With a missing parent or a cycle, some revisions cannot be reached from any base: one line names them.
+  void report_unreachable() {
+    std::vector<RevIndex> bases;
+    for (RevIndex i = 0; i < g_.revisions_.size(); ++i)
+      if (g_.revisions_[i].script.down_revisions.empty()) bases.push_back(i);
+    std::vector<bool> reached = g_.reach(bases, Edges::kChildren);
+    std::vector<std::string> lost;
+    for (RevIndex i = 0; i < g_.revisions_.size(); ++i)
+      if (!reached[i]) lost.push_back(g_.revisions_[i].id());
+    if (lost.empty()) return;
+    std::string list;
+    for (size_t k = 0; k < lost.size() && k < 10; ++k) list += (k ? ", " : "") + lost[k];
+    if (lost.size() > 10) list += " and " + std::to_string(lost.size() - 10) + " more";
+    problems_.push_back(Problem{"", 0, RevisionErrorCode::kUnreachable,
+                                std::to_string(lost.size()) +
+                                    (lost.size() == 1 ? " revision" : " revisions") +
+                                    " cannot be reached from any base: " + list});
   }
 
   // A dependency that an ancestor (by down_revision) already has is implied and dropped from `down`.

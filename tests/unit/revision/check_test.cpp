@@ -23,7 +23,8 @@ TEST(Check, DirectoryProblemsBecomeFindingsWithoutThrowing) {
   DirectoryCheck result = check_directory(dir);
   fs::remove_all(dir);
   EXPECT_FALSE(result.graph.has_value());
-  ASSERT_THAT(result.findings, SizeIs(2));
+  ASSERT_THAT(result.findings, SizeIs(3));
+  EXPECT_EQ(result.findings[2].message, "1 revision cannot be reached from any base: a1");
   EXPECT_EQ(result.findings[0].file, "2.sql");
   EXPECT_THAT(result.findings[1].message, HasSubstr("names down_revision 'gone'"));
 }

@@ -117,7 +117,12 @@ TEST(GraphErrors, MissingParentNamesRevisionAndMissingId) {
   auto e = build_error({{"a1"}, {"a2", {"a1", "nope"}}});
   EXPECT_EQ(e.code(), RevisionErrorCode::kMissingParent);
   EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+  // a2 still descends from a1, so nothing is cut off from the bases.
   EXPECT_STREQ(e.what(), "a2.sql: revision a2 names down_revision 'nope', which no migration file declares");
+  auto cut = build_error({{"a1"}, {"a2", {"nope"}}, {"a3", {"a2"}}});
+  ASSERT_EQ(cut.problems().size(), 2u);
+  EXPECT_EQ(cut.problems()[1].code, RevisionErrorCode::kUnreachable);
+  EXPECT_EQ(cut.problems()[1].to_string(), "2 revisions cannot be reached from any base: a2, a3");
 }
 
 TEST(GraphErrors, CycleWithItsPath) {
@@ -128,6 +133,7 @@ TEST(GraphErrors, CycleWithItsPath) {
   EXPECT_THAT(e.what(), HasSubstr("cycle in the revision graph: "));
   EXPECT_THAT(std::vector<std::string>(e.details().begin(), e.details().end() - 1),
               UnorderedElementsAre("c1", "c2", "c3"));
+  EXPECT_EQ(e.problems().back().message, "4 revisions cannot be reached from any base: c1, c2, c3, after");
   EXPECT_EQ(build_error({{"self", {"self"}}}).code(), RevisionErrorCode::kCycleDetected);
   EXPECT_EQ(build_error({{"d1", {}, {}, {"d2"}}, {"d2", {}, {}, {"d1"}}}).code(),
             RevisionErrorCode::kCycleDetected);
@@ -148,8 +154,12 @@ TEST(GraphErrors, DuplicatesLabelsAndDependencies) {
 }
 
 TEST(GraphErrors, AllProblemsAtOnce) {
-  auto e = build_error({{"a1", {"m1"}}, {"a2", {"m2"}}, {"a2"}});
-  EXPECT_EQ(e.problems().size(), 3u);
+  auto e = build_error({{"a1", {"m1"}}, {"a2", {"m2"}}, {"a2"}, {"a3", {"a1"}}});
+  ASSERT_EQ(e.problems().size(), 4u);
+  EXPECT_EQ(e.problems()[0].code, RevisionErrorCode::kDuplicateRevision);
+  EXPECT_EQ(e.problems()[1].code, RevisionErrorCode::kMissingParent);
+  EXPECT_EQ(e.problems()[2].code, RevisionErrorCode::kMissingParent);
+  EXPECT_EQ(e.problems()[3].message, "3 revisions cannot be reached from any base: a1, a2, a3");
 }
 
 TEST(AppliedState, ComparesVersionRowsWithTheGraph) {

@@ -75,8 +75,9 @@ TEST_F(LoaderTest, LoadGraphReportsParseAndGraphProblemsTogether) {
     load_graph(dir_);
     FAIL() << "accepted";
   } catch (const RevisionError& e) {
-    ASSERT_EQ(e.problems().size(), 2u);
+    ASSERT_EQ(e.problems().size(), 3u);
     EXPECT_EQ(e.problems()[0].file, "2.sql");
+    EXPECT_EQ(e.problems()[2].code, RevisionErrorCode::kUnreachable);
     EXPECT_EQ(e.problems()[1].code, RevisionErrorCode::kMissingParent);
     EXPECT_THAT(e.problems()[1].to_string(), HasSubstr("1.sql: revision r1 names down_revision 'gone'"));
   }
