@@ -43,6 +43,8 @@ std::vector<char*> as_c_array(std::vector<std::string>& strings) {
 }
 
 [[noreturn]] void exec_child(const ProcessSpec& spec, int in_r, int out_w, int err_w, int status_w) {
+  // Its own process group, so that a timeout or kill() reaches the grandchildren a shell script starts too.
+  setpgid(0, 0);
   dup2(spec.stdin_fd >= 0 ? spec.stdin_fd : in_r, STDIN_FILENO);
   if (spec.stdout_fd >= 0) {
     dup2(spec.stdout_fd, STDOUT_FILENO);
@@ -88,6 +90,7 @@ ChildProcess::ChildProcess(const ProcessSpec& spec) : stdin_data_(spec.stdin_dat
   pid_ = fork();
   if (pid_ < 0) throw Error(ErrorKind::kIo, std::string("fork: ") + std::strerror(errno));
   if (pid_ == 0) exec_child(spec, in_p[0], out_p[1], err_p[1], status_p[1]);
+  setpgid(pid_, pid_);  // also here, so a kill right after fork cannot miss the group
   ::close(in_p[0]);
   ::close(out_p[1]);
   ::close(err_p[1]);
@@ -111,7 +114,7 @@ ChildProcess::ChildProcess(const ProcessSpec& spec) : stdin_data_(spec.stdin_dat
 
 ChildProcess::~ChildProcess() {
   if (!waited_ && pid_ > 0) {
-    ::kill(pid_, SIGKILL);
+    ::kill(-pid_, SIGKILL);
     int st;
     waitpid(pid_, &st, 0);
   }
@@ -121,7 +124,7 @@ ChildProcess::~ChildProcess() {
 }
 
 void ChildProcess::kill(int signal) {
-  if (!waited_ && pid_ > 0) ::kill(pid_, signal);
+  if (!waited_ && pid_ > 0) ::kill(-pid_, signal);
 }
 
 ProcessResult ChildProcess::wait() {
@@ -142,7 +145,7 @@ ProcessResult ChildProcess::wait() {
     int wait_ms = 200;
     if (timeout_ && std::chrono::steady_clock::now() - start > *timeout_) {
       result.timed_out = true;
-      ::kill(pid_, SIGKILL);
+      ::kill(-pid_, SIGKILL);
     }
     int rc = ::poll(fds.data(), fds.size(), wait_ms);
     if (rc < 0 && errno != EINTR) break;

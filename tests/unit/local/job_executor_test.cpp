@@ -1,0 +1,143 @@
+#include "local/job_executor.h"
+
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "common/base64.h"
+#include "local/pod_files.h"
+
+namespace pgrevise::local {
+namespace {
+
+class JobExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() / ("pgrevise-local-" + std::to_string(rd()));
+    std::filesystem::create_directories(dir_);
+    env_.work_dir = dir_ / "work";
+    env_.default_claims_dir = dir_ / "claims";
+    env_.get_secret = [this](const std::string& ns, const std::string& name) -> std::optional<Json> {
+      auto it = secrets_.find(ns + "/" + name);
+      return it == secrets_.end() ? std::nullopt : std::optional<Json>(it->second);
+    };
+    env_.get_config_map = [this](const std::string& ns, const std::string& name) -> std::optional<Json> {
+      auto it = config_maps_.find(ns + "/" + name);
+      return it == config_maps_.end() ? std::nullopt : std::optional<Json>(it->second);
+    };
+    secrets_["apps/db"] = {{"data", {{"url", base64_encode("postgresql://u:s3cret-value@h/d")}}}};
+    config_maps_["apps/migrations"] = {
+        {"data", {{"a.sql", "-- revision: a\n"}, {"b.sql", "-- revision: b\n"}}}};
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Json job(const Json& container, const Json& extra_spec = Json::object()) {
+    Json j = {{"apiVersion", "batch/v1"},
+              {"kind", "Job"},
+              {"metadata", {{"name", "migrate-1"}, {"namespace", "apps"}}},
+              {"spec",
+               {{"backoffLimit", 0},
+                {"template",
+                 {{"spec",
+                   {{"restartPolicy", "Never"},
+                    {"volumes",
+                     {{{"name", "migrations"}, {"configMap", {{"name", "migrations"}}}},
+                      {{"name", "backups"}, {"persistentVolumeClaim", {{"claimName", "db-backups"}}}},
+                      {{"name", "tmp"}, {"emptyDir", Json::object()}}}},
+                    {"containers", {container}}}}}}}}};
+    j["spec"].update(extra_spec);
+    return j;
+  }
+  static Json shell(const std::string& script, Json env = Json::array()) {
+    return {{"name", "main"},
+            {"command", {"sh", "-c", script}},
+            {"env", env},
+            {"volumeMounts",
+             {{{"name", "migrations"}, {"mountPath", "/migrations"}},
+              {{"name", "backups"}, {"mountPath", "/backups"}},
+              {{"name", "tmp"}, {"mountPath", "/tmp"}}}}};
+  }
+
+  std::filesystem::path dir_;
+  JobEnvironment env_;
+  std::map<std::string, Json> secrets_, config_maps_;
+  SystemProcessRunner runner_;
+};
+
+TEST_F(JobExecutorTest, MountsConfigMapAndWritesTerminationMessage) {
+  JobExecutor ex(env_, runner_);
+  auto out = ex.run(job(shell("ls /migrations > /dev/termination-log && echo kept > /backups/x")));
+  ASSERT_TRUE(out.succeeded) << out.message << out.logs;
+  EXPECT_EQ(out.reason, "Completed");
+  EXPECT_EQ(out.termination_message, "a.sql\nb.sql\n");
+  std::ifstream kept(dir_ / "claims" / "db-backups" / "x");
+  std::string line;
+  std::getline(kept, line);
+  EXPECT_EQ(line, "kept");  // the claim outlives the Pod
+}
+
+TEST_F(JobExecutorTest, ResolvesSecretKeyRefAndExpandsReferences) {
+  Json env = {{{"name", "DATABASE_URL"}, {"valueFrom", {{"secretKeyRef", {{"name", "db"}, {"key", "url"}}}}}},
+              {{"name", "PGREVISE_TARGET"}, {"value", "heads"}},
+              {{"name", "WHERE"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}}};
+  Json c = shell("echo \"$DATABASE_URL $1 $WHERE\" > /dev/termination-log", env);
+  c["args"] = {"x", "$(PGREVISE_TARGET)"};
+  auto out = JobExecutor(env_, runner_).run(job(c));
+  ASSERT_TRUE(out.succeeded) << out.message << out.logs;
+  EXPECT_EQ(out.termination_message, "postgresql://u:s3cret-value@h/d heads apps\n");
+}
+
+TEST_F(JobExecutorTest, MissingSecretIsACreateContainerConfigError) {
+  Json env = {
+      {{"name", "DATABASE_URL"}, {"valueFrom", {{"secretKeyRef", {{"name", "nope"}, {"key", "url"}}}}}}};
+  auto out = JobExecutor(env_, runner_).run(job(shell("true", env)));
+  EXPECT_FALSE(out.succeeded);
+  EXPECT_EQ(out.reason, "CreateContainerConfigError");
+  EXPECT_NE(out.message.find("apps/nope"), std::string::npos) << out.message;
+  EXPECT_EQ(out.attempts, 1);
+}
+
+TEST_F(JobExecutorTest, BackoffLimitRetriesAndPodFailurePolicyStopsAtOnce) {
+  auto counting = [&](int code) { return shell("echo run >> /backups/runs; exit " + std::to_string(code)); };
+  auto out = JobExecutor(env_, runner_).run(job(counting(1), {{"backoffLimit", 2}}));
+  EXPECT_FALSE(out.succeeded);
+  EXPECT_EQ(out.reason, "BackoffLimitExceeded");
+  EXPECT_EQ(out.attempts, 3);
+  Json policy = {
+      {"rules", {{{"action", "FailJob"}, {"onExitCodes", {{"operator", "In"}, {"values", {2}}}}}}}};
+  out = JobExecutor(env_, runner_).run(job(counting(2), {{"backoffLimit", 5}, {"podFailurePolicy", policy}}));
+  EXPECT_EQ(out.reason, "PodFailurePolicy");
+  EXPECT_EQ(out.attempts, 1);
+  EXPECT_EQ(out.exit_code, 2);
+}
+
+TEST_F(JobExecutorTest, DeadlineKillsTheContainer) {
+  auto out = JobExecutor(env_, runner_).run(job(shell("sleep 20"), {{"activeDeadlineSeconds", 1}}));
+  EXPECT_FALSE(out.succeeded);
+  EXPECT_EQ(out.reason, "DeadlineExceeded");
+}
+
+TEST_F(JobExecutorTest, FallsBackToLogsOnError) {
+  Json c = shell("echo something broke >&2; exit 1");
+  c["terminationMessagePolicy"] = "FallbackToLogsOnError";
+  auto out = JobExecutor(env_, runner_).run(job(c));
+  EXPECT_EQ(out.termination_message, "something broke\n");
+}
+
+TEST(PodFiles, RewritesOnlyWholePathSegments) {
+  MountTable t{{{"/migrations", "/local/m"}, {"/dev/termination-log", "/local/t"}}};
+  EXPECT_EQ(t.rewrite("--dir /migrations --report /dev/termination-log"), "--dir /local/m --report /local/t");
+  EXPECT_EQ(t.rewrite("/migrations/x.sql"), "/local/m/x.sql");
+  EXPECT_EQ(t.rewrite("/migrations-old"), "/migrations-old");
+  EXPECT_EQ(t.rewrite("--dir=/migrations"), "--dir=/local/m");
+}
+
+TEST(PodFiles, ExpandsLikeKubernetes) {
+  std::map<std::string, std::string> vars = {{"A", "1"}};
+  EXPECT_EQ(expand_references("$(A)-$(B)-$$(A)", vars), "1-$(B)-$(A)");
+}
+
+}  // namespace
+}  // namespace pgrevise::local
