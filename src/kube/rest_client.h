@@ -69,8 +69,9 @@ struct WatchEvent {
 };
 const char* to_string(WatchEvent::Type type);
 
-// REST on JSON objects for any resource type. Every call throws ApiError on a non-2xx answer. Namespace ""
-// means all namespaces for list/watch, and is required to be "" for cluster-scoped types.
+// REST on JSON objects for any resource type; safe to share between threads. Every call throws ApiError on a
+// non-2xx answer. Namespace "" means all namespaces for list/watch, and is required to be "" for
+// cluster-scoped types.
 class RestClient {
  public:
   RestClient(std::shared_ptr<HttpTransport> transport, RestClientOptions options, Clock& clock);

@@ -173,6 +173,19 @@ TEST_F(RestClientTest, SelectorsAndPagination) {
   EXPECT_EQ(all.items[0]["kind"], "ConfigMap");
 }
 
+TEST_F(RestClientTest, ListIsOrderedByNameNotResourceVersion) {
+  client->create(cms, "default", config_map("zeta"));
+  client->create(cms, "default", config_map("alpha"));
+  const ListPage page = client->list(cms, "default");
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.items[0]["metadata"]["name"], "alpha");
+  // The list's own resourceVersion is where a watch must start, not the newest item's.
+  client->patch(cms, "default", "zeta", PatchType::kMerge, {{"data", {{"k", "2"}}}});
+  const ListPage again = client->list(cms, "default");
+  EXPECT_GT(std::stoull(again.resource_version), std::stoull(page.resource_version));
+  EXPECT_EQ(again.resource_version, again.items[1]["metadata"]["resourceVersion"]);
+}
+
 TEST_F(RestClientTest, FinalizersDelayDeletion) {
   Json cm = config_map("f");
   cm["metadata"]["finalizers"] = {"example.com/keep"};
