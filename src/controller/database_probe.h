@@ -1,0 +1,49 @@
+#pragma once
+
+// How the reconciler looks at the database itself: the version table's rows (the applied heads) and the
+// progress of the latest run in the history table. Reading the database directly lets status report
+// currentHeads and pendingRevisions while nothing runs, and notice a database changed out of band.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/version_table.h"
+
+namespace pgrevise::controller {
+
+// A database as a resource's spec.database resolves it (the password read from its Secret).
+struct DatabaseTarget {
+  // libpq URL or keyword/value conninfo, password included: for libpq only, never logged or shown.
+  std::string conninfo;
+  // The same with the password masked, for messages ("postgresql://app:******@db:5432/app").
+  std::string display;
+  db::VersionTableName version_table;
+};
+
+// Where the latest migrate run stands, from the history table beside the version table.
+struct MigrationProgress {
+  std::string run_id;
+  int total = 0;        // steps in the run's plan
+  int done = 0;         // steps finished successfully
+  int failed = 0;       // steps that failed
+  std::string running;  // the revision being applied, when the table says (non-transactional revisions only)
+  std::string started_at;  // RFC 3339, of the run's first step
+  bool operator==(const MigrationProgress&) const = default;
+};
+
+class DatabaseProbe {
+ public:
+  virtual ~DatabaseProbe() = default;
+
+  // The version table's rows, sorted; empty when the table does not exist yet. Throws pgrevise::Error of kind
+  // kConnection when the database cannot be reached or refuses the login (the message names host:port, never
+  // the password), any other pgrevise::Error for other failures. Returns within a short connect timeout.
+  virtual std::vector<std::string> read_heads(const DatabaseTarget& target) = 0;
+
+  // The latest run recorded in the history table; nullopt when there is no history table or no run yet.
+  // Errors as for read_heads.
+  virtual std::optional<MigrationProgress> read_progress(const DatabaseTarget& target) = 0;
+};
+
+}  // namespace pgrevise::controller
