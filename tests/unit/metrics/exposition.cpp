@@ -74,4 +74,30 @@ int count_series(const std::vector<Sample>& samples, const std::string& name, co
   return count;
 }
 
+void populate(MigrationMetrics& m) {
+  for (const char* name : {"app-db", "billing"}) {
+    m.set_phase("team-a", name, Phase::kMigrating);
+    m.set_pending_revisions("team-a", name, 3);
+    m.set_heads_info("team-a", name, {"017"}, {"020", "019b"});
+    m.observe_run("team-a", name, RunResult::kSucceeded, 42.5);
+    m.observe_run("team-a", name, RunResult::kFailed, 3);
+    m.observe_step("team-a", name, "018", Direction::kUpgrade, 0.25);
+    m.observe_step("team-a", name, "018", Direction::kDowngrade, 0.5);
+    m.set_last_success("team-a", name, 1790000000);
+    m.observe_backup("team-a", name, RunResult::kSucceeded, 12, 4096);
+    m.observe_backup("team-a", name, RunResult::kFailed, 1, 0);
+    m.observe_lock_wait("team-a", name, 0.2);
+  }
+  m.observe_reconcile(ReconcileResult::kSuccess, 0.03);
+  m.observe_reconcile(ReconcileResult::kError, 0.5);
+  m.observe_reconcile(ReconcileResult::kRequeue, 0.01);
+  m.set_queue_depth(4);
+  m.observe_queue_latency(0.002);
+  m.inc_watch_restart("postgresmigrations");
+  m.inc_relist("jobs");
+  m.inc_api_request("get", 200);
+  m.inc_api_request("patch", 409);
+  m.set_leader(true);
+}
+
 }  // namespace pgrevise::metrics::testing

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "metrics/recorder.h"
+
 namespace pgrevise::metrics::testing {
 
 using LabelSet = std::map<std::string, std::string>;
@@ -24,5 +26,9 @@ std::optional<double> value_of(const std::vector<Sample>& samples, const std::st
 
 // How many samples of this name carry all of `subset`'s labels.
 int count_series(const std::vector<Sample>& samples, const std::string& name, const LabelSet& subset);
+
+// Calls every method at least once, for two resources in namespace "team-a" ("app-db" and "billing"), so that
+// the exposition holds every family.
+void populate(MigrationMetrics& m);
 
 }  // namespace pgrevise::metrics::testing
