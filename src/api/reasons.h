@@ -1,0 +1,67 @@
+#pragma once
+
+#include <string_view>
+
+// Condition types and Reason constants for PostgresMigration status. Every step of the reconciler maps its
+// outcome to one Reason, so that `kubectl get pgm -o yaml`, events and alerts speak the same words.
+namespace pgrevise::api {
+
+// Condition types (kstatus: Ready, Reconciling, Stalled; plus the two pipeline stages).
+namespace condition {
+inline constexpr std::string_view kReady = "Ready";
+inline constexpr std::string_view kReconciling = "Reconciling";
+inline constexpr std::string_view kStalled = "Stalled";
+inline constexpr std::string_view kBackupSucceeded = "BackupSucceeded";
+inline constexpr std::string_view kMigrationSucceeded = "MigrationSucceeded";
+}  // namespace condition
+
+inline constexpr std::string_view kConditionTrue = "True";
+inline constexpr std::string_view kConditionFalse = "False";
+inline constexpr std::string_view kConditionUnknown = "Unknown";
+
+namespace reason {
+// The spec itself is wrong (the user must edit the resource).
+inline constexpr std::string_view kInvalidSpec = "InvalidSpec";
+inline constexpr std::string_view kInvalidTarget = "InvalidTarget";
+inline constexpr std::string_view kDowngradeNotAllowed = "DowngradeNotAllowed";
+// Referenced objects and their content.
+inline constexpr std::string_view kSecretNotFound = "SecretNotFound";
+inline constexpr std::string_view kSecretKeyNotFound = "SecretKeyNotFound";
+inline constexpr std::string_view kConfigMapNotFound = "ConfigMapNotFound";
+inline constexpr std::string_view kInvalidMigrations = "InvalidMigrations";  // unreadable files, broken graph
+// The database.
+inline constexpr std::string_view kDatabaseUnreachable = "DatabaseUnreachable";
+inline constexpr std::string_view kVersionTableUnreadable = "VersionTableUnreadable";
+inline constexpr std::string_view kOutOfBandChange = "OutOfBandChange";  // heads moved outside the operator
+// Backup stage.
+inline constexpr std::string_view kBackupRunning = "BackupRunning";
+inline constexpr std::string_view kBackupFailed = "BackupFailed";
+inline constexpr std::string_view kBackupSucceeded = "BackupSucceeded";
+inline constexpr std::string_view kBackupDisabled = "BackupDisabled";
+// Migration stage.
+inline constexpr std::string_view kMigrationRunning = "MigrationRunning";
+inline constexpr std::string_view kMigrationFailed = "MigrationFailed";
+inline constexpr std::string_view kMigrated = "Migrated";
+inline constexpr std::string_view kUpToDate = "UpToDate";
+inline constexpr std::string_view kMigrationPending = "MigrationPending";
+// Dry run.
+inline constexpr std::string_view kDryRunRunning = "DryRunRunning";
+inline constexpr std::string_view kDryRunComplete = "DryRunComplete";
+inline constexpr std::string_view kDryRunFailed = "DryRunFailed";
+// Control.
+inline constexpr std::string_view kSuspended = "Suspended";
+inline constexpr std::string_view kRetryRequested = "RetryRequested";
+inline constexpr std::string_view kAwaitingRetry =
+    "AwaitingRetry";  // the failed plan is not re-run by itself
+// Jobs.
+inline constexpr std::string_view kJobCreateFailed = "JobCreateFailed";
+inline constexpr std::string_view kJobDeadlineExceeded = "JobDeadlineExceeded";
+inline constexpr std::string_view kJobReportInvalid = "JobReportInvalid";  // termination message unreadable
+inline constexpr std::string_view kJobDisappeared = "JobDisappeared";
+// Generic progress and transient trouble.
+inline constexpr std::string_view kProgressing = "Progressing";
+inline constexpr std::string_view kTransientError = "TransientError";
+inline constexpr std::string_view kDeleting = "Deleting";
+}  // namespace reason
+
+}  // namespace pgrevise::api
