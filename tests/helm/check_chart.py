@@ -332,6 +332,27 @@ class ValuesFilesAndOverrides(CommonChecks):
         self.assertFalse([o for o in objects if "Role" in o["kind"]])
 
 
+class CustomResourceDefinition(CommonChecks):
+    def test_chart_installs_the_crd(self):
+        if not os.path.isfile(os.path.join(chart_dir(), "crds", "postgresmigrations.pgrevise.dev.yaml")):
+            self.skipTest("the chart has no CRD yet (see helm_crd_copy)")
+        objects, _ = render("--include-crds")
+        self.check_objects(objects)
+        crd = one(objects, "CustomResourceDefinition")
+        self.assertEqual(crd["apiVersion"], "apiextensions.k8s.io/v1")
+        self.assertEqual(crd["metadata"]["name"], "postgresmigrations.pgrevise.dev")
+        spec = crd["spec"]
+        self.assertEqual(spec["group"], "pgrevise.dev")
+        self.assertEqual(spec["scope"], "Namespaced")
+        self.assertEqual(spec["names"]["kind"], "PostgresMigration")
+        self.assertIn("pgm", spec["names"].get("shortNames", []))
+        served = [v for v in spec["versions"] if v["served"]]
+        self.assertIn("v1alpha1", [v["name"] for v in served])
+        self.assertEqual(sum(1 for v in spec["versions"] if v["storage"]), 1)
+        for version in served:
+            self.assertIn("status", version.get("subresources", {}), version["name"])
+
+
 class ValuesSchema(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -202,6 +202,9 @@ func setValue(values map[string]interface{}, assignment string) {
 
 func readChartFiles(chartDir string) files {
 	all := files{}
+	if resolved, err := filepath.EvalSymlinks(chartDir); err == nil {
+		chartDir = resolved
+	}
 	err := filepath.Walk(chartDir, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
