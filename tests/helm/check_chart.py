@@ -275,6 +275,17 @@ class FullRender(CommonChecks):
         self.assertEqual(monitor["spec"]["endpoints"][0]["port"], service["spec"]["ports"][0]["name"])
         self.assertEqual(monitor["spec"]["namespaceSelector"]["matchNames"], [NAMESPACE])
 
+    def test_operator_down_alert_matches_the_scrape_job_for_any_release_name(self):
+        # prometheus-operator names the job after the Service; PgreviseOperatorDown selects job=~".*pgrevise.*".
+        rules = load_yaml_file(chart_dir(), "files", "prometheus-rules.yaml")
+        expr = [r["expr"] for g in rules["groups"] for r in g["rules"] if r.get("alert") == "PgreviseOperatorDown"]
+        job_pattern = re.search(r'up\{job=~"([^"]+)"\}', expr[0]).group(1)
+        for release in ("shop", "pgrevise", "my-pgrevise-prod"):
+            result = run_renderer("--name", release)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            service = one([d for d in yaml.safe_load_all(result.stdout) if d], "Service")
+            self.assertRegex(service["metadata"]["name"], "^" + job_pattern + "$")
+
     def test_prometheus_rule_carries_the_chart_rules(self):
         rule = one(self.objects, "PrometheusRule")
         shipped = load_yaml_file(chart_dir(), "files", "prometheus-rules.yaml")
