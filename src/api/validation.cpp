@@ -263,9 +263,10 @@ std::vector<FieldError> validate_spec(const Spec& spec) {
   Checker c;
   check_database(c, spec.database);
   if (auto problem = target_syntax_problem(spec.target_revision); !problem.empty()) {
-    c.add("spec.targetRevision", spec.target_revision.empty()
-                                     ? "required (an Alembic target such as heads or a revision id)"
-                                     : "invalid target " + shown_value(spec.target_revision) + ": " + problem);
+    c.add("spec.targetRevision",
+          spec.target_revision.empty()
+              ? "required (an Alembic target such as heads or a revision id)"
+              : "invalid target " + shown_value(spec.target_revision) + ": " + problem);
   }
   check_migrations(c, spec.migrations);
   check_runner(c, spec.runner);

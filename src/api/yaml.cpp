@@ -1,0 +1,78 @@
+#include "api/yaml.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <regex>
+#include <string>
+
+#include "common/error.h"
+
+namespace pgrevise::api {
+namespace {
+
+bool is_integer(const std::string& s) {
+  static const std::regex kInteger(R"([-+]?[0-9]+)");
+  return std::regex_match(s, kInteger);
+}
+
+bool is_float(const std::string& s) {
+  static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  return std::regex_match(s, kFloat);
+}
+
+Json plain_scalar(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  if (is_integer(s)) {
+    try {
+      if (s[0] == '-') return std::stoll(s);
+      return std::stoull(s[0] == '+' ? s.substr(1) : s);
+    } catch (const std::out_of_range&) {
+      return std::stod(s);  // like the API server, an integer too large for 64 bits becomes a float
+    }
+  }
+  if (is_float(s)) return std::stod(s);
+  return s;
+}
+
+Json to_json(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return nullptr;
+    case YAML::NodeType::Scalar:
+      return node.Tag() == "?" ? plain_scalar(node.Scalar()) : Json(node.Scalar());
+    case YAML::NodeType::Sequence: {
+      Json out = Json::array();
+      for (const auto& item : node) out.push_back(to_json(item));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      Json out = Json::object();
+      for (const auto& entry : node) out[entry.first.as<std::string>()] = to_json(entry.second);
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<Json> parse_yaml_documents(std::string_view text) {
+  std::vector<YAML::Node> nodes;
+  try {
+    nodes = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    throw Error(ErrorKind::kBadInput, "invalid YAML at line " + std::to_string(e.mark.line + 1) +
+                                          ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  std::vector<Json> documents;
+  for (const auto& node : nodes) {
+    Json doc = to_json(node);
+    if (!doc.is_null()) documents.push_back(std::move(doc));
+  }
+  return documents;
+}
+
+}  // namespace pgrevise::api
