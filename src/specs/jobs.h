@@ -1,0 +1,52 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "api/types.h"
+#include "specs/names.h"
+#include "specs/settings.h"
+
+namespace pgrevise::specs {
+
+// Labels on every Job the operator creates and on its Pods.
+inline constexpr std::string_view kNameLabel = "app.kubernetes.io/name";
+inline constexpr std::string_view kInstanceLabel = "app.kubernetes.io/instance";
+inline constexpr std::string_view kComponentLabel = "app.kubernetes.io/component";
+inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
+inline constexpr std::string_view kResourceLabel = "pgrevise.dev/resource";
+inline constexpr std::string_view kPlanHashLabel = "pgrevise.dev/plan-hash";  // first 10 hex of the hash
+inline constexpr std::string_view kAppName = "pgrevise";
+
+// Annotations on every Job: what it runs, so the controller can read a Job back without recomputing.
+inline constexpr std::string_view kTargetAnnotation = "pgrevise.dev/target";
+inline constexpr std::string_view kDirectionAnnotation = "pgrevise.dev/direction";
+inline constexpr std::string_view kPlanHashAnnotation = "pgrevise.dev/plan-hash";  // full hex
+inline constexpr std::string_view kMigrationsDigestAnnotation = "pgrevise.dev/migrations-digest";
+inline constexpr std::string_view kRetryTokenAnnotation = "pgrevise.dev/retry-token";
+
+// The name of the container that does the work (the one whose exit code and termination message count).
+std::string_view main_container_name(JobKind kind);  // backup | migrate | plan
+
+// The labels of `resource`'s Jobs of `kind`; job_selector() is the subset common to all its Jobs.
+std::map<std::string, std::string> job_labels(const api::PostgresMigration& resource, JobKind kind);
+std::map<std::string, std::string> job_selector(const api::PostgresMigration& resource);
+
+// `pgrevise backup` into the backup claim: --out <settings.backup_mount_path> --retain --compress, with the
+// version table to record the heads and a --timeout inside the Job's deadline. Throws Error(kBadInput) when
+// no claim is named and the operator has no default claim.
+Json build_backup_job(const api::PostgresMigration& resource, const OperatorSettings& settings,
+                      const RunInputs& inputs);
+// `pgrevise migrate upgrade|downgrade TARGET` with the safety settings as flags; or, with runner.command,
+// the team's image, command and args with PGREVISE_TARGET in the environment.
+Json build_migrate_job(const api::PostgresMigration& resource, const OperatorSettings& settings,
+                       const RunInputs& inputs);
+// The dry run: `pgrevise migrate plan TARGET --sql`, which prints the SQL a migration would execute.
+Json build_plan_job(const api::PostgresMigration& resource, const OperatorSettings& settings,
+                    const RunInputs& inputs);
+
+// Dispatches on kind.
+Json build_job(JobKind kind, const api::PostgresMigration& resource, const OperatorSettings& settings,
+               const RunInputs& inputs);
+
+}  // namespace pgrevise::specs

@@ -1,0 +1,115 @@
+#include "specs/pod.h"
+
+namespace pgrevise::specs {
+
+namespace {
+
+Json runtime_default_seccomp() {
+  return {{"type", "RuntimeDefault"}};
+}
+
+bool is_set(const Json& j) {
+  return !j.is_null() && !j.empty();
+}
+
+}  // namespace
+
+Json pod_security_context(const OperatorSettings& settings) {
+  return {{"runAsNonRoot", true},
+          {"runAsUser", settings.run_as_user},
+          {"runAsGroup", settings.run_as_user},
+          // The backup claim becomes writable for the runner's group; only when its root does not match
+          // already, so a large volume is not walked on every run.
+          {"fsGroup", settings.run_as_user},
+          {"fsGroupChangePolicy", "OnRootMismatch"},
+          {"seccompProfile", runtime_default_seccomp()}};
+}
+
+Json container_security_context(const OperatorSettings& settings) {
+  return {{"allowPrivilegeEscalation", false},   {"privileged", false},
+          {"readOnlyRootFilesystem", true},      {"runAsNonRoot", true},
+          {"runAsUser", settings.run_as_user},   {"runAsGroup", settings.run_as_user},
+          {"capabilities", {{"drop", {"ALL"}}}}, {"seccompProfile", runtime_default_seccomp()}};
+}
+
+Json env_value(const std::string& name, const std::string& value) {
+  return {{"name", name}, {"value", value}};
+}
+
+namespace {
+
+Json env_from_secret(const std::string& name, const api::SecretKeyRef& ref) {
+  return {{"name", name}, {"valueFrom", {{"secretKeyRef", {{"name", ref.name}, {"key", ref.key}}}}}};
+}
+
+}  // namespace
+
+Json database_env(const api::DatabaseSpec& database) {
+  Json env = Json::array();
+  if (database.url_secret_ref) {
+    env.push_back(env_from_secret("DATABASE_URL", *database.url_secret_ref));
+    return env;
+  }
+  env.push_back(env_value("PGHOST", database.host));
+  env.push_back(env_value("PGPORT", std::to_string(database.port)));
+  if (!database.dbname.empty()) env.push_back(env_value("PGDATABASE", database.dbname));
+  if (!database.user.empty()) env.push_back(env_value("PGUSER", database.user));
+  if (!database.ssl_mode.empty()) env.push_back(env_value("PGSSLMODE", database.ssl_mode));
+  if (database.password_secret_ref)
+    env.push_back(env_from_secret("PGPASSWORD", *database.password_secret_ref));
+  return env;
+}
+
+Json migrations_volume(const api::MigrationsSource& source, const std::vector<std::string>& keys) {
+  if (!source.config_map_ref) return {{"name", kMigrationsVolume}, {"emptyDir", Json::object()}};
+  Json config_map = {{"name", source.config_map_ref->name}, {"defaultMode", 0444}};
+  if (!keys.empty()) {
+    Json items = Json::array();
+    for (const auto& key : keys) items.push_back({{"key", key}, {"path", key}});
+    config_map["items"] = items;
+  }
+  return {{"name", kMigrationsVolume}, {"configMap", config_map}};
+}
+
+Json copy_migrations_container(const api::MigrationsSource& source, const api::JobOverrides& overrides,
+                               const OperatorSettings& settings) {
+  if (!source.image) return Json();
+  // Copies the folder's content (not the folder) without a shell, so any image with coreutils will do.
+  Json c = {{"name", kCopyMigrationsContainer},
+            {"image", source.image->image},
+            {"command", {"cp", "-R", source.image->path + "/.", std::string(kMigrationsMountPath)}},
+            {"volumeMounts",
+             {{{"name", kMigrationsVolume}, {"mountPath", kMigrationsMountPath}},
+              {{"name", kTmpVolume}, {"mountPath", kTmpMountPath}}}},
+            {"securityContext", container_security_context(settings)}};
+  if (!settings.image_pull_policy.empty()) c["imagePullPolicy"] = settings.image_pull_policy;
+  if (Json r = container_resources(overrides, settings); !r.is_null()) c["resources"] = r;
+  return c;
+}
+
+Json container_resources(const api::JobOverrides& overrides, const OperatorSettings& settings) {
+  if (is_set(overrides.resources)) return overrides.resources;
+  if (is_set(settings.default_resources)) return settings.default_resources;
+  return Json();
+}
+
+std::string runner_image(const api::JobOverrides& overrides, const OperatorSettings& settings) {
+  return overrides.image.empty() ? settings.runner_image : overrides.image;
+}
+
+void apply_pod_overrides(Json& pod_spec, const api::JobOverrides& overrides,
+                         const OperatorSettings& settings) {
+  const std::string& account =
+      overrides.service_account_name.empty() ? settings.service_account_name : overrides.service_account_name;
+  if (!account.empty()) pod_spec["serviceAccountName"] = account;
+  if (!overrides.node_selector.empty()) pod_spec["nodeSelector"] = overrides.node_selector;
+  if (is_set(overrides.tolerations)) pod_spec["tolerations"] = overrides.tolerations;
+  if (is_set(overrides.affinity)) pod_spec["affinity"] = overrides.affinity;
+  if (!overrides.image_pull_secrets.empty()) {
+    Json secrets = Json::array();
+    for (const auto& name : overrides.image_pull_secrets) secrets.push_back({{"name", name}});
+    pod_spec["imagePullSecrets"] = secrets;
+  }
+}
+
+}  // namespace pgrevise::specs
