@@ -1,0 +1,184 @@
+#include "specs/names.h"
+
+#include <functional>
+#include <regex>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "unit/specs/fixtures.h"
+
+namespace pgrevise::specs {
+namespace {
+
+using testing::inputs;
+using testing::url_resource;
+
+bool is_dns_label(const std::string& name) {
+  static const std::regex label("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  return name.size() <= 63 && std::regex_match(name, label);
+}
+
+bool is_label_value(const std::string& value) {
+  static const std::regex pattern("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
+  return value.size() <= 63 && std::regex_match(value, pattern);
+}
+
+struct Change {
+  std::string what;
+  std::function<void(api::PostgresMigration&, RunInputs&)> apply;
+};
+
+std::string name_after(const Change& change, JobKind kind) {
+  auto r = url_resource();
+  auto in = inputs();
+  change.apply(r, in);
+  return job_name(r, kind, in);
+}
+
+TEST(JobNames, AreDeterministicAndNamedAfterResourceAndKind) {
+  const auto r = url_resource();
+  EXPECT_EQ(job_name(r, JobKind::kMigrate, inputs()), job_name(r, JobKind::kMigrate, inputs()));
+  EXPECT_EQ(plan_hash_input(r, JobKind::kBackup, inputs()), plan_hash_input(r, JobKind::kBackup, inputs()));
+  const std::string name = job_name(r, JobKind::kMigrate, inputs());
+  EXPECT_TRUE(std::regex_match(name, std::regex("shop-migrate-[0-9a-f]{10}"))) << name;
+  EXPECT_EQ(name, "shop-migrate-" + plan_hash(r, JobKind::kMigrate, inputs()).substr(0, 10));
+  EXPECT_TRUE(job_name(r, JobKind::kBackup, inputs()).starts_with("shop-backup-"));
+  EXPECT_TRUE(job_name(r, JobKind::kPlan, inputs()).starts_with("shop-plan-"));
+  EXPECT_EQ(plan_hash(r, JobKind::kPlan, inputs()).size(), 64u);
+}
+
+TEST(JobNames, ChangeWithEveryInputThatMatters) {
+  const std::vector<Change> changes = {
+      {"target", [](auto& r, auto&) { r.spec.target_revision = "0010"; }},
+      {"resolved target", [](auto&, auto& in) { in.target = "0016"; }},
+      {"direction", [](auto&, auto& in) { in.direction = Direction::kDowngrade; }},
+      {"migration set", [](auto&, auto& in) { in.migrations_digest = "ffff"; }},
+      {"url secret name", [](auto& r, auto&) { r.spec.database.url_secret_ref->name = "other-db"; }},
+      {"url secret key", [](auto& r, auto&) { r.spec.database.url_secret_ref->key = "dsn"; }},
+      {"version table schema", [](auto& r, auto&) { r.spec.version_table.schema = "meta"; }},
+      {"version table name", [](auto& r, auto&) { r.spec.version_table.name = "versions"; }},
+      {"retry token", [](auto& r, auto&) { r.metadata.annotations["pgrevise.dev/retry"] = "1"; }},
+      {"resource uid", [](auto& r, auto&) { r.metadata.uid = "recreated"; }},
+      {"namespace", [](auto& r, auto&) { r.metadata.ns = "staging"; }},
+  };
+  for (JobKind kind : {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan}) {
+    const std::string before = job_name(url_resource(), kind, inputs());
+    for (const auto& change : changes)
+      EXPECT_NE(name_after(change, kind), before) << change.what << " for " << to_string(kind);
+  }
+}
+
+TEST(JobNames, ChangeOnlyWithWhatTheirKindDependsOn) {
+  const std::vector<Change> migrate_only = {
+      {"lock timeout", [](auto& r, auto&) { r.spec.safety.lock_timeout = std::chrono::seconds(9); }},
+      {"statement timeout",
+       [](auto& r, auto&) { r.spec.safety.statement_timeout = std::chrono::minutes(1); }},
+      {"lock retries", [](auto& r, auto&) { r.spec.safety.lock_retries = 1; }},
+      {"command runner",
+       [](auto& r, auto&) {
+         r.spec.runner.command = api::CommandRunner{.image = "app:1", .command = {"alembic"}};
+       }},
+  };
+  const std::vector<Change> backup_only = {
+      {"claim", [](auto& r, auto&) { r.spec.backup.persistent_volume_claim->claim_name = "elsewhere"; }},
+      {"retain", [](auto& r, auto&) { r.spec.backup.retain = 9; }},
+      {"compress", [](auto& r, auto&) { r.spec.backup.compress_level = 6; }},
+  };
+  const auto base = [](JobKind k) { return job_name(url_resource(), k, inputs()); };
+  for (const auto& c : migrate_only) {
+    EXPECT_NE(name_after(c, JobKind::kMigrate), base(JobKind::kMigrate)) << c.what;
+    EXPECT_EQ(name_after(c, JobKind::kBackup), base(JobKind::kBackup)) << c.what;
+  }
+  for (const auto& c : backup_only) {
+    EXPECT_NE(name_after(c, JobKind::kBackup), base(JobKind::kBackup)) << c.what;
+    EXPECT_EQ(name_after(c, JobKind::kMigrate), base(JobKind::kMigrate)) << c.what;
+  }
+}
+
+TEST(JobNames, IgnoreWhatDoesNotChangeTheRun) {
+  const std::vector<Change> same = {
+      {"generation", [](auto& r, auto&) { r.metadata.generation = 99; }},
+      {"resourceVersion", [](auto& r, auto&) { r.metadata.resource_version = "12345"; }},
+      {"other annotation", [](auto& r, auto&) { r.metadata.annotations["team"] = "billing"; }},
+      {"labels", [](auto& r, auto&) { r.metadata.labels["env"] = "prod"; }},
+      {"allowDowngrade", [](auto& r, auto&) { r.spec.safety.allow_downgrade = true; }},
+      {"suspend", [](auto& r, auto&) { r.spec.suspend = true; }},
+      {"job image", [](auto& r, auto&) { r.spec.job.image = "mirror/pgrevise:1"; }},
+      {"job resources",
+       [](auto& r, auto&) {
+         r.spec.job.resources = {{"limits", {{"cpu", "1"}}}};
+       }},
+      {"job backoff", [](auto& r, auto&) { r.spec.job.backoff_limit = 4; }},
+      {"job pod labels", [](auto& r, auto&) { r.spec.job.pod_labels["x"] = "y"; }},
+      {"status", [](auto& r, auto&) { r.status.active_job = "shop-migrate-0123456789"; }},
+      {"mounted keys", [](auto&, auto& in) { in.migration_keys.push_back("0003_x.sql"); }},
+  };
+  for (JobKind kind : {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan}) {
+    const std::string before = job_name(url_resource(), kind, inputs());
+    for (const auto& change : same)
+      EXPECT_EQ(name_after(change, kind), before) << change.what << " for " << to_string(kind);
+  }
+}
+
+TEST(JobNames, StayValidAndDistinctForLongResourceNames) {
+  std::string long_name;
+  while (long_name.size() < 240) long_name += "payments.service-";
+  long_name += "db";
+  std::set<std::string> names;
+  for (const std::string& resource : {long_name, long_name + "2", std::string("a.b"), std::string("a-b"),
+                                      std::string(63, 'x'), std::string("-odd-.")}) {
+    auto r = url_resource();
+    r.metadata.name = resource;
+    for (JobKind kind : {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan}) {
+      const std::string name = job_name(r, kind, inputs());
+      EXPECT_TRUE(is_dns_label(name)) << name;
+      EXPECT_LE(name.size(), 63u) << name;
+      names.insert(name);
+    }
+  }
+  EXPECT_EQ(names.size(), 18u);  // the hash covers the full name, so shortened names still differ
+  EXPECT_EQ(job_name("", JobKind::kMigrate, std::string(64, 'a')), "pgm-migrate-aaaaaaaaaa");
+}
+
+TEST(LabelValues, PassValidValuesAndShortenOthers) {
+  EXPECT_EQ(label_value("shop"), "shop");
+  EXPECT_EQ(label_value("a.b_c-d"), "a.b_c-d");
+  EXPECT_EQ(label_value(""), "");
+  const std::string long_text(200, 'n');
+  const std::string shortened = label_value(long_text);
+  EXPECT_TRUE(is_label_value(shortened)) << shortened;
+  EXPECT_NE(shortened, label_value(long_text + "m"));
+  for (const std::string& odd :
+       {std::string("-x-"), std::string("a b/c"), std::string("..."), long_text + "."})
+    EXPECT_TRUE(is_label_value(label_value(odd))) << odd << " -> " << label_value(odd);
+}
+
+TEST(MigrationDigests, FollowTheSqlFilesOnly) {
+  Json cm = {{"data", {{"0001_a.sql", "-- revision: 0001\n"}, {"README.md", "notes"}}}};
+  const std::string digest = migrations_digest_from_config_map(cm);
+  EXPECT_EQ(digest, migrations_digest_from_config_map(cm));
+  Json readme_changed = cm;
+  readme_changed["data"]["README.md"] = "other notes";
+  EXPECT_EQ(migrations_digest_from_config_map(readme_changed), digest);
+  Json content_changed = cm;
+  content_changed["data"]["0001_a.sql"] = "-- revision: 0001\nSELECT 1;\n";
+  EXPECT_NE(migrations_digest_from_config_map(content_changed), digest);
+  Json renamed = {{"data", {{"0001_b.sql", "-- revision: 0001\n"}, {"README.md", "notes"}}}};
+  EXPECT_NE(migrations_digest_from_config_map(renamed), digest);
+  Json added = cm;
+  added["binaryData"] = {{"0002_b.sql", "LS0gcmV2aXNpb246IDAwMDIK"}};
+  EXPECT_NE(migrations_digest_from_config_map(added), digest);
+  EXPECT_EQ(migration_keys_of(added), (std::vector<std::string>{"0001_a.sql", "0002_b.sql"}));
+}
+
+TEST(MigrationDigests, OfAnImageFollowTheReferenceAndPath) {
+  api::ImageMigrations image{.image = "app@sha256:abc", .path = "/app/migrations"};
+  const std::string digest = migrations_digest_from_image(image);
+  EXPECT_EQ(digest, migrations_digest_from_image(image));
+  EXPECT_NE(migrations_digest_from_image({.image = "app@sha256:abd", .path = "/app/migrations"}), digest);
+  EXPECT_NE(migrations_digest_from_image({.image = "app@sha256:abc", .path = "/srv/migrations"}), digest);
+}
+
+}  // namespace
+}  // namespace pgrevise::specs
