@@ -89,12 +89,22 @@ class Checker {
 };
 
 void check_database(Checker& c, const DatabaseSpec& db) {
+  c.range("spec.database.port", db.port, 1, 65535);
+  if (!db.ssl_mode.empty() &&
+      std::find(std::begin(kSslModes), std::end(kSslModes), db.ssl_mode) == std::end(kSslModes)) {
+    c.add("spec.database.sslMode",
+          "unknown mode " + shown_value(db.ssl_mode) +
+              " (expected disable, allow, prefer, require, verify-ca or verify-full)");
+  }
   const bool has_url = db.url_secret_ref.has_value();
   const bool has_host = !db.host.empty();
-  if (has_url == has_host) {
+  if (has_url && has_host) {
+    // Which one was meant is unclear, so what either would need is not reported.
+    return c.add("spec.database", "set exactly one of urlSecretRef or host, not both");
+  }
+  if (!has_url && !has_host) {
     c.add("spec.database",
-          has_url ? "set exactly one of urlSecretRef or host, not both"
-                  : "set exactly one of urlSecretRef or host (with dbname, user and passwordSecretRef)");
+          "set exactly one of urlSecretRef or host (with dbname, user and passwordSecretRef)");
   }
   if (has_url) {
     c.name("spec.database.urlSecretRef.name", db.url_secret_ref->name);
@@ -116,13 +126,6 @@ void check_database(Checker& c, const DatabaseSpec& db) {
       c.name("spec.database.passwordSecretRef.name", db.password_secret_ref->name);
       c.key("spec.database.passwordSecretRef.key", db.password_secret_ref->key);
     }
-  }
-  c.range("spec.database.port", db.port, 1, 65535);
-  if (!db.ssl_mode.empty() &&
-      std::find(std::begin(kSslModes), std::end(kSslModes), db.ssl_mode) == std::end(kSslModes)) {
-    c.add("spec.database.sslMode",
-          "unknown mode " + shown_value(db.ssl_mode) +
-              " (expected disable, allow, prefer, require, verify-ca or verify-full)");
   }
 }
 
