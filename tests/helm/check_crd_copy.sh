@@ -2,7 +2,6 @@
 # The chart installs the CustomResourceDefinition from helm/pgrevise/crds/; it must be byte-identical to the
 # single source in crds/. Update the copy with:
 #   cp crds/postgresmigrations.pgrevise.dev.yaml helm/pgrevise/crds/
-# Exit 77 (skipped) only while the top-level CRD does not exist yet.
 set -euo pipefail
 
 source_dir=$1
@@ -11,8 +10,8 @@ top=$source_dir/crds/$name
 copy=$source_dir/helm/pgrevise/crds/$name
 
 if [ ! -f "$top" ]; then
-  echo "SKIPPED: $top does not exist yet, so there is nothing to compare the chart's copy with"
-  exit 77
+  echo "FAIL: $top, the single source of the CRD, is missing"
+  exit 1
 fi
 if [ ! -f "$copy" ]; then
   echo "FAIL: the chart has no copy of the CRD; run: cp crds/$name helm/pgrevise/crds/"
