@@ -266,6 +266,11 @@ class FullRender(CommonChecks):
         self.assertEqual(deployment["spec"]["strategy"]["type"], "RollingUpdate")
         self.check_restricted(deployment)
 
+    def test_disruption_budget_keeps_a_replica(self):
+        budget = one(self.objects, "PodDisruptionBudget")
+        self.assertEqual(budget["spec"]["maxUnavailable"], 1)
+        self.assertEqual(budget["spec"]["selector"], one(self.objects, "Deployment")["spec"]["selector"])
+
     def test_service_monitor_scrapes_the_metrics_service(self):
         monitor = one(self.objects, "ServiceMonitor")
         service = one(self.objects, "Service")
