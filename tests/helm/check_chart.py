@@ -11,6 +11,7 @@ Usage: check_chart.py RENDERER SOURCE_DIR [unittest arguments]
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -299,6 +300,20 @@ class FullRender(CommonChecks):
         self.assertLessEqual({"PgreviseMigrationFailed", "PgreviseBackupFailed", "PgreviseMigrationStuck",
                               "PgreviseNotReady", "PgreviseOperatorDown"}, alerts)
 
+    def test_rendered_prometheus_rule_passes_promtool(self):
+        promtool = shutil.which("promtool")
+        if promtool is None:
+            self.skipTest("promtool (Debian package prometheus) is not installed")
+        groups = one(self.objects, "PrometheusRule")["spec"]["groups"]
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+            yaml.safe_dump({"groups": groups}, f)
+        try:
+            result = subprocess.run([promtool, "check", "rules", f.name], capture_output=True, text=True,
+                                    check=False)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
     def test_dashboard_config_map_holds_the_dashboard(self):
         config_map = one(self.objects, "ConfigMap")
         self.assertEqual(config_map["metadata"]["labels"]["grafana_dashboard"], "1")
@@ -388,6 +403,14 @@ class ValuesSchema(unittest.TestCase):
         for key in self.schema["required"]:
             self.assertIn(key, self.values)
         self.assertIs(self.schema["additionalProperties"], False)
+
+    def test_every_top_level_value_is_documented(self):
+        with open(os.path.join(chart_dir(), "values.yaml"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        for number, line in enumerate(lines):
+            if re.match(r"^[A-Za-z]", line):
+                with self.subTest(key=line.split(":")[0]):
+                    self.assertTrue(number > 0 and lines[number - 1].startswith("#"), "no comment above")
 
     def test_values_yaml_passes_the_schema(self):
         result = run_renderer()
