@@ -2,7 +2,8 @@
 # Builds tests/helm/render offline in GOPATH mode against Debian's Go sources (golang-1.19-go,
 # golang-github-masterminds-sprig-dev). sprig v3 and semver v3 import each other by their module paths
 # (.../v3), which GOPATH mode only finds through an overlay that aliases those paths to Debian's folders.
-# Usage: build-renderer.sh OUTPUT_BINARY WORK_DIR
+# Usage: build-renderer.sh OUTPUT_BINARY WORK_DIR      builds the renderer
+#        build-renderer.sh --test WORK_DIR             runs its unit tests (go vet, go test)
 set -euo pipefail
 
 output=$1
@@ -28,6 +29,11 @@ ln -sfn "$gocode/github.com/Masterminds/sprig" "$overlay/src/github.com/Mastermi
 ln -sfn "$gocode/github.com/Masterminds/semver" "$overlay/src/github.com/Masterminds/semver/v3"
 
 cd "$source_dir"
-GO111MODULE=off GOPATH="$overlay:/usr/share/gocode" GOCACHE="$work/cache" GOFLAGS= GOPROXY=off HOME="$work" \
-  "$go" build -o "$output" .
+export GO111MODULE=off GOPATH="$overlay:/usr/share/gocode" GOCACHE="$work/cache" GOFLAGS= GOPROXY=off HOME="$work"
+if [ "$output" = "--test" ]; then
+  "$go" vet .
+  "$go" test -count=1 -v .
+  exit 0
+fi
+"$go" build -o "$output" .
 echo "build-renderer: built $output"
