@@ -1,0 +1,112 @@
+#include "api/validation.h"
+
+#include <gtest/gtest.h>
+
+namespace pgrevise::api {
+namespace {
+
+TEST(TargetSyntax, AcceptsAlembicsAbsoluteForms) {
+  for (const char* target :
+       {"heads", "head", "base", "0016", "00", "ae1027a6acf", "billing@head", "billing@heads",
+        "reporting@base", "billing@0009", "0012+2", "0016-1", "my_branch.v2@head", "feature-x@head"}) {
+    EXPECT_EQ(target_syntax_problem(target), "") << target;
+  }
+}
+
+TEST(TargetSyntax, RefusesRelativeAndMalformedForms) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"", "must not be empty"},
+      {"+1", "relative target"},
+      {"-2", "relative target"},
+      {"billing@+1", "relative target"},
+      {"billing@-1", "relative target"},
+      {"a@b@head", "at most one '@'"},
+      {"@head", "branch label"},
+      {"billing@", "nothing after '@'"},
+      {"head; DROP TABLE users", "expected heads"},
+      {"he ad", "expected heads"},
+      {"0012+x", "'+' only in REV+N"},
+      {"rev\n", "expected heads"},
+  };
+  for (const auto& [target, problem] : cases) {
+    EXPECT_NE(target_syntax_problem(target).find(problem), std::string::npos)
+        << "\"" << target << "\": " << target_syntax_problem(target);
+  }
+  EXPECT_NE(target_syntax_problem(std::string(257, 'a')), "");
+  EXPECT_EQ(target_syntax_problem(std::string(256, 'a')), "");
+}
+
+TEST(KubernetesNames, Dns1123Subdomain) {
+  for (const char* ok : {"a", "app-db", "app.db", "0db"}) {
+    EXPECT_EQ(dns1123_subdomain_problem(ok), "") << ok;
+  }
+  for (const char* bad : {"", "App", "app_db", "-app", "app-", "app db", "app/db"}) {
+    EXPECT_NE(dns1123_subdomain_problem(bad), "") << bad;
+  }
+  EXPECT_EQ(dns1123_subdomain_problem(std::string(253, 'a')), "");
+  EXPECT_NE(dns1123_subdomain_problem(std::string(254, 'a')), "");
+}
+
+TEST(KubernetesNames, SecretKeys) {
+  for (const char* ok : {"url", "DATABASE_URL", "tls.crt", "a-b"})
+    EXPECT_EQ(secret_key_problem(ok), "") << ok;
+  for (const char* bad : {"", ".", "..", "a/b", "a b"}) EXPECT_NE(secret_key_problem(bad), "") << bad;
+}
+
+TEST(KubernetesNames, LabelKeysAndValues) {
+  for (const char* ok : {"app", "app.kubernetes.io/name", "example.com/a_b-c.d"}) {
+    EXPECT_EQ(label_key_problem(ok), "") << ok;
+  }
+  for (const char* bad : {"", "/name", "Example.com/name", "bad key", "a/"}) {
+    EXPECT_NE(label_key_problem(bad), "") << bad;
+  }
+  EXPECT_NE(label_key_problem(std::string(64, 'a')), "");
+  EXPECT_EQ(label_value_problem(""), "");
+  EXPECT_EQ(label_value_problem("v1.2_x-y"), "");
+  EXPECT_NE(label_value_problem("-x"), "");
+  EXPECT_NE(label_value_problem("a b"), "");
+}
+
+Spec valid_spec() {
+  Spec spec;
+  spec.database.url_secret_ref = SecretKeyRef{"app-db", "url"};
+  spec.target_revision = "heads";
+  spec.migrations.config_map_ref = ConfigMapRef{"app-migrations"};
+  return spec;
+}
+
+TEST(ValidateSpec, AValidSpecHasNoProblems) {
+  EXPECT_EQ(validate_spec(valid_spec()), std::vector<FieldError>{});
+  Spec host = valid_spec();
+  host.database = DatabaseSpec{
+      .host = "db", .dbname = "app", .user = "app", .password_secret_ref = SecretKeyRef{"pw", "p"}};
+  EXPECT_EQ(validate_spec(host), std::vector<FieldError>{});
+}
+
+TEST(ValidateSpec, UrlSecretRefWithHostOnlyFieldsNamesEach) {
+  Spec spec = valid_spec();
+  spec.database.dbname = "app";
+  spec.database.password_secret_ref = SecretKeyRef{"pw", "p"};
+  const auto errors = validate_spec(spec);
+  ASSERT_EQ(errors.size(), 2u) << describe(errors);
+  EXPECT_EQ(errors[0].path, "spec.database.dbname");
+  EXPECT_EQ(errors[1].path, "spec.database.passwordSecretRef");
+}
+
+TEST(ValidateSpec, MetadataNameIsRequired) {
+  PostgresMigration pgm;
+  pgm.spec = valid_spec();
+  const auto errors = validate(pgm);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].to_string(), "metadata.name: required");
+}
+
+TEST(ValidateSpec, ValidationErrorListsEveryProblemOnItsOwnLine) {
+  const ValidationError e({{"spec.a", "one"}, {"spec.b", "two"}});
+  EXPECT_EQ(std::string(e.what()), "spec.a: one\nspec.b: two");
+  EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+  EXPECT_EQ(e.errors().size(), 2u);
+}
+
+}  // namespace
+}  // namespace pgrevise::api
