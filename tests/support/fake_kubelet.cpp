@@ -1,0 +1,272 @@
+#include "support/fake_kubelet.h"
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "kube/cpprest_transport.h"
+#include "kube/errors.h"
+#include "local/job_executor.h"
+
+namespace pgrevise::testing {
+
+using Json = nlohmann::json;
+
+namespace {
+
+std::string now() {
+  return format_rfc3339(std::chrono::system_clock::now());
+}
+
+bool has_finished(const Json& job) {
+  for (const auto& c : job.value("status", Json::object()).value("conditions", Json::array())) {
+    const std::string type = c.value("type", "");
+    if ((type == "Complete" || type == "Failed") && c.value("status", "") == "True") return true;
+  }
+  return false;
+}
+
+Json owner_reference(const Json& job) {
+  return {{"apiVersion", "batch/v1"},
+          {"kind", "Job"},
+          {"name", job["metadata"].value("name", "")},
+          {"uid", job["metadata"].value("uid", "")},
+          {"controller", true},
+          {"blockOwnerDeletion", true}};
+}
+
+// The Pod the Job controller would create from the Job's template.
+Json pod_for(const Json& job, const std::string& pod_name) {
+  const Json& meta = job["metadata"];
+  const Json tmpl = job.value("spec", Json::object()).value("template", Json::object());
+  Json labels = tmpl.value("metadata", Json::object()).value("labels", Json::object());
+  const std::string job_name = meta.value("name", "");
+  const std::string uid = meta.value("uid", "");
+  labels["job-name"] = job_name;
+  labels["controller-uid"] = uid;
+  labels["batch.kubernetes.io/job-name"] = job_name;
+  labels["batch.kubernetes.io/controller-uid"] = uid;
+  Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}};
+  pod["metadata"] = {{"name", pod_name},
+                     {"namespace", meta.value("namespace", "default")},
+                     {"labels", labels},
+                     {"ownerReferences", Json::array({owner_reference(job)})}};
+  if (auto a = tmpl.value("metadata", Json::object()).value("annotations", Json()); a.is_object())
+    pod["metadata"]["annotations"] = a;
+  pod["spec"] = tmpl.value("spec", Json::object());
+  return pod;
+}
+
+std::string container_name(const Json& job) {
+  const Json containers = job.value("spec", Json::object())
+                              .value("template", Json::object())
+                              .value("spec", Json::object())
+                              .value("containers", Json::array());
+  return containers.empty() ? "main" : containers[0].value("name", "main");
+}
+
+Json running_pod_status(const Json& job, const std::string& started) {
+  Json container = {{"name", container_name(job)},
+                    {"ready", true},
+                    {"restartCount", 0},
+                    {"state", {{"running", {{"startedAt", started}}}}}};
+  return {{"phase", "Running"}, {"startTime", started}, {"containerStatuses", Json::array({container})}};
+}
+
+Json finished_pod_status(const Json& job, const local::JobOutcome& outcome, const std::string& started) {
+  Json container = {{"name", container_name(job)}, {"ready", false}, {"restartCount", 0}};
+  if (outcome.reason == "CreateContainerConfigError") {
+    container["state"] = {{"waiting", {{"reason", outcome.reason}, {"message", outcome.message}}}};
+    return {{"phase", "Pending"}, {"containerStatuses", Json::array({container})}};
+  }
+  const int exit_code = outcome.exit_code < 0 ? 137 : outcome.exit_code;
+  Json terminated = {{"exitCode", exit_code},
+                     {"reason", outcome.succeeded ? "Completed" : "Error"},
+                     {"startedAt", started},
+                     {"finishedAt", now()}};
+  if (!outcome.termination_message.empty()) terminated["message"] = outcome.termination_message;
+  container["state"] = {{"terminated", terminated}};
+  return {{"phase", outcome.succeeded ? "Succeeded" : "Failed"},
+          {"startTime", started},
+          {"containerStatuses", Json::array({container})}};
+}
+
+// The Job's status as the Job controller writes it when the run ends (merge patch: null removes `active`).
+Json finished_job_status(const local::JobOutcome& outcome) {
+  const std::string t = now();
+  Json condition = {{"status", "True"}, {"lastProbeTime", t}, {"lastTransitionTime", t}};
+  Json status = {{"active", nullptr}, {"ready", 0}};
+  if (outcome.succeeded) {
+    condition["type"] = "Complete";
+    status["succeeded"] = 1;
+    if (outcome.attempts > 1) status["failed"] = outcome.attempts - 1;
+    status["completionTime"] = t;
+  } else {
+    condition["type"] = "Failed";
+    condition["reason"] = outcome.reason;
+    condition["message"] = outcome.message;
+    status["failed"] = outcome.attempts;
+  }
+  status["conditions"] = Json::array({condition});
+  return status;
+}
+
+}  // namespace
+
+FakeKubelet::FakeKubelet(FakeKubeletOptions options) : options_(std::move(options)) {}
+
+FakeKubelet::~FakeKubelet() {
+  stop();
+}
+
+void FakeKubelet::start() {
+  kube::ClusterConfig config;
+  config.server = options_.server_url;
+  if (!options_.token.empty()) config.token = std::make_shared<kube::StaticTokenSource>(options_.token);
+  kube::RestClientOptions client_options;
+  client_options.qps = 0;
+  client_options.request_timeout = std::chrono::seconds(20);
+  client_options.user_agent = "fake-kubelet";
+  client_ = std::make_unique<kube::RestClient>(std::make_shared<kube::CppRestTransport>(config),
+                                               client_options, SystemClock::instance());
+  kube::StoreHandler handler;
+  handler.on_added = [this](const std::string&, const Json& job) { consider(job); };
+  handler.on_updated = [this](const std::string&, const Json&, const Json& job) { consider(job); };
+  store_ = std::make_unique<kube::Store>(handler);
+  kube::WatcherOptions watch_options;
+  watch_options.backoff_initial = std::chrono::milliseconds(100);
+  watch_options.backoff_max = std::chrono::milliseconds(1000);
+  watcher_ = std::make_unique<kube::Watcher>(*client_, kube::resources::jobs(), "", *store_,
+                                             SystemClock::instance(), watch_options);
+  watcher_->start();
+  if (!watcher_->wait_for_sync(std::chrono::seconds(30)))
+    throw Error(ErrorKind::kIo, "fake kubelet: the Job cache did not sync with " + options_.server_url);
+}
+
+void FakeKubelet::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    paused_ = false;
+  }
+  cv_.notify_all();
+  if (watcher_) watcher_->stop();
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mu_);
+    threads.swap(threads_);
+  }
+  for (auto& t : threads) t.join();
+}
+
+void FakeKubelet::pause(std::function<bool(const Json& job)> which) {
+  std::lock_guard lock(mu_);
+  paused_ = true;
+  paused_which_ = std::move(which);
+}
+
+void FakeKubelet::resume() {
+  {
+    std::lock_guard lock(mu_);
+    paused_ = false;
+  }
+  cv_.notify_all();
+}
+
+std::vector<std::string> FakeKubelet::started_jobs() const {
+  std::lock_guard lock(mu_);
+  return started_;
+}
+
+std::size_t FakeKubelet::running_jobs() const {
+  std::lock_guard lock(mu_);
+  return running_;
+}
+
+bool FakeKubelet::wait_idle(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [this] { return running_ == 0; });
+}
+
+// Starts a Job the first time its uid is seen, unless it is suspended or already ran (a status written by
+// an earlier kubelet).
+void FakeKubelet::consider(const Json& job) {
+  const Json& meta = job.value("metadata", Json::object());
+  const std::string uid = meta.value("uid", "");
+  if (uid.empty() || meta.contains("deletionTimestamp")) return;
+  if (job.value("spec", Json::object()).value("suspend", false)) return;
+  const Json status = job.value("status", Json::object());
+  if (has_finished(job) || status.contains("startTime")) return;
+  std::lock_guard lock(mu_);
+  if (stopping_ || !seen_uids_.insert(uid).second) return;
+  started_.push_back(kube::object_key(job));
+  ++running_;
+  threads_.emplace_back([this, job] { run_job(job); });
+}
+
+Json FakeKubelet::mark_started(const Json& job) {
+  const std::string ns = job["metadata"].value("namespace", "default");
+  const std::string started = now();
+  client_->patch_status(kube::resources::jobs(), ns, job["metadata"].value("name", ""),
+                        kube::PatchType::kMerge,
+                        {{"status", {{"startTime", started}, {"active", 1}, {"ready", 1}}}});
+  const std::string pod_name =
+      job["metadata"].value("name", "") + "-" + std::to_string(10000 + ++pod_counter_);
+  Json pod = client_->create(kube::resources::pods(), ns, pod_for(job, pod_name));
+  pod["status"] = running_pod_status(job, started);
+  return client_->update_status(kube::resources::pods(), ns, pod);
+}
+
+void FakeKubelet::wait_while_paused(const Json& job) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !paused_ || stopping_ || (paused_which_ && !paused_which_(job)); });
+}
+
+void FakeKubelet::run_job(Json job) {
+  const std::string ns = job["metadata"].value("namespace", "default");
+  const std::string name = job["metadata"].value("name", "");
+  try {
+    Json pod = mark_started(job);
+    const std::string started = pod["status"].value("startTime", now());
+    wait_while_paused(job);
+    bool abandon = false;
+    {
+      std::lock_guard lock(mu_);
+      abandon = stopping_;
+    }
+    if (!abandon) {
+      local::JobEnvironment env;
+      env.pgrevise_binary = options_.pgrevise_binary;
+      env.work_dir = options_.work_dir / "pods" / ns;
+      env.default_claims_dir = options_.work_dir / "claims" / ns;
+      env.extra_env = options_.extra_env;
+      if (options_.env_for_job)
+        for (const auto& [k, v] : options_.env_for_job(job)) env.extra_env[k] = v;
+      env.get_secret = [this](const std::string& n, const std::string& s) {
+        return client_->try_get(kube::resources::secrets(), n, s);
+      };
+      env.get_config_map = [this](const std::string& n, const std::string& c) {
+        return client_->try_get(kube::resources::config_maps(), n, c);
+      };
+      local::JobExecutor executor(env, runner_);
+      const local::JobOutcome outcome = executor.run(job);
+      pod["status"] = finished_pod_status(job, outcome, started);
+      pod = client_->update_status(kube::resources::pods(), ns, pod);
+      // A Pod that cannot be configured waits forever, and its Job stays active, as in a cluster.
+      if (outcome.reason != "CreateContainerConfigError") {
+        client_->patch_status(kube::resources::jobs(), ns, name, kube::PatchType::kMerge,
+                              {{"status", finished_job_status(outcome)}});
+      }
+    }
+  } catch (const std::exception& e) {
+    // The Job may have been deleted while it ran; nothing else is expected to fail here.
+    if (!kube::is_not_found(e))
+      std::fprintf(stderr, "fake kubelet: Job %s/%s: %s\n", ns.c_str(), name.c_str(), e.what());
+  }
+  {
+    std::lock_guard lock(mu_);
+    --running_;
+  }
+  cv_.notify_all();
+}
+
+}  // namespace pgrevise::testing
