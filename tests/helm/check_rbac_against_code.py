@@ -79,7 +79,8 @@ def main():
         return 1
     missing = sorted(set(used) - granted)
     for group, resource, verb in sorted(used):
-        print(f"used:    {group or 'core'} {resource} {verb}  ({', '.join(sorted(set(used[(group, resource, verb)])))})")
+        where = ", ".join(sorted(set(used[(group, resource, verb)])))
+        print(f"used:    {group or 'core'} {resource} {verb}  ({where})")
     for group, resource, verb in sorted(granted - set(used)):
         print(f"granted, no call recognised yet: {group or 'core'} {resource} {verb}")
     for group, resource, verb in missing:
