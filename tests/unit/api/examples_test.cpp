@@ -7,6 +7,7 @@
 #include "api/json.h"
 #include "crd_schema_check.h"
 #include "support/fake_api_schema.h"
+#include "support/fake_api_state.h"
 #include "test_files.h"
 
 namespace pgrevise::api {
@@ -90,6 +91,43 @@ TEST(Examples, AsStoredByTheApiServerTheyReadTheSame) {
     EXPECT_EQ(parse_postgres_migration(defaulted).spec, parse_postgres_migration(doc.object).spec)
         << doc.file;
   }
+}
+
+TEST(Examples, TheFakeApiServerStoresEachWithStrictFieldValidationAndItsStatusWholly) {
+  pgrevise::testing::FakeApiState state;
+  const auto resource = pgrevise::testing::resource_from_crd(load_crd());
+  state.register_resource(resource);
+  for (const auto& doc : of_kind("PostgresMigration")) {
+    const auto created = state.create(resource, "default", doc.object, /*strict_fields=*/true);
+    ASSERT_EQ(created.status, 201) << doc.file << ": " << created.body.dump();
+    PostgresMigration stored = parse_postgres_migration(created.body);
+    EXPECT_EQ(stored.spec, parse_postgres_migration(doc.object).spec) << doc.file;
+
+    stored.status.observed_generation = 1;
+    stored.status.phase = Phase::kFailed;
+    stored.status.current_heads = {"0011"};
+    stored.status.last_run = LastRun{.result = std::string(kRunFailed),
+                                     .steps = {{"0011", "upgrade", 7}},
+                                     .message = "boom",
+                                     .revision = "0012",
+                                     .sqlstate = "42P07"};
+    stored.status.conditions = {{"Ready", "False", "MigrationFailed", "boom", "2026-11-30T08:00:00Z", 1}};
+    const auto updated = state.update(resource, "default", stored.metadata.name, to_json(stored),
+                                      /*status_endpoint=*/true, /*strict_fields=*/true);
+    ASSERT_EQ(updated.status, 200) << doc.file << ": " << updated.body.dump();
+    EXPECT_EQ(parse_status(updated.body["status"]), stored.status) << doc.file;
+  }
+}
+
+TEST(Examples, TheFakeApiServerRefusesATypoWithStrictFieldValidation) {
+  pgrevise::testing::FakeApiState state;
+  const auto resource = pgrevise::testing::resource_from_crd(load_crd());
+  state.register_resource(resource);
+  Json object = of_kind("PostgresMigration").at(0).object;
+  object["spec"]["targetRevison"] = "heads";
+  const auto refused = state.create(resource, "default", object, /*strict_fields=*/true);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.dump().find("spec.targetRevison"), std::string::npos) << refused.body.dump();
 }
 
 TEST(Examples, ReferencedSecretsAndConfigMapsAreInTheExamples) {
