@@ -372,19 +372,8 @@ func mergedValues(o options, all files) map[string]interface{} {
 	return values
 }
 
-func main() {
-	o := parseOptions()
-	all := readChartFiles(o.chartDir)
-	chart := chartObject(readYAMLMap(all["Chart.yaml"], "Chart.yaml"))
-	chartName := fmt.Sprint(chart["Name"])
-	values := mergedValues(o, all)
-	if o.valuesOut != "" {
-		data, _ := json.MarshalIndent(values, "", "  ")
-		if err := os.WriteFile(o.valuesOut, data, 0o644); err != nil {
-			fail("%v", err)
-		}
-	}
-
+// newEngine parses every file under templates/ into one template set, named like Helm's ("chart/templates/x").
+func newEngine(chartName string, all files) (*engine, []string) {
 	e := &engine{root: template.New(chartName)}
 	e.root.Option("missingkey=zero")
 	e.root.Funcs(e.funcs())
@@ -400,38 +389,50 @@ func main() {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	return e, names
+}
 
-	top := map[string]interface{}{
+func builtInObjects(o options, values, chart map[string]interface{}, all files) map[string]interface{} {
+	release := map[string]interface{}{
+		"Name": o.name, "Namespace": o.namespace, "Service": "Helm", "IsInstall": true, "IsUpgrade": false,
+		"Revision": 1,
+	}
+	served := versionSet{"v1", "apps/v1", "batch/v1", "policy/v1", "rbac.authorization.k8s.io/v1"}
+	return map[string]interface{}{
 		"Values":  values,
-		"Release": map[string]interface{}{"Name": o.name, "Namespace": o.namespace, "Service": "Helm", "IsInstall": true, "IsUpgrade": false, "Revision": 1},
+		"Release": release,
 		"Chart":   chart,
 		"Files":   all,
 		"Capabilities": capabilities{
 			KubeVersion: kubeVersion{Version: "v1.28.0", Major: "1", Minor: "28"},
-			APIVersions: append(versionSet{"v1", "apps/v1", "batch/v1", "rbac.authorization.k8s.io/v1"}, o.apiVersions...),
+			APIVersions: append(served, o.apiVersions...),
 		},
 	}
+}
 
-	var out strings.Builder
-	if o.includeCRDs {
-		var crds []string
-		for path := range all {
-			if strings.HasPrefix(path, "crds/") && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
-				crds = append(crds, path)
-			}
-		}
-		sort.Strings(crds)
-		for _, path := range crds {
-			fmt.Fprintf(&out, "---\n# Source: %s/%s\n%s\n", chartName, path, strings.TrimSpace(string(all[path])))
+// writeCRDs prints the chart's crds/ unrendered, as `helm template --include-crds` does.
+func writeCRDs(out *strings.Builder, chartName string, all files) {
+	var crds []string
+	for path := range all {
+		if strings.HasPrefix(path, "crds/") && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+			crds = append(crds, path)
 		}
 	}
+	sort.Strings(crds)
+	for _, path := range crds {
+		fmt.Fprintf(out, "---\n# Source: %s/%s\n%s\n", chartName, path, strings.TrimSpace(string(all[path])))
+	}
+}
+
+// writeTemplates renders every template but the partials (_*) and returns the rendered NOTES.txt.
+func writeTemplates(out *strings.Builder, e *engine, names []string, top map[string]any, basePath string) string {
 	notes := ""
 	for _, name := range names {
 		base := filepath.Base(name)
 		if strings.HasPrefix(base, "_") {
 			continue
 		}
-		top["Template"] = map[string]interface{}{"Name": name, "BasePath": chartName + "/templates"}
+		top["Template"] = map[string]interface{}{"Name": name, "BasePath": basePath}
 		rendered, err := e.include(name, top)
 		if err != nil {
 			fail("%v", err)
@@ -439,12 +440,31 @@ func main() {
 		rendered = strings.TrimSpace(strings.ReplaceAll(rendered, "<no value>", ""))
 		if base == "NOTES.txt" {
 			notes = rendered
-			continue
-		}
-		if rendered != "" {
-			fmt.Fprintf(&out, "---\n# Source: %s\n%s\n", name, rendered)
+		} else if rendered != "" {
+			fmt.Fprintf(out, "---\n# Source: %s\n%s\n", name, rendered)
 		}
 	}
+	return notes
+}
+
+func main() {
+	o := parseOptions()
+	all := readChartFiles(o.chartDir)
+	chart := chartObject(readYAMLMap(all["Chart.yaml"], "Chart.yaml"))
+	chartName := fmt.Sprint(chart["Name"])
+	values := mergedValues(o, all)
+	if o.valuesOut != "" {
+		data, _ := json.MarshalIndent(values, "", "  ")
+		if err := os.WriteFile(o.valuesOut, data, 0o644); err != nil {
+			fail("%v", err)
+		}
+	}
+	e, names := newEngine(chartName, all)
+	var out strings.Builder
+	if o.includeCRDs {
+		writeCRDs(&out, chartName, all)
+	}
+	notes := writeTemplates(&out, e, names, builtInObjects(o, values, chart, all), chartName+"/templates")
 	if o.notes {
 		fmt.Fprintf(&out, "\nNOTES:\n%s\n", notes)
 	}

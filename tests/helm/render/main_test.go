@@ -99,7 +99,9 @@ func TestSchemaValidation(t *testing.T) {
 		"properties": map[string]interface{}{
 			"n": map[string]interface{}{"type": "integer", "minimum": float64(1)},
 			"s": map[string]interface{}{"type": "string", "enum": []interface{}{"a", "b"}},
-			"l": map[string]interface{}{"type": "array", "items": map[string]interface{}{"type": "string", "pattern": "^[a-z]+$"}},
+			"l": map[string]interface{}{
+				"type": "array", "items": map[string]interface{}{"type": "string", "pattern": "^[a-z]+$"},
+			},
 		},
 	}
 	ok := map[string]interface{}{"n": float64(2), "s": "a", "l": []interface{}{"x"}}
@@ -108,7 +110,8 @@ func TestSchemaValidation(t *testing.T) {
 	}
 	bad := map[string]interface{}{"n": 1.5, "s": "c", "l": []interface{}{"X"}, "extra": true}
 	problems := strings.Join(validate(schema, bad, "values"), "\n")
-	for _, want := range []string{"values.n: invalid type", "values.s: c is not one of", "values.l[0]", "additional property extra"} {
+	wanted := []string{"values.n: invalid type", "values.s: c is not one of", "values.l[0]", "additional property extra"}
+	for _, want := range wanted {
 		if !strings.Contains(problems, want) {
 			t.Errorf("missing %q in:\n%s", want, problems)
 		}
