@@ -1,0 +1,99 @@
+#include "controller/events.h"
+
+#include "api/conditions.h"
+#include "api/reasons.h"
+#include "common/strings.h"
+
+namespace pgrevise::controller {
+namespace {
+
+namespace reason = api::reason;
+namespace condition = api::condition;
+
+bool phase_is(const api::Status& s, api::Phase phase) {
+  return s.phase && *s.phase == phase;
+}
+
+const api::Condition* true_condition(const api::Status& s, std::string_view type) {
+  const api::Condition* c = api::find_condition(s.conditions, type);
+  return c != nullptr && c->status == api::kConditionTrue ? c : nullptr;
+}
+
+// A condition that is now False with `why`, and was not (or was for another reason or message) before.
+const api::Condition* newly_false(const api::Status& before, const api::Status& after, std::string_view type,
+                                  std::string_view why) {
+  const api::Condition* now = api::find_condition(after.conditions, type);
+  if (now == nullptr || now->status != api::kConditionFalse || now->reason != why) return nullptr;
+  const api::Condition* was = api::find_condition(before.conditions, type);
+  if (was != nullptr && was->status == now->status && was->reason == now->reason &&
+      was->message == now->message) {
+    return nullptr;
+  }
+  return now;
+}
+
+void started_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
+  if (after.active_job.empty() || after.active_job == before.active_job) return;
+  if (phase_is(after, api::Phase::kBackingUp)) {
+    out.push_back({EventType::kNormal, event::kBackupStarted, "backup Job " + after.active_job + " started"});
+  } else if (phase_is(after, api::Phase::kMigrating)) {
+    out.push_back({EventType::kNormal, event::kMigrationStarted,
+                   "migrate Job " + after.active_job +
+                       " started: " + std::to_string(after.pending_revisions.size()) +
+                       " revision(s) to apply (" + join(after.pending_revisions, ", ") + ")"});
+  }
+}
+
+void backup_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
+  if (after.last_backup && after.last_backup != before.last_backup) {
+    const auto& b = *after.last_backup;
+    std::string message = "backup succeeded";
+    if (!b.file.empty())
+      message += ": " + b.file + " (" + std::to_string(b.size_bytes) + " bytes, sha256 " + b.sha256 + ")";
+    out.push_back({EventType::kNormal, event::kBackupSucceeded, message});
+  }
+  if (const auto* c = newly_false(before, after, condition::kBackupSucceeded, reason::kBackupFailed)) {
+    out.push_back({EventType::kWarning, event::kBackupFailed, c->message});
+  }
+}
+
+void run_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
+  if (!after.last_run || after.last_run == before.last_run) return;
+  const auto& run = *after.last_run;
+  if (run.result == api::kRunSucceeded) {
+    out.push_back({EventType::kNormal, event::kMigrated, run.message});
+    return;
+  }
+  std::string message = "migration failed";
+  if (!run.revision.empty()) message += " at revision " + run.revision;
+  if (!run.sqlstate.empty()) message += " (SQLSTATE " + run.sqlstate + ")";
+  out.push_back({EventType::kWarning, event::kMigrationFailed, message + ": " + run.message});
+}
+
+void blocked_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
+  const api::Condition* now = true_condition(after, condition::kStalled);
+  if (now == nullptr || now->reason == reason::kBackupFailed || now->reason == reason::kMigrationFailed)
+    return;
+  const api::Condition* was = true_condition(before, condition::kStalled);
+  if (was != nullptr && was->reason == now->reason && was->message == now->message) return;
+  out.push_back({EventType::kWarning, event::kBlocked, now->reason + ": " + now->message});
+}
+
+}  // namespace
+
+std::vector<Event> transition_events(const api::Status& before, const api::Status& after) {
+  std::vector<Event> out;
+  backup_events(before, after, out);
+  run_events(before, after, out);
+  started_events(before, after, out);
+  blocked_events(before, after, out);
+  const api::Condition* ready = true_condition(after, condition::kReady);
+  const api::Condition* was_ready = true_condition(before, condition::kReady);
+  if (ready != nullptr && ready->reason == reason::kDryRunComplete &&
+      (was_ready == nullptr || was_ready->reason != ready->reason || was_ready->message != ready->message)) {
+    out.push_back({EventType::kNormal, event::kDryRunComplete, ready->message});
+  }
+  return out;
+}
+
+}  // namespace pgrevise::controller

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgrevise::controller {
+
+// Where a batch/v1 Job stands, read from its status conditions (Complete / Failed, and the newer
+// SuccessCriteriaMet / FailureTarget that precede them).
+enum class JobPhase { kActive, kSucceeded, kFailed };
+
+struct JobView {
+  std::string name;
+  JobPhase phase = JobPhase::kActive;
+  std::string start_time;       // status.startTime, "" before the Job controller saw it
+  std::string completion_time;  // status.completionTime (success) or the Failed condition's time
+  std::string failure_reason;   // the Failed condition's reason: BackoffLimitExceeded, DeadlineExceeded, ...
+  std::string failure_message;
+  bool finished() const { return phase != JobPhase::kActive; }
+};
+
+JobView view_job(const nlohmann::json& job);
+
+// Whether the Job's ownerReferences name an object with this uid.
+bool owned_by(const nlohmann::json& job, const std::string& uid);
+
+// The Job named `name` among `jobs`, or nullptr.
+const nlohmann::json* find_job(const std::vector<nlohmann::json>& jobs, const std::string& name);
+
+}  // namespace pgrevise::controller

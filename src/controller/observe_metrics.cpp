@@ -1,0 +1,81 @@
+#include "controller/observe_metrics.h"
+
+#include "api/conditions.h"
+#include "api/reasons.h"
+
+namespace pgrevise::controller {
+namespace {
+
+metrics::Phase metrics_phase(api::Phase phase) {
+  switch (phase) {
+    case api::Phase::kPending:
+      return metrics::Phase::kPending;
+    case api::Phase::kBackingUp:
+      return metrics::Phase::kBackingUp;
+    case api::Phase::kMigrating:
+      return metrics::Phase::kMigrating;
+    case api::Phase::kSucceeded:
+      return metrics::Phase::kSucceeded;
+    case api::Phase::kFailed:
+      return metrics::Phase::kFailed;
+    case api::Phase::kBlocked:
+      break;
+  }
+  return metrics::Phase::kBlocked;
+}
+
+double seconds(std::int64_t ms) {
+  return static_cast<double>(ms) / 1000.0;
+}
+
+bool reached_target(const api::Status& before, const api::Status& after) {
+  const api::Condition* now = api::find_condition(after.conditions, api::condition::kReady);
+  if (now == nullptr || now->status != api::kConditionTrue || now->reason != api::reason::kUpToDate)
+    return false;
+  const api::Condition* was = api::find_condition(before.conditions, api::condition::kReady);
+  return was == nullptr || was->status != api::kConditionTrue || was->reason != api::reason::kUpToDate;
+}
+
+void observe_run(metrics::MigrationMetrics& m, const std::string& ns, const std::string& name,
+                 metrics::RunResult result, const std::optional<JobReport>& report) {
+  m.observe_run(ns, name, result, report ? seconds(report->duration_ms) : 0.0);
+  if (!report) return;
+  for (const auto& step : report->steps) {
+    auto direction =
+        step.direction == "downgrade" ? metrics::Direction::kDowngrade : metrics::Direction::kUpgrade;
+    m.observe_step(ns, name, step.revision, direction, seconds(step.duration_ms));
+  }
+  m.observe_lock_wait(ns, name, seconds(report->lock_wait_ms));
+}
+
+}  // namespace
+
+void observe_metrics(metrics::MigrationMetrics& m, const api::PostgresMigration& resource, const Facts& facts,
+                     const api::Status& before, const api::Status& after, const std::vector<Event>& events,
+                     std::chrono::system_clock::time_point now) {
+  const std::string& ns = resource.metadata.ns;
+  const std::string& name = resource.metadata.name;
+  m.set_phase(ns, name, metrics_phase(after.phase.value_or(api::Phase::kPending)));
+  m.set_pending_revisions(ns, name, static_cast<std::int64_t>(after.pending_revisions.size()));
+  m.set_heads_info(ns, name, after.current_heads, after.target_heads);
+  for (const auto& e : events) {
+    const auto& backup = facts.backup_report;
+    if (e.reason == event::kBackupSucceeded) {
+      const std::int64_t size = after.last_backup ? after.last_backup->size_bytes : 0;
+      m.observe_backup(ns, name, metrics::RunResult::kSucceeded, backup ? seconds(backup->duration_ms) : 0.0,
+                       static_cast<std::uint64_t>(size));
+    } else if (e.reason == event::kBackupFailed) {
+      m.observe_backup(ns, name, metrics::RunResult::kFailed, backup ? seconds(backup->duration_ms) : 0.0, 0);
+    } else if (e.reason == event::kMigrated) {
+      observe_run(m, ns, name, metrics::RunResult::kSucceeded, facts.migrate_report);
+    } else if (e.reason == event::kMigrationFailed) {
+      observe_run(m, ns, name, metrics::RunResult::kFailed, facts.migrate_report);
+    }
+  }
+  if (reached_target(before, after)) {
+    auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    m.set_last_success(ns, name, seconds(unix_ms));
+  }
+}
+
+}  // namespace pgrevise::controller

@@ -1,0 +1,63 @@
+#include "controller/status.h"
+
+#include "api/conditions.h"
+#include "api/reasons.h"
+
+namespace pgrevise::controller {
+namespace {
+
+namespace condition = api::condition;
+
+void set_kstatus(api::Status& status, const Outcome& outcome, std::int64_t generation, std::string_view now) {
+  const bool ready = outcome.kind == OutcomeKind::kReady;
+  const bool reconciling =
+      outcome.kind == OutcomeKind::kProgressing || outcome.kind == OutcomeKind::kRetrying;
+  const bool stalled = outcome.kind == OutcomeKind::kStalled;
+  auto set = [&](std::string_view type, bool value) {
+    // The true condition explains itself; the false ones carry the same reason so that each condition read
+    // alone still says why (kstatus readers look at Ready first).
+    api::set_condition(status.conditions, type, value, outcome.reason, outcome.message, generation, now);
+  };
+  set(condition::kReady, ready);
+  set(condition::kReconciling, reconciling);
+  set(condition::kStalled, stalled);
+}
+
+void set_stage(api::Status& status, std::string_view type, const std::optional<StageState>& stage,
+               std::int64_t generation, std::string_view now) {
+  if (stage) {
+    api::set_condition(status.conditions, type, stage->status, stage->reason, stage->message, generation,
+                       now);
+    return;
+  }
+  // Kept as it was, but observed at this generation (kstatus "current" needs every condition to say so).
+  if (api::Condition* existing = api::find_condition(status.conditions, type)) {
+    existing->observed_generation = generation;
+  }
+}
+
+}  // namespace
+
+api::Status compute_status(const api::Status& old, const Facts& facts, const Outcome& outcome,
+                           std::int64_t generation, std::string_view now) {
+  api::Status status = old;
+  status.observed_generation = generation;
+  if (outcome.phase) status.phase = outcome.phase;
+  if (!status.phase) status.phase = api::Phase::kPending;
+  if (facts.current_heads) status.current_heads = *facts.current_heads;
+  if (facts.target_heads) status.target_heads = *facts.target_heads;
+  if (facts.pending_revisions) status.pending_revisions = *facts.pending_revisions;
+  status.active_job = facts.active_job;
+  status.progress = facts.progress;
+  if (facts.last_run) status.last_run = facts.last_run;
+  if (facts.last_backup) status.last_backup = facts.last_backup;
+  if (facts.dry_run_config_map) status.dry_run_config_map = *facts.dry_run_config_map;
+  if (facts.failed_plan_hash) status.failed_plan_hash = *facts.failed_plan_hash;
+  if (facts.last_retry_token) status.last_retry_token = *facts.last_retry_token;
+  set_kstatus(status, outcome, generation, now);
+  set_stage(status, condition::kBackupSucceeded, facts.backup_stage, generation, now);
+  set_stage(status, condition::kMigrationSucceeded, facts.migration_stage, generation, now);
+  return status;
+}
+
+}  // namespace pgrevise::controller

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "api/types.h"
+#include "controller/context.h"
+#include "controller/outcome.h"
+
+namespace pgrevise::controller {
+
+// The status a reconcile writes, computed from the status read, what the steps learned and how they ended.
+// Pure: the same inputs give the same status, so a reconcile that learns nothing new computes the status it
+// read and skips the write.
+//  - kstatus: Ready, Reconciling and Stalled are always present, each with observedGeneration = `generation`;
+//    exactly one of them is True (none for a suspended resource), carrying the outcome's reason and message.
+//  - BackupSucceeded and MigrationSucceeded follow the facts' stages and otherwise keep their last value.
+//  - lastTransitionTime changes only when a condition's status does (`now` is RFC 3339).
+api::Status compute_status(const api::Status& old, const Facts& facts, const Outcome& outcome,
+                           std::int64_t generation, std::string_view now);
+
+}  // namespace pgrevise::controller

@@ -1,0 +1,261 @@
+#include "api/conditions.h"
+#include "api/reasons.h"
+#include "common/log.h"
+#include "common/strings.h"
+#include "controller/dry_run.h"
+#include "controller/job_view.h"
+#include "controller/records.h"
+#include "controller/steps.h"
+#include "specs/jobs.h"
+#include "specs/names.h"
+
+namespace pgrevise::controller {
+namespace {
+
+using api::Phase;
+namespace reason = api::reason;
+constexpr std::string_view kTrue = api::kConditionTrue;
+constexpr std::string_view kFalse = api::kConditionFalse;
+constexpr std::string_view kUnknown = api::kConditionUnknown;
+
+StageState stage(std::string_view status, std::string_view why, std::string message) {
+  return {std::string(status), std::string(why), std::move(message)};
+}
+
+std::string heads_text(const std::vector<std::string>& heads) {
+  return heads.empty() ? std::string("base") : join(heads, ", ");
+}
+
+std::string retry_hint() {
+  return "; set the annotation " + std::string(api::kRetryAnnotation) + " to a new value to run it again";
+}
+
+std::optional<JobView> view(const Context& ctx, const std::string& job_name) {
+  const auto* job = ctx.job(job_name);
+  if (job == nullptr) return std::nullopt;
+  return view_job(*job);
+}
+
+// The Pod's termination-message report; nullopt when there is none yet or it cannot be read.
+std::optional<JobReport> read_report(Context& ctx, const std::string& job_name) {
+  auto text = ctx.cluster.get_job_pod_report(ctx.ns(), job_name);
+  if (!text) return std::nullopt;
+  auto report = parse_job_report(*text);
+  if (!report.ok()) {
+    log::warn("unreadable Job report",
+              {{"job", ctx.ns() + "/" + job_name}, {"error", report.error().what()}});
+    return std::nullopt;
+  }
+  return std::move(report).value();
+}
+
+Outcome waiting(Context& ctx, Outcome outcome, const std::string& job_name) {
+  ctx.facts.active_job = job_name;
+  outcome.requeue_after = ctx.options.job_poll_interval;
+  return outcome;
+}
+
+// Creates the Job of `kind` for the current run. nullopt when it exists (now or already); an Outcome when it
+// cannot be created for a reason a person must fix (the builders or the API refuse the spec), or when a Job
+// of that name belongs to another object (a deleted resource of the same name whose Jobs are not gone yet).
+std::optional<Outcome> create_job(Context& ctx, specs::JobKind kind, const std::string& job_name) {
+  nlohmann::json stored;
+  try {
+    auto job = specs::build_job(kind, ctx.resource, ctx.options.settings, ctx.inputs);
+    stored = ctx.cluster.create_job(ctx.ns(), job);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kBadInput) throw;
+    return Outcome::stalled(Phase::kBlocked, reason::kJobCreateFailed,
+                            "cannot create Job " + job_name + ": " + std::string(e.what()));
+  }
+  if (!owned_by(stored, ctx.resource.metadata.uid)) {
+    Outcome outcome =
+        Outcome::progressing(Phase::kPending, reason::kProgressing,
+                             "waiting for Job " + job_name + " of an earlier object to be deleted");
+    outcome.requeue_after = ctx.options.recheck_interval;
+    return outcome;
+  }
+  log::info("created Job", {{"job", ctx.ns() + "/" + job_name}, {"resource", ctx.ns() + "/" + ctx.name()}});
+  ctx.jobs.push_back(std::move(stored));
+  return std::nullopt;
+}
+
+void record_backup(Context& ctx, const JobView& backup) {
+  auto report = read_report(ctx, backup.name);
+  if (backup.phase == JobPhase::kFailed) {
+    ctx.facts.backup_stage = stage(kFalse, reason::kBackupFailed, failure_message(backup, report));
+  } else {
+    const auto& old = ctx.old_status.last_backup;
+    const bool recorded =
+        old && !backup.start_time.empty() && old->started_at.substr(0, 19) >= backup.start_time.substr(0, 19);
+    if (report || !recorded) ctx.facts.last_backup = last_backup_from(backup, report);
+    const std::string file = ctx.facts.last_backup ? ctx.facts.last_backup->file : old->file;
+    ctx.facts.backup_stage =
+        stage(kTrue, reason::kBackupSucceeded,
+              "backup Job " + backup.name + " succeeded" + (file.empty() ? "" : ": " + file));
+  }
+  ctx.facts.backup_report = std::move(report);
+}
+
+// Whether `run` was recorded from this Job already (it did not start before the Job).
+bool recorded_from(const std::optional<api::LastRun>& run, const JobView& job) {
+  return run && !job.start_time.empty() && run->started_at.substr(0, 19) >= job.start_time.substr(0, 19);
+}
+
+void record_migration(Context& ctx, const JobView& migrate) {
+  auto report = read_report(ctx, migrate.name);
+  // Without a report (the Pod is gone) a run recorded earlier from this Job is kept as it is.
+  if (report || !recorded_from(ctx.old_status.last_run, migrate)) {
+    ctx.facts.last_run = last_run_from(migrate, report);
+  }
+  const api::LastRun& run = ctx.facts.last_run ? *ctx.facts.last_run : *ctx.old_status.last_run;
+  if (migrate.phase == JobPhase::kFailed) {
+    ctx.facts.migration_stage = stage(kFalse, reason::kMigrationFailed, run.message);
+  } else {
+    ctx.facts.migration_stage = stage(kTrue, reason::kMigrated, "migrate Job " + migrate.name + " succeeded");
+  }
+  ctx.facts.migrate_report = std::move(report);
+}
+
+}  // namespace
+
+std::optional<Outcome> record_finished_jobs(Context& ctx) {
+  if (auto backup = view(ctx, ctx.backup_job_name); backup && backup->finished()) record_backup(ctx, *backup);
+  if (auto migrate = view(ctx, ctx.migrate_job_name); migrate && migrate->finished())
+    record_migration(ctx, *migrate);
+  return std::nullopt;
+}
+
+std::optional<Outcome> check_up_to_date(Context& ctx) {
+  if (!ctx.plan->empty()) return std::nullopt;
+  ctx.facts.failed_plan_hash = "";
+  ctx.facts.progress.reset();
+  if (!ctx.facts.migration_stage) {
+    ctx.facts.migration_stage = stage(kTrue, reason::kUpToDate, "database at " + heads_text(ctx.heads));
+  }
+  return Outcome::ready(
+      reason::kUpToDate,
+      "database at " + heads_text(ctx.heads) + " (target \"" + ctx.resource.spec.target_revision + "\")",
+      Phase::kSucceeded);
+}
+
+std::optional<Outcome> check_failed_run(Context& ctx) {
+  auto backup = view(ctx, ctx.backup_job_name);
+  auto migrate = view(ctx, ctx.migrate_job_name);
+  const bool migrate_failed = migrate && migrate->phase == JobPhase::kFailed;
+  const bool backup_failed = backup && backup->phase == JobPhase::kFailed && !migrate;
+  if (migrate_failed || backup_failed) {
+    ctx.facts.failed_plan_hash = ctx.run_hash;
+    ctx.facts.last_retry_token = specs::retry_token(ctx.resource);
+    const StageState& failed = migrate_failed ? *ctx.facts.migration_stage : *ctx.facts.backup_stage;
+    std::string prefix = migrate_failed ? "migrate Job " + migrate->name + " failed"
+                                        : "backup Job " + backup->name + " failed, so no migration ran";
+    if (migrate_failed && ctx.facts.last_run && !ctx.facts.last_run->revision.empty()) {
+      prefix += " at revision " + ctx.facts.last_run->revision;
+      if (!ctx.facts.last_run->sqlstate.empty()) prefix += " (SQLSTATE " + ctx.facts.last_run->sqlstate + ")";
+    }
+    return Outcome::stalled(Phase::kFailed, failed.reason, prefix + ": " + failed.message + retry_hint());
+  }
+  if (migrate && migrate->phase == JobPhase::kSucceeded) {
+    return Outcome::stalled(Phase::kBlocked, reason::kOutOfBandChange,
+                            "migrate Job " + migrate->name + " succeeded, but the database is now at " +
+                                heads_text(ctx.heads) + ", not at the target" + retry_hint());
+  }
+  if (!ctx.old_status.failed_plan_hash.empty() && ctx.old_status.failed_plan_hash == ctx.run_hash &&
+      !migrate && !backup) {
+    const api::Condition* stalled = api::find_condition(ctx.old_status.conditions, api::condition::kStalled);
+    const bool known = stalled != nullptr && stalled->status == kTrue;
+    return Outcome::stalled(Phase::kFailed, known ? stalled->reason : std::string(reason::kAwaitingRetry),
+                            known ? stalled->message : "this plan failed before" + retry_hint());
+  }
+  return std::nullopt;
+}
+
+std::optional<Outcome> check_suspended(Context& ctx) {
+  if (!ctx.resource.spec.suspend) return std::nullopt;
+  for (const auto& name : {ctx.backup_job_name, ctx.migrate_job_name, ctx.plan_job_name}) {
+    if (auto job = view(ctx, name); job && !job->finished()) return std::nullopt;  // let a running Job finish
+  }
+  return Outcome::suspended("spec.suspend is true: no Job is started (" +
+                            std::to_string(ctx.plan->steps.size()) + " revision(s) pending)");
+}
+
+std::optional<Outcome> run_dry_run(Context& ctx) {
+  if (!ctx.resource.spec.dry_run) return std::nullopt;
+  auto plan_job = view(ctx, ctx.plan_job_name);
+  if (!plan_job) {
+    if (auto refused = create_job(ctx, specs::JobKind::kPlan, ctx.plan_job_name)) return refused;
+    plan_job = view(ctx, ctx.plan_job_name);
+  }
+  if (plan_job->phase == JobPhase::kActive) {
+    return waiting(ctx,
+                   Outcome::progressing(Phase::kPending, reason::kDryRunRunning,
+                                        "plan Job " + plan_job->name + " is running"),
+                   plan_job->name);
+  }
+  if (plan_job->phase == JobPhase::kFailed) {
+    return Outcome::stalled(Phase::kFailed, reason::kDryRunFailed,
+                            "plan Job " + plan_job->name +
+                                " failed: " + failure_message(*plan_job, read_report(ctx, plan_job->name)));
+  }
+  std::string config_map;
+  try {
+    config_map = publish_dry_run(ctx);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kBadInput) throw;
+    return Outcome::stalled(Phase::kFailed, reason::kDryRunFailed,
+                            "cannot render the plan: " + std::string(e.what()));
+  }
+  ctx.facts.dry_run_config_map = config_map;
+  return Outcome::ready(reason::kDryRunComplete,
+                        "dry run: the SQL of " + std::to_string(ctx.plan->steps.size()) +
+                            " pending revision(s) is in ConfigMap " + config_map,
+                        Phase::kPending);
+}
+
+std::optional<Outcome> run_backup(Context& ctx) {
+  if (!ctx.resource.spec.backup.enabled) {
+    ctx.facts.backup_stage =
+        stage(kTrue, reason::kBackupDisabled, "backups are disabled (spec.backup.enabled)");
+    return std::nullopt;
+  }
+  auto backup = view(ctx, ctx.backup_job_name);
+  if (backup && backup->phase == JobPhase::kSucceeded) return std::nullopt;
+  if (!backup) {
+    if (auto refused = create_job(ctx, specs::JobKind::kBackup, ctx.backup_job_name)) return refused;
+  }
+  ctx.facts.backup_stage =
+      stage(kUnknown, reason::kBackupRunning, "backup Job " + ctx.backup_job_name + " is running");
+  ctx.facts.migration_stage = stage(kFalse, reason::kMigrationPending,
+                                    std::to_string(ctx.plan->steps.size()) + " revision(s) pending");
+  return waiting(ctx,
+                 Outcome::progressing(Phase::kBackingUp, reason::kBackupRunning,
+                                      "backing up before migrating " + heads_text(ctx.heads) + " to " +
+                                          heads_text(ctx.plan->heads_after)),
+                 ctx.backup_job_name);
+}
+
+std::optional<Outcome> run_migration(Context& ctx) {
+  auto migrate = view(ctx, ctx.migrate_job_name);
+  if (!migrate) {
+    if (auto refused = create_job(ctx, specs::JobKind::kMigrate, ctx.migrate_job_name)) return refused;
+    migrate = view(ctx, ctx.migrate_job_name);
+  }
+  std::optional<MigrationProgress> run;
+  try {
+    run = ctx.probe.read_progress(*ctx.database);
+  } catch (const std::exception& e) {
+    log::debug("no migration progress", {{"resource", ctx.ns() + "/" + ctx.name()}, {"error", e.what()}});
+  }
+  ctx.facts.progress = live_progress(*migrate, run, *ctx.plan);
+  ctx.facts.migration_stage =
+      stage(kUnknown, reason::kMigrationRunning, "migrate Job " + migrate->name + " is running");
+  return waiting(
+      ctx,
+      Outcome::progressing(Phase::kMigrating, reason::kMigrationRunning,
+                           "migrating " + heads_text(ctx.heads) + " to " + heads_text(ctx.plan->heads_after) +
+                               " (" + std::to_string(ctx.plan->steps.size()) + " revision(s) to go)"),
+      migrate->name);
+}
+
+}  // namespace pgrevise::controller
