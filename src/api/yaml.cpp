@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <regex>
+#include <set>
 #include <string>
 
 #include "common/error.h"
@@ -22,8 +23,13 @@ bool is_float(const std::string& s) {
 
 Json plain_scalar(const std::string& s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
+  // kubectl reads manifests as YAML 1.1, where yes/no/on/off/y/n are booleans too.
+  static const std::set<std::string> kTrue = {"true", "True", "TRUE", "yes", "Yes", "YES",
+                                              "on",   "On",   "ON",   "y",   "Y"};
+  static const std::set<std::string> kFalse = {"false", "False", "FALSE", "no", "No", "NO",
+                                               "off",   "Off",   "OFF",   "n",  "N"};
+  if (kTrue.contains(s)) return true;
+  if (kFalse.contains(s)) return false;
   if (is_integer(s)) {
     try {
       if (s[0] == '-') return std::stoll(s);
@@ -60,17 +66,15 @@ Json to_json(const YAML::Node& node) {
 }  // namespace
 
 std::vector<Json> parse_yaml_documents(std::string_view text) {
-  std::vector<YAML::Node> nodes;
+  std::vector<Json> documents;
   try {
-    nodes = YAML::LoadAll(std::string(text));
+    for (const auto& node : YAML::LoadAll(std::string(text))) {
+      Json doc = to_json(node);
+      if (!doc.is_null()) documents.push_back(std::move(doc));
+    }
   } catch (const YAML::Exception& e) {
     throw Error(ErrorKind::kBadInput, "invalid YAML at line " + std::to_string(e.mark.line + 1) +
                                           ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
-  std::vector<Json> documents;
-  for (const auto& node : nodes) {
-    Json doc = to_json(node);
-    if (!doc.is_null()) documents.push_back(std::move(doc));
   }
   return documents;
 }

@@ -211,6 +211,16 @@ second: doc
   EXPECT_EQ(docs[1]["second"], "doc");
 }
 
+TEST(ApiYaml, BooleansAsKubectlReadsThem) {
+  const auto docs = parse_yaml_documents("a: yes\nb: off\nc: 'yes'\nd: Y\n");
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0], (Json{{"a", true}, {"b", false}, {"c", "yes"}, {"d", true}}));
+}
+
+TEST(ApiYaml, AMappingAsAKeyIsBadInput) {
+  EXPECT_THROW(parse_yaml_documents("? {a: 1}\n: x\n"), Error);
+}
+
 TEST(ApiYaml, SyntaxErrorsNameTheLine) {
   try {
     parse_yaml_documents("a: 1\nb: [unclosed\n");
