@@ -28,12 +28,19 @@ PostgresMigration parse_postgres_migration(const Json& object);
 Status parse_status(const Json& status);
 ObjectMeta parse_metadata(const Json& metadata);
 
-// Serialisation (camelCase, empty and unset fields omitted, durations in the shortest Go form).
+// Serialisation (camelCase, empty and unset fields omitted, durations in the shortest Go form). to_json(Spec)
+// writes every defaulted field explicitly, and to_json(ObjectMeta) only the fields above (no ownerReferences,
+// finalizers, managedFields): write status through the status subresource (with_status) and never PUT these
+// to the main resource, which would change the spec's generation or drop metadata.
 Json to_json(const Spec& spec);
 Json to_json(const Status& status);
 Json to_json(const Condition& condition);
 Json to_json(const ObjectMeta& metadata);
 Json to_json(const PostgresMigration& resource);
+
+// The body of a PUT to the status subresource: the object as read (its metadata.resourceVersion included, so
+// a concurrent change answers 409 Conflict) with its status replaced.
+Json with_status(Json object, const Status& status);
 
 // The body of a merge patch of the status subresource: {"status": {...}} where absent fields are null, so a
 // patch also clears what the new status no longer has.

@@ -73,18 +73,26 @@ class Reader {
     out = v->get<std::string>();
   }
 
+  // True when the field was present and read into `out`.
   template <typename Int>
-  void integer(const Json& obj, std::string_view key, const std::string& path, Int& out) {
+  bool integer(const Json& obj, std::string_view key, const std::string& path, Int& out) {
     const Json* v = child(obj, key);
-    if (v == nullptr) return;
-    if (!v->is_number_integer()) return wrong_type(join(path, key), "an integer", *v);
-    if (v->is_number_unsigned()
+    if (v == nullptr) return false;
+    if (!v->is_number_integer()) {
+      wrong_type(join(path, key), "an integer", *v);
+      return false;
+    }
+    const bool too_big =
+        v->is_number_unsigned()
             ? v->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())
             : (v->get<std::int64_t>() < std::numeric_limits<Int>::min() ||
-               v->get<std::int64_t>() > std::numeric_limits<Int>::max())) {
-      return fail(join(path, key), "integer " + v->dump() + " is out of range");
+               v->get<std::int64_t>() > std::numeric_limits<Int>::max());
+    if (too_big) {
+      fail(join(path, key), "integer " + v->dump() + " is out of range");
+      return false;
     }
     out = static_cast<Int>(v->get<std::int64_t>());
+    return true;
   }
 
   void boolean(const Json& obj, std::string_view key, const std::string& path, bool& out) {
@@ -275,9 +283,7 @@ void read_job(Reader& r, const Json& spec, JobOverrides& job) {
   read_image_pull_secrets(r, *obj, path, job.image_pull_secrets);
   r.integer(*obj, "activeDeadlineSeconds", path, job.active_deadline_seconds);
   r.integer(*obj, "backoffLimit", path, job.backoff_limit);
-  if (obj->contains("ttlSecondsAfterFinished") && !(*obj)["ttlSecondsAfterFinished"].is_null()) {
-    std::int32_t ttl = 0;
-    r.integer(*obj, "ttlSecondsAfterFinished", path, ttl);
+  if (std::int32_t ttl = 0; r.integer(*obj, "ttlSecondsAfterFinished", path, ttl)) {
     job.ttl_seconds_after_finished = ttl;
   }
   r.string_map(*obj, "podLabels", path, job.pod_labels);

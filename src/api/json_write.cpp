@@ -203,6 +203,11 @@ Json to_json(const PostgresMigration& resource) {
   return out;
 }
 
+Json with_status(Json object, const Status& status) {
+  object["status"] = to_json(status);
+  return object;
+}
+
 Json status_merge_patch(const Status& status) {
   Json body = to_json(status);
   for (const auto& field : kStatusFields) {

@@ -171,6 +171,27 @@ TEST(ApiJson, StatusMergePatchClearsWhatIsGone) {
   EXPECT_EQ(patch["status"]["lastRun"]["result"], "Succeeded");
 }
 
+TEST(ApiJson, WithStatusKeepsTheObjectAsRead) {
+  Json object = minimal_resource();
+  object["metadata"]["finalizers"] = {"example.com/keep"};
+  object["status"] = {{"phase", "Pending"}, {"activeJob", "old"}};
+  Status s;
+  s.phase = Phase::kSucceeded;
+  const Json body = with_status(object, s);
+  EXPECT_EQ(body["metadata"], object["metadata"]);
+  EXPECT_EQ(body["spec"], object["spec"]);
+  EXPECT_EQ(body["status"], (Json{{"phase", "Succeeded"}}));
+}
+
+TEST(ApiJson, WrongTypedOptionalIntegerStaysUnset) {
+  Json r = minimal_resource();
+  r["spec"]["job"] = {{"ttlSecondsAfterFinished", "1h"}};
+  const ParseOutcome outcome = read_postgres_migration(r);
+  ASSERT_EQ(outcome.errors.size(), 1u);
+  EXPECT_EQ(outcome.errors[0].path, "spec.job.ttlSecondsAfterFinished");
+  EXPECT_EQ(outcome.resource.spec.job.ttl_seconds_after_finished, std::nullopt);
+}
+
 TEST(ApiJson, WholeResourceRoundTrips) {
   PostgresMigration pgm = parse_postgres_migration(minimal_resource());
   pgm.status = full_status();
