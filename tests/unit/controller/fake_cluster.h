@@ -1,0 +1,106 @@
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/cluster.h"
+#include "controller/database_probe.h"
+
+namespace pgrevise::testing {
+
+using controller::Json;
+
+// An in-memory Cluster with the API's semantics that the reconciler relies on: resourceVersion bumped on
+// every write, generation bumped when the spec changes, optimistic concurrency on the status write
+// (ConflictError), create_job answering AlreadyExists with the stored Job. Tests drive Jobs to completion
+// themselves (finish_job), the way a kubelet would. Thread-safe.
+class FakeCluster final : public controller::Cluster {
+ public:
+  struct RecordedEvent {
+    std::string object;  // namespace/name
+    controller::EventType type;
+    std::string reason;
+    std::string message;
+  };
+
+  // ---- Cluster ----
+  std::optional<Json> get_resource(const std::string& ns, const std::string& name) override;
+  std::vector<Json> list_owned_jobs(const std::string& ns, const std::string& resource_name) override;
+  Json create_job(const std::string& ns, const Json& job) override;
+  std::optional<std::string> get_job_pod_report(const std::string& ns, const std::string& job_name) override;
+  std::optional<Json> get_secret(const std::string& ns, const std::string& name) override;
+  std::optional<Json> get_config_map(const std::string& ns, const std::string& name) override;
+  Json apply_config_map(const std::string& ns, const Json& config_map) override;
+  Json update_status(const Json& resource) override;
+  void record_event(const Json& regarding, controller::EventType type, const std::string& reason,
+                    const std::string& message) override;
+
+  // ---- test controls ----
+  // Creates or replaces the resource's metadata (labels, annotations) and spec, keeping its status; assigns a
+  // uid on creation; bumps generation when the spec changes and resourceVersion always.
+  Json apply_resource(const Json& resource);
+  void delete_resource(const std::string& ns, const std::string& name);
+  void put_secret(const std::string& ns, const std::string& name,
+                  const std::map<std::string, std::string>& data);
+  void put_config_map(const std::string& ns, const std::string& name,
+                      const std::map<std::string, std::string>& data);
+  void delete_config_map(const std::string& ns, const std::string& name);
+  // Marks the Job running (startTime), succeeded or failed, with the Pod's termination message.
+  void start_job(const std::string& ns, const std::string& name);
+  void finish_job(const std::string& ns, const std::string& name, bool succeeded, const std::string& report,
+                  const std::string& failure_reason = "BackoffLimitExceeded");
+  void delete_job(const std::string& ns, const std::string& name);
+  // The next `n` status writes fail with ConflictError, as if someone else had written the resource meanwhile
+  // (its resourceVersion is bumped each time).
+  void inject_conflicts(int n);
+
+  std::vector<Json> jobs(const std::string& ns) const;
+  std::optional<Json> job(const std::string& ns, const std::string& name) const;
+  std::vector<RecordedEvent> events() const;
+  std::vector<std::string> event_reasons() const;
+  void clear_events();
+  int status_writes() const;
+  int job_creations() const;                 // Jobs actually created (not AlreadyExists answers)
+  std::string now = "2026-11-30T08:00:00Z";  // timestamps this fake writes
+
+ private:
+  std::string next_version();
+
+  mutable std::mutex mu_;
+  std::map<std::string, Json> resources_, jobs_, secrets_, config_maps_;
+  std::map<std::string, std::string> reports_;  // job key -> termination message
+  std::vector<RecordedEvent> events_;
+  int version_ = 1000;
+  int uid_ = 0;
+  int conflicts_ = 0;
+  int status_writes_ = 0;
+  int job_creations_ = 0;
+};
+
+// A DatabaseProbe answering from fields the test sets.
+class FakeProbe final : public controller::DatabaseProbe {
+ public:
+  std::vector<std::string> read_heads(const controller::DatabaseTarget& target) override;
+  std::optional<controller::MigrationProgress> read_progress(
+      const controller::DatabaseTarget& target) override;
+
+  void set_heads(std::vector<std::string> heads);
+  std::vector<std::string> heads() const;
+  void set_unreachable(bool unreachable);
+  void set_progress(std::optional<controller::MigrationProgress> progress);
+  std::optional<controller::DatabaseTarget> last_target() const;
+  int reads() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> heads_;
+  bool unreachable_ = false;
+  std::optional<controller::MigrationProgress> progress_;
+  std::optional<controller::DatabaseTarget> last_target_;
+  int reads_ = 0;
+};
+
+}  // namespace pgrevise::testing
