@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <limits>
 
 #include "api/json.h"
@@ -36,6 +37,36 @@ std::string shown(const Json& v) {
   return v.is_string() ? "\"" + text + "\"" : text;
 }
 
+// Edit distance, for suggesting the field a typo meant.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t substitution = diagonal + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      diagonal = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
+    }
+  }
+  return row[b.size()];
+}
+
+// The known field within two edits of `key`, or "".
+std::string_view closest(std::string_view key, std::initializer_list<std::string_view> known) {
+  std::string_view best;
+  std::size_t best_distance = 3;
+  for (std::string_view candidate : known) {
+    const std::size_t d = edit_distance(key, candidate);
+    if (d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
 // Reads one object's fields, recording each problem with its path. Strict readers (the spec) also report
 // fields the schema does not declare; lenient ones (status) skip what they cannot read.
 class Reader {
@@ -62,7 +93,11 @@ class Reader {
   void check_known(const Json& obj, const std::string& path, std::initializer_list<std::string_view> known) {
     if (!strict_) return;
     for (const auto& [k, _] : obj.items()) {
-      if (std::find(known.begin(), known.end(), k) == known.end()) fail(join(path, k), "unknown field");
+      if (std::find(known.begin(), known.end(), k) != known.end()) continue;
+      const std::string_view suggestion = closest(k, known);
+      fail(join(path, k), suggestion.empty()
+                              ? "unknown field"
+                              : "unknown field (did you mean " + std::string(suggestion) + "?)");
     }
   }
 
@@ -164,7 +199,10 @@ class Reader {
     return it == obj.end() || it->is_null() ? nullptr : &*it;
   }
   void wrong_type(const std::string& path, const std::string& expected, const Json& got) {
-    fail(path, "expected " + expected + ", got " + type_name(got) + " " + shown(got));
+    // YAML reads an unquoted 0012 or true as a number or a boolean.
+    const bool quote_hint = expected == "a string" && (got.is_number() || got.is_boolean());
+    fail(path, "expected " + expected + ", got " + type_name(got) + " " + shown(got) +
+                   (quote_hint ? " (quote it in YAML)" : ""));
   }
 
   std::vector<FieldError>* errors_;

@@ -192,6 +192,28 @@ TEST(ApiJson, WrongTypedOptionalIntegerStaysUnset) {
   EXPECT_EQ(outcome.resource.spec.job.ttl_seconds_after_finished, std::nullopt);
 }
 
+TEST(ApiJson, UnknownFieldsSuggestTheFieldMeant) {
+  Json r = minimal_resource();
+  r["spec"]["targetRevison"] = "heads";
+  r["spec"]["safety"] = {{"locktimeout", "5s"}, {"somethingElse", 1}};
+  const ParseOutcome outcome = read_postgres_migration(r);
+  ASSERT_EQ(outcome.errors.size(), 3u) << describe(outcome.errors);
+  EXPECT_EQ(outcome.errors[0].to_string(),
+            "spec.targetRevison: unknown field (did you mean targetRevision?)");
+  EXPECT_EQ(outcome.errors[1].to_string(),
+            "spec.safety.locktimeout: unknown field (did you mean lockTimeout?)");
+  EXPECT_EQ(outcome.errors[2].to_string(), "spec.safety.somethingElse: unknown field");
+}
+
+TEST(ApiJson, AnUnquotedRevisionGetsAQuotingHint) {
+  Json r = minimal_resource();
+  r["spec"]["targetRevision"] = 12;
+  const ParseOutcome outcome = read_postgres_migration(r);
+  ASSERT_EQ(outcome.errors.size(), 1u) << describe(outcome.errors);
+  EXPECT_EQ(outcome.errors[0].to_string(),
+            "spec.targetRevision: expected a string, got integer 12 (quote it in YAML)");
+}
+
 TEST(ApiJson, WholeResourceRoundTrips) {
   PostgresMigration pgm = parse_postgres_migration(minimal_resource());
   pgm.status = full_status();
