@@ -10,6 +10,7 @@ reasons  the Reasons documented in docs/troubleshooting.md (headings "### `Reaso
          `reason` namespace of src/api/reasons.h
 flags    every --flag named in docs/cli.md is defined by a command in src/app/ (a command whose source file is not
          there yet is skipped, with its section of cli.md)
+crd      every field of the CRD's spec and status (crds/) is named, in code quotes, in docs/operator.md
 
 Exit status 0 when the check passes, 1 with one line per problem otherwise, 2 on bad usage.
 """
@@ -162,7 +163,35 @@ def check_flags(root):
     return problems
 
 
-CHECKS = {"links": check_links, "metrics": check_metrics, "reasons": check_reasons, "flags": check_flags}
+def crd_fields(root):
+    """Dotted paths of the properties under the CRD's openAPIV3Schema, read by indentation (no YAML library)."""
+    stack = []
+    fields = set()
+    for line in read(os.path.join(root, "crds", "postgresmigrations.pgrevise.dev.yaml")).splitlines():
+        m = re.match(r"^(\s*)(?:- )?([A-Za-z][A-Za-z0-9]*):", line)
+        if not m:
+            continue
+        indent = len(m.group(1))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        stack.append((indent, m.group(2)))
+        keys = [k for _, k in stack]
+        if "openAPIV3Schema" in keys and len(keys) >= 2 and keys[-2] == "properties":
+            fields.add(".".join(keys[i] for i in range(1, len(keys)) if keys[i - 1] == "properties"))
+    return sorted(f for f in fields if f.startswith(("spec.", "status.")))
+
+
+def check_crd(root):
+    fields = crd_fields(root)
+    if not fields:
+        return ["crds/postgresmigrations.pgrevise.dev.yaml: no spec or status fields found"]
+    quoted = " ".join(re.findall(r"`([^`\n]+)`", FENCE.sub("", read(os.path.join(root, "docs", "operator.md")))))
+    words = set(re.findall(r"[A-Za-z][A-Za-z0-9]*", quoted))
+    return ["docs/operator.md does not name the CRD field %s" % f for f in fields if f.split(".")[-1] not in words]
+
+
+CHECKS = {"links": check_links, "metrics": check_metrics, "reasons": check_reasons, "flags": check_flags,
+          "crd": check_crd}
 
 
 def main(argv):
