@@ -31,10 +31,11 @@ std::string type_name(const Json& v) {
 }
 
 std::string shown(const Json& v) {
+  if (v.is_string()) return quote_for_message(v.get<std::string>());
   constexpr std::size_t kShown = 64;
-  std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+  std::string text = v.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace);
   if (text.size() > kShown) text = text.substr(0, kShown) + "...";
-  return v.is_string() ? "\"" + text + "\"" : text;
+  return text;
 }
 
 // Edit distance, for suggesting the field a typo meant.
@@ -45,7 +46,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::size_t diagonal = row[0];
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t substitution = diagonal + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      const std::size_t substitution = diagonal + (std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                                                           std::tolower(static_cast<unsigned char>(b[j - 1]))
+                                                       ? 0
+                                                       : 1);
       diagonal = row[j];
       row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
     }
@@ -74,7 +78,7 @@ class Reader {
   Reader(std::vector<FieldError>* errors, bool strict) : errors_(errors), strict_(strict) {}
 
   void fail(const std::string& path, const std::string& message) {
-    if (errors_ != nullptr) errors_->push_back({path, message});
+    if (errors_ != nullptr) errors_->push_back({printable(path), printable(message)});
   }
 
   // The object at `path`, or nullptr (with an error unless absent or null).

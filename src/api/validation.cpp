@@ -19,10 +19,7 @@ bool digits_only(std::string_view s) {
 }
 
 std::string shown_value(std::string_view s) {
-  constexpr std::size_t kShown = 64;
-  std::string out = "\"";
-  out += s.size() > kShown ? std::string(s.substr(0, kShown)) + "..." : std::string(s);
-  return out + "\"";
+  return quote_for_message(s);
 }
 
 // A label name part: alphanumerics, '-', '_', '.', starting and ending alphanumeric, at most 63.
@@ -45,7 +42,9 @@ bool revision_token(std::string_view s) {
 
 class Checker {
  public:
-  void add(std::string path, std::string message) { errors.push_back({std::move(path), std::move(message)}); }
+  void add(const std::string& path, const std::string& message) {
+    errors.push_back({printable(path), printable(message)});
+  }
 
   void name(const std::string& path, std::string_view value) {
     if (auto problem = dns1123_subdomain_problem(value); !problem.empty()) {
@@ -182,6 +181,39 @@ void check_job(Checker& c, const JobOverrides& job) {
 
 ValidationError::ValidationError(std::vector<FieldError> errors)
     : Error(ErrorKind::kBadInput, describe(errors)), errors_(std::move(errors)) {}
+
+std::string quote_for_message(std::string_view text, std::size_t limit) {
+  const bool cut = text.size() > limit;
+  std::string out = Json(std::string(text.substr(0, cut ? limit : text.size())))
+                        .dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace);
+  if (cut) out.insert(out.size() - 1, "...");
+  return out;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t length = c < 0x80           ? 1
+                               : (c >> 5) == 0x6  ? 2
+                               : (c >> 4) == 0xe  ? 3
+                               : (c >> 3) == 0x1e ? 4
+                                                  : 0;
+    bool valid = length != 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    if (!valid || (length == 1 && (c < 0x20 || c == 0x7f))) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
 
 std::string describe(const std::vector<FieldError>& errors) {
   std::string out;

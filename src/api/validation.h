@@ -31,6 +31,12 @@ class ValidationError : public Error {
   std::vector<FieldError> errors_;
 };
 
+// `text` as a double-quoted, JSON-escaped ASCII string, shortened to about `limit` characters, so that a
+// message quoting user input stays one readable line and valid UTF-8 (it ends up in status and events).
+std::string quote_for_message(std::string_view text, std::size_t limit = 64);
+// `text` with every byte that is not part of valid UTF-8 or is a control character replaced by '?'.
+std::string printable(std::string_view text);
+
 // One line per problem, in order.
 std::string describe(const std::vector<FieldError>& errors);
 

@@ -297,6 +297,66 @@ TEST(BadResourceBase, NotAnObjectOrNotOurKind) {
   EXPECT_NE(find_error(read_postgres_migration(r).errors, "apiVersion"), nullptr);
 }
 
+// Every field of a resource with every field set, replaced by each hostile value: reading never throws, and
+// every problem it reports names a field.
+void collect_pointers(const Json& value, const Json::json_pointer& here,
+                      std::vector<Json::json_pointer>& out) {
+  out.push_back(here);
+  if (value.is_object()) {
+    for (const auto& [k, v] : value.items()) collect_pointers(v, here / k, out);
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) collect_pointers(value[i], here / i, out);
+  }
+}
+
+TEST(BadResourceBase, AnyFieldReplacedByAnythingIsReportedNeverThrown) {
+  Json full = valid_resource();
+  full["spec"]["runner"] = {
+      {"command", {{"image", "app:1"}, {"command", {"alembic"}}, {"args", {"upgrade"}}}}};
+  full["spec"]["job"]["tolerations"] = Json::array({{{"key", "db"}}});
+  full["spec"]["job"]["imagePullSecrets"] = Json::array({{{"name", "regcred"}}});
+  full["status"] = {{"phase", "Failed"},
+                    {"conditions", {{{"type", "Ready"}, {"status", "False"}}}},
+                    {"lastRun", {{"steps", {{{"revision", "1"}}}}}}};
+  std::vector<Json::json_pointer> pointers;
+  collect_pointers(full, Json::json_pointer(), pointers);
+  const Json hostile[] = {nullptr,
+                          "",
+                          0,
+                          -1,
+                          1e300,
+                          Json::parse("18446744073709551615"),
+                          true,
+                          Json::array(),
+                          Json::object(),
+                          std::string(100000, 'x'),
+                          "\xff\xfe",
+                          Json::array({nullptr, "\xff"}),
+                          Json{{"\xc3", "\x01"}}};
+  std::size_t tried = 0;
+  for (const auto& pointer : pointers) {
+    for (const auto& value : hostile) {
+      Json r = full;
+      if (pointer.empty()) {
+        r = value;
+      } else {
+        r[pointer] = value;
+      }
+      ParseOutcome outcome;
+      ASSERT_NO_THROW(outcome = read_postgres_migration(r))
+          << pointer.to_string() << " = " << value.dump().substr(0, 40);
+      for (const auto& e : outcome.errors) {
+        EXPECT_FALSE(e.path.empty() && r.is_object()) << pointer.to_string() << ": " << e.message;
+        // Messages end up in status: they must be valid UTF-8 on one line.
+        EXPECT_NO_THROW((void)Json(e.to_string()).dump()) << pointer.to_string();
+        EXPECT_EQ(e.to_string().find('\n'), std::string::npos) << pointer.to_string();
+      }
+      ++tried;
+    }
+  }
+  EXPECT_GT(tried, 500u);
+}
+
 TEST(BadResourceBase, TheCorpusIsLargeEnough) {
   EXPECT_GE(corpus().size(), 40u);
 }

@@ -36,6 +36,14 @@ TEST(TargetSyntax, RefusesRelativeAndMalformedForms) {
   EXPECT_EQ(target_syntax_problem(std::string(256, 'a')), "");
 }
 
+TEST(Messages, QuotedAndPrintable) {
+  EXPECT_EQ(quote_for_message("5x"), "\"5x\"");
+  EXPECT_EQ(quote_for_message("a\nb"), "\"a\\nb\"");
+  EXPECT_EQ(quote_for_message("abcdef", 3), "\"abc...\"");
+  EXPECT_EQ(printable("ok é"), "ok é");
+  EXPECT_EQ(printable("a\xff\nb\xc3"), "a??b?");
+}
+
 TEST(KubernetesNames, Dns1123Subdomain) {
   for (const char* ok : {"a", "app-db", "app.db", "0db"}) {
     EXPECT_EQ(dns1123_subdomain_problem(ok), "") << ok;
