@@ -51,8 +51,10 @@ class Cluster {
  public:
   virtual ~Cluster() = default;
 
-  // The PostgresMigration `ns/name` (pgrevise.dev/v1alpha1) with metadata (uid, generation, resourceVersion,
-  // annotations, labels), spec and status; nullopt when it does not exist.
+  // The PostgresMigration `ns/name` (pgrevise.dev/v1alpha1) with metadata (uid, generation — bumped when the
+  // spec changes —, resourceVersion, annotations, labels), spec and status; nullopt when it does not exist.
+  // An implementation without uids (an object store for local files) may leave uid empty: the resource then
+  // owns every Job carrying its label.
   virtual std::optional<Json> get_resource(const std::string& ns, const std::string& name) = 0;
 
   // Every Job in `ns` labelled kResourceLabel=`resource_name` (batch/v1 objects with their status), in any

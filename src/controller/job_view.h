@@ -23,7 +23,8 @@ struct JobView {
 
 JobView view_job(const nlohmann::json& job);
 
-// Whether the Job's ownerReferences name an object with this uid.
+// Whether the Job's ownerReferences name an object with this uid. An empty uid (an object store that assigns
+// none, such as a file applied locally) owns every Job that carries its label.
 bool owned_by(const nlohmann::json& job, const std::string& uid);
 
 // The Job named `name` among `jobs`, or nullptr.

@@ -27,14 +27,16 @@ std::optional<Outcome> check_up_to_date(Context& ctx);      // UpToDate
 std::optional<Outcome> check_failed_run(
     Context& ctx);  // MigrationFailed, BackupFailed, AwaitingRetry, OutOfBandChange
 std::optional<Outcome> check_suspended(Context& ctx);  // Suspended
-std::optional<Outcome> run_dry_run(Context& ctx);      // DryRunRunning, DryRunComplete, DryRunFailed
-std::optional<Outcome> run_backup(Context& ctx);       // BackupRunning (BackupDisabled passes)
-std::optional<Outcome> run_migration(Context& ctx);    // MigrationRunning
+std::optional<Outcome> wait_for_earlier_jobs(
+    Context& ctx);                                   // Progressing (a Job of an earlier run still runs)
+std::optional<Outcome> run_dry_run(Context& ctx);    // DryRunRunning, DryRunComplete, DryRunFailed
+std::optional<Outcome> run_backup(Context& ctx);     // BackupRunning (BackupDisabled passes)
+std::optional<Outcome> run_migration(Context& ctx);  // MigrationRunning
 
 inline constexpr Step kSteps[] = {
-    validate_spec, load_migrations,      resolve_connection, read_heads,       plan_target,
-    identify_run,  record_finished_jobs, check_up_to_date,   check_failed_run, check_suspended,
-    run_dry_run,   run_backup,           run_migration,
+    validate_spec,         load_migrations,      resolve_connection, read_heads,       plan_target,
+    identify_run,          record_finished_jobs, check_up_to_date,   check_failed_run, check_suspended,
+    wait_for_earlier_jobs, run_dry_run,          run_backup,         run_migration,
 };
 
 // Runs kSteps until one returns an Outcome.

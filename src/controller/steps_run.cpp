@@ -75,7 +75,8 @@ std::optional<Outcome> create_job(Context& ctx, specs::JobKind kind, const std::
     outcome.requeue_after = ctx.options.recheck_interval;
     return outcome;
   }
-  log::info("created Job", {{"job", ctx.ns() + "/" + job_name}, {"resource", ctx.ns() + "/" + ctx.name()}});
+  log::info("Job created (or found)",
+            {{"job", ctx.ns() + "/" + job_name}, {"resource", ctx.ns() + "/" + ctx.name()}});
   ctx.jobs.push_back(std::move(stored));
   return std::nullopt;
 }
@@ -178,6 +179,23 @@ std::optional<Outcome> check_suspended(Context& ctx) {
   }
   return Outcome::suspended("spec.suspend is true: no Job is started (" +
                             std::to_string(ctx.plan->steps.size()) + " revision(s) pending)");
+}
+
+std::optional<Outcome> wait_for_earlier_jobs(Context& ctx) {
+  // Two runs never overlap: a backup or migration started for an earlier spec (or retry) finishes first, so
+  // that two runners never race for the migration lock and a backup never runs beside a migration.
+  for (const auto& job : ctx.jobs) {
+    JobView other = view_job(job);
+    if (other.finished() || other.name == ctx.backup_job_name || other.name == ctx.migrate_job_name ||
+        other.name == ctx.plan_job_name) {
+      continue;
+    }
+    return waiting(ctx,
+                   Outcome::progressing(Phase::kPending, reason::kProgressing,
+                                        "waiting for Job " + other.name + " of an earlier run to finish"),
+                   other.name);
+  }
+  return std::nullopt;
 }
 
 std::optional<Outcome> run_dry_run(Context& ctx) {

@@ -224,6 +224,25 @@ TEST_F(ReconcilerTest, DowngradeRefusedThenAllowed) {
   EXPECT_EQ(status().phase, api::Phase::kBackingUp);
 }
 
+TEST_F(ReconcilerTest, ANewRunWaitsForTheJobOfTheEarlierRun) {
+  apply();
+  reconcile();
+  const std::string first_backup = only_job("backup");
+  cluster.start_job(kNs, first_backup);
+  apply({{"targetRevision", "002"}});  // bumped while the first run's backup is running
+  auto result = reconcile();
+  EXPECT_EQ(result.requeue_after, options.job_poll_interval);
+  EXPECT_EQ(cluster.job_creations(), 1);
+  EXPECT_EQ(status().active_job, first_backup);
+  EXPECT_EQ(condition(condition::kReconciling).reason, reason::kProgressing);
+
+  finish_backup(first_backup, true);
+  reconcile();
+  EXPECT_EQ(jobs_of("backup").size(), 2u);
+  EXPECT_THAT(jobs_of("migrate"), IsEmpty());
+  EXPECT_THAT(status().target_heads, ElementsAre("002"));
+}
+
 TEST_F(ReconcilerTest, UnknownTargetIsInvalid) {
   apply({{"targetRevision", "999"}});
   reconcile();
