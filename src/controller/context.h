@@ -75,6 +75,9 @@ struct Context {
   std::optional<MigrationSet> migrations;
   std::optional<DatabaseTarget> database;
   std::vector<std::string> heads;  // the version table's rows
+  // The plan from the current heads to the target. nullopt when the migrations come from an image
+  // (spec.migrations.image): the operator cannot read them, so it cannot tell what is pending; a run then
+  // counts as done once its migrate Job succeeded (the runner itself finds nothing to do when at target).
   std::optional<revision::Plan> plan;
 
   specs::RunInputs inputs;  // of the current run

@@ -45,10 +45,10 @@ std::optional<Outcome> validate_spec(Context& ctx) {
 std::optional<Outcome> load_migrations(Context& ctx) {
   const auto& source = ctx.resource.spec.migrations;
   if (!source.config_map_ref) {
-    return Outcome::stalled(Phase::kBlocked, reason::kInvalidSpec,
-                            "spec.migrations.image is not supported by this operator: the controller plans "
-                            "against the revision graph, so the migrations must come from a ConfigMap "
-                            "(spec.migrations.configMapRef)");
+    // Migrations inside an image: the operator cannot read them, so it runs without a revision graph (see
+    // Context::plan) and the run is identified by the image reference.
+    ctx.inputs.migrations_digest = specs::migrations_digest_from_image(*source.image);
+    return std::nullopt;
   }
   const std::string& cm_name = source.config_map_ref->name;
   ctx.config_map = ctx.cluster.get_config_map(ctx.ns(), cm_name);
@@ -93,6 +93,7 @@ std::optional<Outcome> read_heads(Context& ctx) {
 }
 
 std::optional<Outcome> plan_target(Context& ctx) {
+  if (!ctx.migrations) return std::nullopt;
   const std::string& target = ctx.resource.spec.target_revision;
   try {
     ctx.plan = revision::plan_to_target(ctx.migrations->graph, target, ctx.heads);
@@ -120,8 +121,9 @@ std::optional<Outcome> plan_target(Context& ctx) {
 }
 
 std::optional<Outcome> identify_run(Context& ctx) {
-  ctx.inputs.direction = revision::downgrade_step_count(*ctx.plan) > 0 ? specs::Direction::kDowngrade
-                                                                       : specs::Direction::kUpgrade;
+  ctx.inputs.direction = ctx.plan && revision::downgrade_step_count(*ctx.plan) > 0
+                             ? specs::Direction::kDowngrade
+                             : specs::Direction::kUpgrade;
   ctx.run_hash = specs::plan_hash(ctx.resource, specs::JobKind::kMigrate, ctx.inputs);
   ctx.backup_job_name = specs::job_name(ctx.resource, specs::JobKind::kBackup, ctx.inputs);
   ctx.migrate_job_name = specs::job_name(ctx.resource, specs::JobKind::kMigrate, ctx.inputs);

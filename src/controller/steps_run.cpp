@@ -30,6 +30,16 @@ std::string retry_hint() {
   return "; set the annotation " + std::string(api::kRetryAnnotation) + " to a new value to run it again";
 }
 
+std::string pending_text(const Context& ctx) {
+  return ctx.plan ? std::to_string(ctx.plan->steps.size()) + " revision(s) pending"
+                  : "pending revisions unknown";
+}
+
+std::string move_text(const Context& ctx) {
+  return heads_text(ctx.heads) + " to " +
+         (ctx.plan ? heads_text(ctx.plan->heads_after) : "\"" + ctx.resource.spec.target_revision + "\"");
+}
+
 std::optional<JobView> view(const Context& ctx, const std::string& job_name) {
   const auto* job = ctx.job(job_name);
   if (job == nullptr) return std::nullopt;
@@ -128,9 +138,17 @@ std::optional<Outcome> record_finished_jobs(Context& ctx) {
 }
 
 std::optional<Outcome> check_up_to_date(Context& ctx) {
-  if (!ctx.plan->empty()) return std::nullopt;
+  if (!ctx.plan) {
+    // Without a graph, the current run's migrate Job having succeeded is what "at target" means.
+    auto migrate = view(ctx, ctx.migrate_job_name);
+    if (!migrate || migrate->phase != JobPhase::kSucceeded) return std::nullopt;
+    ctx.facts.target_heads = ctx.facts.migrate_report && !ctx.facts.migrate_report->heads_after.empty()
+                                 ? ctx.facts.migrate_report->heads_after
+                                 : ctx.heads;
+  } else if (!ctx.plan->empty()) {
+    return std::nullopt;
+  }
   ctx.facts.failed_plan_hash = "";
-  ctx.facts.progress.reset();
   if (!ctx.facts.migration_stage) {
     ctx.facts.migration_stage = stage(kTrue, reason::kUpToDate, "database at " + heads_text(ctx.heads));
   }
@@ -157,7 +175,7 @@ std::optional<Outcome> check_failed_run(Context& ctx) {
     }
     return Outcome::stalled(Phase::kFailed, failed.reason, prefix + ": " + failed.message + retry_hint());
   }
-  if (migrate && migrate->phase == JobPhase::kSucceeded) {
+  if (migrate && migrate->phase == JobPhase::kSucceeded && ctx.plan) {
     return Outcome::stalled(Phase::kBlocked, reason::kOutOfBandChange,
                             "migrate Job " + migrate->name + " succeeded, but the database is now at " +
                                 heads_text(ctx.heads) + ", not at the target" + retry_hint());
@@ -177,8 +195,7 @@ std::optional<Outcome> check_suspended(Context& ctx) {
   for (const auto& name : {ctx.backup_job_name, ctx.migrate_job_name, ctx.plan_job_name}) {
     if (auto job = view(ctx, name); job && !job->finished()) return std::nullopt;  // let a running Job finish
   }
-  return Outcome::suspended("spec.suspend is true: no Job is started (" +
-                            std::to_string(ctx.plan->steps.size()) + " revision(s) pending)");
+  return Outcome::suspended("spec.suspend is true: no Job is started (" + pending_text(ctx) + ")");
 }
 
 std::optional<Outcome> wait_for_earlier_jobs(Context& ctx) {
@@ -216,6 +233,12 @@ std::optional<Outcome> run_dry_run(Context& ctx) {
                             "plan Job " + plan_job->name +
                                 " failed: " + failure_message(*plan_job, read_report(ctx, plan_job->name)));
   }
+  if (!ctx.plan) {
+    return Outcome::ready(reason::kDryRunComplete,
+                          "dry run: plan Job " + plan_job->name +
+                              " succeeded; with migrations in an image the SQL is in that Job's log only",
+                          Phase::kPending);
+  }
   std::string config_map;
   try {
     config_map = publish_dry_run(ctx);
@@ -244,12 +267,10 @@ std::optional<Outcome> run_backup(Context& ctx) {
   }
   ctx.facts.backup_stage =
       stage(kUnknown, reason::kBackupRunning, "backup Job " + ctx.backup_job_name + " is running");
-  ctx.facts.migration_stage = stage(kFalse, reason::kMigrationPending,
-                                    std::to_string(ctx.plan->steps.size()) + " revision(s) pending");
+  ctx.facts.migration_stage = stage(kFalse, reason::kMigrationPending, pending_text(ctx));
   return waiting(ctx,
                  Outcome::progressing(Phase::kBackingUp, reason::kBackupRunning,
-                                      "backing up before migrating " + heads_text(ctx.heads) + " to " +
-                                          heads_text(ctx.plan->heads_after)),
+                                      "backing up before migrating " + move_text(ctx)),
                  ctx.backup_job_name);
 }
 
@@ -265,15 +286,13 @@ std::optional<Outcome> run_migration(Context& ctx) {
   } catch (const std::exception& e) {
     log::debug("no migration progress", {{"resource", ctx.ns() + "/" + ctx.name()}, {"error", e.what()}});
   }
-  ctx.facts.progress = live_progress(*migrate, run, *ctx.plan);
+  ctx.facts.progress = live_progress(*migrate, run, ctx.plan.value_or(revision::Plan{}));
   ctx.facts.migration_stage =
       stage(kUnknown, reason::kMigrationRunning, "migrate Job " + migrate->name + " is running");
-  return waiting(
-      ctx,
-      Outcome::progressing(Phase::kMigrating, reason::kMigrationRunning,
-                           "migrating " + heads_text(ctx.heads) + " to " + heads_text(ctx.plan->heads_after) +
-                               " (" + std::to_string(ctx.plan->steps.size()) + " revision(s) to go)"),
-      migrate->name);
+  return waiting(ctx,
+                 Outcome::progressing(Phase::kMigrating, reason::kMigrationRunning,
+                                      "migrating " + move_text(ctx) + " (" + pending_text(ctx) + ")"),
+                 migrate->name);
 }
 
 }  // namespace pgrevise::controller

@@ -243,6 +243,26 @@ TEST_F(ReconcilerTest, ANewRunWaitsForTheJobOfTheEarlierRun) {
   EXPECT_THAT(status().target_heads, ElementsAre("002"));
 }
 
+TEST_F(ReconcilerTest, MigrationsFromAnImageRunWithoutAGraph) {
+  apply({{"migrations",
+          {{"configMapRef", nullptr}, {"image", {{"image", "app:1.4.2"}, {"path", "/app/migrations"}}}}}});
+  reconcile();
+  const std::string backup = only_job("backup");
+  EXPECT_EQ(status().phase, api::Phase::kBackingUp);
+  finish_backup(backup, true);
+  reconcile();
+  const std::string migrate = only_job("migrate");
+  finish_migrate(migrate, true, {"003"});
+  reconcile();
+  auto s = status();
+  EXPECT_EQ(s.phase, api::Phase::kSucceeded);
+  EXPECT_THAT(s.current_heads, ElementsAre("003"));
+  EXPECT_THAT(s.target_heads, ElementsAre("003"));
+  EXPECT_EQ(condition(condition::kReady).reason, reason::kUpToDate);
+  reconcile();
+  EXPECT_EQ(cluster.job_creations(), 2);
+}
+
 TEST_F(ReconcilerTest, UnknownTargetIsInvalid) {
   apply({{"targetRevision", "999"}});
   reconcile();
