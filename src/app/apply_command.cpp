@@ -1,0 +1,495 @@
+// `pgrevise apply -f FILE`: the operator's pipeline run once, here. The resources of FILE go into an
+// in-process cluster (src/local), the same Reconciler and Job builders as the operator drive them, and each
+// Job runs as local processes of this same binary. The composition root of that, and its output.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+
+#include "api/yaml.h"
+#include "app/apply_output.h"
+#include "app/commands.h"
+#include "app/version.h"
+#include "common/cli.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/redact.h"
+#include "controller/postgres_probe.h"
+#include "controller/reconciler.h"
+#include "local/local_cluster.h"
+#include "metrics/bind_address.h"
+#include "metrics/endpoints.h"
+#include "metrics/prometheus_metrics.h"
+
+namespace pgrevise::app {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+const cli::CommandSpec kApplySpec{
+    "pgrevise apply -f FILE [flags]",
+    "Runs the operator's pipeline once, on this machine, for the PostgresMigration resources in FILE (a\n"
+    "multi-document YAML that also holds the Secrets and ConfigMaps they reference, as for kubectl apply).\n"
+    "The same reconciler and Job builders as `pgrevise operator` run against an in-process cluster: each\n"
+    "backup and migrate Job runs as local processes of this binary, its ConfigMap volumes written out as\n"
+    "files, its PersistentVolumeClaims as folders of --data-dir, its secretKeyRef variables read from\n"
+    "FILE's Secrets. Each phase is printed as it happens, then each Job's steps with their durations, and\n"
+    "the final status of every resource as YAML.",
+    {{"filename", "FILE", "the manifests to apply (-f FILE works too)"},
+     {"database-url", "URL",
+      "the database URL to use instead of the one in the resource's Secret (never printed); a resource\n"
+      "                          given host/port/dbname is pointed at this URL instead"},
+     {"data-dir", "DIR",
+      "where backups (DIR/claims/CLAIM), Job work folders (DIR/pods) and Job logs (DIR/logs) go", false,
+      ".pgrevise"},
+     {"namespace", "NS", "namespace of the documents that name none", false, "default"},
+     {"metrics-bind-address", "ADDR", "serve Prometheus /metrics on ADDR (host:port) while running; 0: off",
+      false, "0"},
+     {"watch", "", "keep running: apply FILE again whenever it changes (Ctrl-C or SIGTERM stops)"},
+     {"runner-binary", "PATH", "the program Jobs run as `pgrevise`", false, "this executable"},
+     {"log-level", "LEVEL", "debug, info, warn or error (for this process and the Jobs' runners)", false,
+      "warn"}},
+    0,
+    0,
+    "Exit codes: 0 every resource is Ready; 1 a backup or migration failed (reason, revision and SQLSTATE\n"
+    "are printed); 2 bad input: FILE, a spec, a missing Secret or ConfigMap, a refused downgrade, a broken\n"
+    "revision graph; 4 the database is unreachable or refused the credentials.\n\n"
+    "Nothing is kept between runs but the database and --data-dir: every apply reads the database's\n"
+    "version table again, and does nothing (no backup, no Job) when it is already at the target.\n\n"
+    "Example:\n"
+    "  pgrevise apply -f examples/postgresmigration.yaml --database-url postgresql://app@localhost/app"};
+
+std::atomic<bool> g_stop{false};
+
+void on_stop_signal(int) {
+  g_stop = true;
+}
+
+void install_stop_handlers() {
+  struct sigaction action = {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+struct ApplyConfig {
+  fs::path file;
+  std::optional<std::string> database_url;
+  fs::path data_dir;
+  std::string ns;
+  std::optional<metrics::BindAddress> metrics_address;
+  bool watch = false;
+  std::string runner_binary;
+  std::string log_level;
+};
+
+ApplyConfig read_config(const cli::ParsedArgs& args) {
+  ApplyConfig config;
+  auto file = args.get("filename");
+  if (!file) throw_bad_input("-f FILE is required: the manifests to apply (see --help)");
+  config.file = *file;
+  config.database_url = args.get("database-url");
+  if (config.database_url) register_secret(*config.database_url);
+  config.data_dir = fs::absolute(args.get_or("data-dir", ".pgrevise"));
+  config.ns = args.get_or("namespace", "default");
+  config.metrics_address =
+      metrics::parse_bind_address("--metrics-bind-address", args.get_or("metrics-bind-address", "0"));
+  config.watch = args.has("watch");
+  if (auto runner = args.get("runner-binary")) {
+    config.runner_binary = fs::absolute(*runner).string();
+  } else {
+    std::error_code ec;
+    config.runner_binary = fs::read_symlink("/proc/self/exe", ec).string();
+    if (ec || config.runner_binary.empty()) config.runner_binary = "pgrevise";
+  }
+  config.log_level = args.get_or("log-level", "warn");
+  log::Level level;
+  if (!log::parse_level(config.log_level, level))
+    throw_bad_input("--log-level: expected debug, info, warn or error, got '" + config.log_level + "'");
+  log::configure(level, log::Format::kText);
+  return config;
+}
+
+std::vector<Json> read_documents(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw_bad_input(file.string() + ": cannot read the file");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return api::parse_yaml_documents(text.str());
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kBadInput, file.string() + ": " + e.what());
+  }
+}
+
+std::string namespace_or(const Json& doc, const std::string& fallback) {
+  const std::string ns = doc.value("metadata", Json::object()).value("namespace", "");
+  return ns.empty() ? fallback : ns;
+}
+
+Json& secret_document(std::vector<Json>& docs, const std::string& ns, const std::string& name,
+                      const std::string& default_ns) {
+  for (auto& doc : docs) {
+    if (doc.value("kind", "") == "Secret" && namespace_or(doc, default_ns) == ns &&
+        doc["metadata"].value("name", "") == name) {
+      return doc;
+    }
+  }
+  docs.push_back({{"apiVersion", "v1"},
+                  {"kind", "Secret"},
+                  {"metadata", {{"name", name}, {"namespace", ns}}},
+                  {"type", "Opaque"}});
+  return docs.back();
+}
+
+// --database-url: every resource's URL Secret holds this URL; a resource given host/port/dbname is pointed at
+// a Secret of its own holding it.
+void override_database_url(std::vector<Json>& docs, const std::string& url, const std::string& default_ns) {
+  std::vector<std::pair<std::string, Json>> refs;  // namespace, urlSecretRef
+  for (auto& doc : docs) {
+    if (doc.value("kind", "") != "PostgresMigration" || !doc.contains("spec") || !doc["spec"].is_object())
+      continue;
+    Json& database = doc["spec"]["database"];
+    const Json ref = database.is_object() ? database.value("urlSecretRef", Json()) : Json();
+    if (ref.is_object() && ref.contains("name")) {
+      refs.emplace_back(namespace_or(doc, default_ns), ref);
+      continue;
+    }
+    const Json own = {{"name", doc["metadata"].value("name", "") + "-database-url"}, {"key", "url"}};
+    database = {{"urlSecretRef", own}};
+    refs.emplace_back(namespace_or(doc, default_ns), own);
+  }
+  for (const auto& [ns, ref] : refs) {
+    Json& secret = secret_document(docs, ns, ref.value("name", ""), default_ns);
+    const std::string key = ref.value("key", "url");
+    if (secret.contains("data") && secret["data"].is_object()) secret["data"].erase(key);
+    secret["stringData"][key] = url;
+  }
+}
+
+using Key = std::pair<std::string, std::string>;  // namespace, name
+
+// Stores FILE's objects in the cluster; returns the PostgresMigrations' keys.
+std::vector<Key> load(local::LocalCluster& cluster, const ApplyConfig& config) {
+  auto docs = read_documents(config.file);
+  if (config.database_url) override_database_url(docs, *config.database_url, config.ns);
+  std::vector<Key> keys;
+  for (const auto& doc : docs) {
+    const std::string kind = doc.is_object() ? doc.value("kind", "") : "";
+    if (kind != "PostgresMigration" && kind != "Secret" && kind != "ConfigMap") {
+      std::fprintf(stderr, "%s: skipping a %s: pgrevise apply handles PostgresMigration, Secret, ConfigMap\n",
+                   config.file.c_str(), kind.empty() ? "document without kind" : kind.c_str());
+      continue;
+    }
+    Json stored = cluster.apply_object(doc, config.ns);
+    if (kind == "PostgresMigration")
+      keys.emplace_back(stored["metadata"]["namespace"], stored["metadata"]["name"]);
+  }
+  if (keys.empty()) throw_bad_input(config.file.string() + ": no PostgresMigration to apply");
+  return keys;
+}
+
+bool condition_true(const Json& resource, const std::string& type) {
+  for (const auto& c : resource.value("status", Json::object()).value("conditions", Json::array()))
+    if (c.value("type", "") == type) return c.value("status", "") == "True";
+  return false;
+}
+
+std::string condition_reason(const Json& resource, const std::string& type) {
+  for (const auto& c : resource.value("status", Json::object()).value("conditions", Json::array()))
+    if (c.value("type", "") == type) return c.value("reason", "");
+  return "";
+}
+
+// The documented exit code for a resource that ended where it ended.
+int exit_code_for(const Json& resource, bool unreachable) {
+  if (condition_true(resource, "Ready")) return kExitOk;
+  if (unreachable) return kExitConnection;
+  const std::string reason = condition_reason(resource, "Stalled");
+  for (const char* bad_input :
+       {"InvalidSpec", "InvalidTarget", "DowngradeNotAllowed", "SecretNotFound", "SecretKeyNotFound",
+        "ConfigMapNotFound", "InvalidMigrations", "JobCreateFailed", "OutOfBandChange"}) {
+    if (reason == bad_input) return kExitBadInput;
+  }
+  return kExitFailed;
+}
+
+// Prints from any thread, in one piece per call.
+class Output {
+ public:
+  void now(const std::string& text) {
+    std::lock_guard lock(mu_);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
+  // Text from Job threads waits until the main thread has printed what led to it.
+  void later(std::string text) {
+    std::lock_guard lock(mu_);
+    pending_.push_back(std::move(text));
+  }
+  void flush() {
+    std::vector<std::string> pending;
+    {
+      std::lock_guard lock(mu_);
+      pending.swap(pending_);
+    }
+    for (const auto& text : pending) now(text);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> pending_;
+};
+
+// One resource on its way to Ready or Stalled.
+struct Tracked {
+  Key key;
+  std::string last_line;
+  bool settled = false;
+  bool unreachable = false;  // gave up because the database could not be reached
+  int failures = 0;          // reconciles in a row that failed
+  int idle_rounds = 0;       // reconciles in a row that changed nothing while no Job ran
+  std::chrono::steady_clock::time_point next;
+};
+
+constexpr int kMaxFailures = 5;    // transient failures retried (1+2+4+8+16 s) before giving up
+constexpr int kMaxIdleRounds = 5;  // a resource that waits for nothing that can happen here
+constexpr auto kTick = std::chrono::milliseconds(200);  // how often a wait looks at Ctrl-C
+
+// Reconciles the resources until each is Ready, Stalled or given up on, printing phases as they change.
+class Settler {
+ public:
+  Settler(local::LocalCluster& cluster, controller::Reconciler& reconciler, Output& out, std::string ns)
+      : cluster_(cluster), reconciler_(reconciler), out_(out), ns_(std::move(ns)) {}
+
+  // False when stopped by a signal before everything settled.
+  bool run(std::vector<Tracked>& tracked) {
+    for (auto& t : tracked) t.next = std::chrono::steady_clock::now();
+    while (!g_stop) {
+      bool pending = false;
+      auto earliest = std::chrono::steady_clock::time_point::max();
+      for (auto& t : tracked) {
+        if (t.settled) continue;
+        if (std::chrono::steady_clock::now() >= t.next) step(t);
+        if (t.settled) continue;
+        pending = true;
+        earliest = std::min(earliest, t.next);
+      }
+      out_.flush();
+      if (!pending) return true;
+      wait_until(earliest, tracked);
+    }
+    return false;
+  }
+
+ private:
+  void step(Tracked& t) {
+    const auto seen = cluster_.finished_jobs();
+    const auto result = reconciler_.reconcile(t.key.first, t.key.second);
+    const auto now = std::chrono::steady_clock::now();
+    auto resource = cluster_.get_resource(t.key.first, t.key.second);
+    if (!resource) {
+      t.settled = true;
+      return;
+    }
+    const std::string line = phase_line(*resource, ns_);
+    const bool changed = line != t.last_line;
+    if (changed) out_.now(line + "\n");
+    t.last_line = line;
+    if (result.error) {
+      t.failures++;
+      if (t.failures > kMaxFailures) {
+        out_.now(display_name(*resource, ns_) + ": giving up: " + redact(result.message) + "\n");
+        t.settled = true;
+        t.unreachable = true;
+      }
+      t.next = now + std::chrono::seconds(1 << std::min(t.failures - 1, 4));
+      return;
+    }
+    t.failures = 0;
+    if (!condition_true(*resource, "Reconciling")) {
+      t.settled = true;
+      return;
+    }
+    const bool job_ran = cluster_.finished_jobs() != seen || cluster_.running_jobs() > 0;
+    t.idle_rounds = (job_ran || changed) ? 0 : t.idle_rounds + 1;
+    if (t.idle_rounds >= kMaxIdleRounds) {
+      out_.now(display_name(*resource, ns_) + ": nothing more can happen here: " + redact(result.message) +
+               "\n");
+      t.settled = true;
+      return;
+    }
+    const auto after = result.requeue_after.value_or(std::chrono::milliseconds(1000));
+    t.next = job_ran ? now + std::min(after, std::chrono::milliseconds(1000)) : now + kTick;
+  }
+
+  // Until `until`, a Job finishes (everyone looks again at once), or a stop signal.
+  void wait_until(std::chrono::steady_clock::time_point until, std::vector<Tracked>& tracked) {
+    const auto seen = cluster_.finished_jobs();
+    while (!g_stop && std::chrono::steady_clock::now() < until) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      if (cluster_.wait_for_job(seen, std::min(std::max(left, std::chrono::milliseconds(1)), kTick))) {
+        out_.flush();
+        for (auto& t : tracked) t.next = std::chrono::steady_clock::now();
+        return;
+      }
+    }
+  }
+
+  local::LocalCluster& cluster_;
+  controller::Reconciler& reconciler_;
+  Output& out_;
+  std::string ns_;
+};
+
+// Prints every resource's final status and returns the worst exit code.
+int finish(local::LocalCluster& cluster, const std::vector<Tracked>& tracked, Output& out,
+           const std::string& ns) {
+  int code = kExitOk;
+  std::string text;
+  for (const auto& t : tracked) {
+    auto resource = cluster.get_resource(t.key.first, t.key.second);
+    if (!resource) continue;
+    text += final_status_yaml(*resource);
+    const int own = exit_code_for(*resource, t.unreachable);
+    if (own != kExitOk && (code == kExitOk || own == kExitFailed)) code = own;
+  }
+  out.now(text);
+  for (const auto& t : tracked) {
+    auto resource = cluster.get_resource(t.key.first, t.key.second);
+    if (!resource) continue;
+    const bool ready = condition_true(*resource, "Ready");
+    out.now(display_name(*resource, ns) +
+            (ready ? ": Ready\n"
+                   : ": not Ready (exit " + std::to_string(exit_code_for(*resource, t.unreachable)) + ")\n"));
+  }
+  return code;
+}
+
+std::optional<fs::file_time_type> modified_at(const fs::path& file) {
+  std::error_code ec;
+  auto t = fs::last_write_time(file, ec);
+  if (ec) return std::nullopt;
+  return t;
+}
+
+struct ApplyParts {
+  const ApplyConfig& config;
+  local::LocalCluster& cluster;
+  Settler& settler;
+  Output& out;
+};
+
+int apply_once(ApplyParts& parts) {
+  std::vector<Tracked> tracked;
+  for (auto& key : load(parts.cluster, parts.config)) tracked.push_back({.key = key});
+  if (!parts.settler.run(tracked)) {
+    parts.out.now("stopping: waiting for the running Jobs to finish\n");
+    parts.cluster.wait_idle();
+    parts.out.flush();
+    finish(parts.cluster, tracked, parts.out, parts.config.ns);
+    return kExitFailed;
+  }
+  return finish(parts.cluster, tracked, parts.out, parts.config.ns);
+}
+
+// In --watch mode a bad FILE is reported and watched until it is fixed, not the end of the process.
+int apply_reporting_errors(ApplyParts& parts) {
+  try {
+    return apply_once(parts);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "pgrevise apply: %s\n", redact(e.what()).c_str());
+    return e.kind() == ErrorKind::kBadInput ? kExitBadInput : kExitFailed;
+  }
+}
+
+int watch(ApplyParts& parts) {
+  auto stamp = modified_at(parts.config.file);
+  apply_reporting_errors(parts);
+  const std::string watching = "watching " + parts.config.file.string() + " for changes (Ctrl-C to stop)\n";
+  parts.out.now(watching);
+  auto last_poll = std::chrono::steady_clock::now();
+  while (!g_stop) {
+    parts.cluster.wait_for_job(parts.cluster.finished_jobs(), kTick);
+    if (std::chrono::steady_clock::now() - last_poll < std::chrono::seconds(1)) continue;
+    last_poll = std::chrono::steady_clock::now();
+    const auto now_stamp = modified_at(parts.config.file);
+    if (now_stamp == stamp) continue;
+    stamp = now_stamp;
+    parts.out.now(parts.config.file.string() + " changed: applying it again\n");
+    apply_reporting_errors(parts);
+    if (!g_stop) parts.out.now(watching);
+  }
+  parts.cluster.wait_idle();
+  parts.out.flush();
+  return kExitOk;
+}
+
+std::unique_ptr<metrics::Endpoints> serve_metrics(const ApplyConfig& config,
+                                                  metrics::PrometheusMetrics& metrics,
+                                                  const metrics::Readiness& readiness) {
+  if (!config.metrics_address) return nullptr;
+  auto endpoints = std::make_unique<metrics::Endpoints>(
+      metrics::EndpointOptions{config.metrics_address, std::nullopt}, [&metrics] { return metrics.render(); },
+      readiness);
+  endpoints->start();
+  std::fprintf(stderr, "serving metrics on http://%s:%d/metrics\n",
+               config.metrics_address->host.empty() ? "0.0.0.0" : config.metrics_address->host.c_str(),
+               endpoints->metrics_port().value_or(0));
+  return endpoints;
+}
+
+controller::ReconcilerOptions reconciler_options(const ApplyConfig& config) {
+  controller::ReconcilerOptions options;
+  options.job_poll_interval = std::chrono::milliseconds(1000);  // progress of a running migration
+  options.settings.runner_log_level = config.log_level;
+  options.pgrevise_version = PGREVISE_VERSION;
+  return options;
+}
+
+int run_apply(const Args& raw_args) {
+  Args args;
+  for (const auto& a : raw_args) args.push_back(a == "-f" ? "--filename" : a);
+  if (cli::wants_help(args)) {
+    std::printf("%s", cli::help_text(kApplySpec).c_str());
+    return kExitOk;
+  }
+  const ApplyConfig config = read_config(cli::parse(kApplySpec, args));
+  fs::create_directories(config.data_dir);
+  install_stop_handlers();
+
+  metrics::PrometheusMetrics metrics(PGREVISE_VERSION);
+  metrics::Readiness readiness;
+  auto endpoints = serve_metrics(config, metrics, readiness);
+  Output out;  // outlives the cluster, whose Job threads print through it
+  SystemProcessRunner runner;
+  local::LocalCluster cluster({.pgrevise_binary = config.runner_binary, .data_dir = config.data_dir}, runner,
+                              SystemClock::instance());
+  cluster.on_job_finished([&out, claims = config.data_dir / "claims"](const local::FinishedJob& finished) {
+    out.later(job_finished_text(finished, claims));
+  });
+  controller::PostgresProbe probe;
+  controller::Reconciler reconciler(cluster, probe, metrics, SystemClock::instance(),
+                                    reconciler_options(config));
+  Settler settler(cluster, reconciler, out, config.ns);
+  ApplyParts parts{config, cluster, settler, out};
+  const int code = config.watch ? watch(parts) : apply_once(parts);
+  if (endpoints) endpoints->stop();
+  return code;
+}
+
+const CommandRegistration apply_command(
+    "apply", "run the operator's pipeline here, on the resources of a file (Jobs as local processes)",
+    run_apply, 45);
+
+}  // namespace
+}  // namespace pgrevise::app

@@ -1,0 +1,241 @@
+// `pgrevise apply -f FILE` end to end: the example manifests applied to a real database through the same
+// reconciler and Job builders as the operator, with the Jobs run as local processes of the built binary.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <pqxx/pqxx>
+#include <sstream>
+
+#include "support/pgrevise_cli.h"
+#include "support/test_postgres.h"
+
+namespace pgrevise::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kCanary[] = "canary-Pw-5c1e9a77d3";
+
+// A login role whose password is the canary, owning the test database; dropped after the database.
+class CanaryRole {
+ public:
+  explicit CanaryRole(std::string name) : name_(std::move(name)) {
+    pqxx::connection admin(admin_url());
+    pqxx::nontransaction tx(admin);
+    tx.exec0("DROP ROLE IF EXISTS " + tx.quote_name(name_));
+    tx.exec0("CREATE ROLE " + tx.quote_name(name_) + " LOGIN PASSWORD " + tx.quote(kCanary));
+  }
+  ~CanaryRole() {
+    try {
+      pqxx::connection admin(admin_url());
+      pqxx::nontransaction tx(admin);
+      tx.exec0("DROP ROLE IF EXISTS " + tx.quote_name(name_));
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "could not drop role " << name_ << ": " << e.what();
+    }
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+std::vector<fs::path> files_under(const fs::path& dir, const std::string& suffix = "") {
+  std::vector<fs::path> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      out.push_back(entry.path());
+    }
+  }
+  return out;
+}
+
+class ApplyTest : public ::testing::Test {
+ protected:
+  ApplyTest() : role_("apply_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++)) {
+    db_ = std::make_unique<TestDatabase>();
+    db_->exec("ALTER DATABASE " + db_->name() + " OWNER TO " + role_.name());
+    const std::string admin = db_->url();
+    const auto scheme_end = admin.find("://") + 3;
+    url_ = admin.substr(0, scheme_end) + role_.name() + ":" + kCanary + admin.substr(admin.find('@'));
+    example_ = read_text(fs::path(source_dir()) / "examples" / "postgresmigration.yaml");
+  }
+  ~ApplyTest() override { db_.reset(); }  // the database goes before its owner
+
+  // Writes `manifest` and runs `pgrevise apply` on it; stdout and stderr must never hold the password.
+  ProcessResult apply(const std::string& manifest, std::vector<std::string> extra = {},
+                      bool with_url = true) {
+    const auto file = dir_.write("manifest-" + std::to_string(runs_++) + ".yaml", manifest);
+    std::vector<std::string> args = {"apply", "-f", file.string(), "--data-dir", data_dir().string()};
+    if (with_url) {
+      args.push_back("--database-url");
+      args.push_back(url_);
+    }
+    args.insert(args.end(), extra.begin(), extra.end());
+    ProcessResult r = run_pgrevise(args);
+    EXPECT_EQ(r.out.find(kCanary), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find(kCanary), std::string::npos) << r.err;
+    return r;
+  }
+
+  fs::path data_dir() const { return dir_.path() / "data"; }
+  std::vector<fs::path> backups() const { return files_under(data_dir() / "claims", ".manifest.json"); }
+  std::string heads() const { return db_->query("SELECT version_num FROM alembic_version ORDER BY 1"); }
+
+  void expect_no_secret_in_data_dir() const {
+    for (const auto& f : files_under(data_dir()))
+      EXPECT_EQ(read_text(f).find(kCanary), std::string::npos) << f;
+  }
+
+  static inline int counter_ = 0;
+  CanaryRole role_;
+  std::unique_ptr<TestDatabase> db_;
+  std::string url_;
+  std::string example_;
+  TempDir dir_;
+  int runs_ = 0;
+};
+
+std::string expected_heads() {
+  ProcessResult r = run_pgrevise({"migrate", "heads", "--dir", source_dir() + "/migrations"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+TEST_F(ApplyTest, BacksUpAndUpgradesToHeadsThenFindsNothingToDo) {
+  ProcessResult first = apply(example_);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("app: BackingUp"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("app: Migrating"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("backup Job app-"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("migrate Job app-"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("upgrade"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("phase: Succeeded"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("\napp: Ready\n"), std::string::npos) << first.out;
+
+  ASSERT_EQ(backups().size(), 1u);
+  const std::string manifest = read_text(backups()[0]);
+  EXPECT_NE(manifest.find("sha256"), std::string::npos) << manifest;
+  const std::string at_heads = heads();
+  ASSERT_FALSE(at_heads.empty());
+  std::stringstream rows(at_heads);
+  const std::string listed = expected_heads();
+  for (std::string head; std::getline(rows, head);)
+    EXPECT_NE(listed.find(head), std::string::npos) << head << " is not a head: " << listed;
+
+  ProcessResult second = apply(example_);
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("UpToDate"), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find(" Job app-"), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find("BackingUp"), std::string::npos) << second.out;
+  EXPECT_EQ(backups().size(), 1u);
+  EXPECT_EQ(heads(), at_heads);
+  expect_no_secret_in_data_dir();
+}
+
+TEST_F(ApplyTest, RefusesADowngradeUnlessAllowed) {
+  ASSERT_EQ(apply(example_).exit_code, 0);
+  const std::string older = replace(example_, "targetRevision: heads", "targetRevision: \"0003\"");
+  ProcessResult refused = apply(older);
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.out.find("DowngradeNotAllowed"), std::string::npos) << refused.out;
+  EXPECT_NE(heads(), "0003");
+
+  ProcessResult allowed = apply(replace(older, "allowDowngrade: false", "allowDowngrade: true"));
+  ASSERT_EQ(allowed.exit_code, 0) << allowed.out << allowed.err;
+  EXPECT_NE(allowed.out.find("downgrade"), std::string::npos) << allowed.out;
+  EXPECT_EQ(heads(), "0003");
+  EXPECT_EQ(backups().size(), 2u);  // one before the upgrade, one before the downgrade
+  expect_no_secret_in_data_dir();
+}
+
+const char kBrokenManifest[] = R"(apiVersion: v1
+kind: Secret
+metadata: {name: broken-db}
+stringData: {url: "postgresql://nobody@localhost/none"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: broken-migrations}
+data:
+  0001_ok.sql: |
+    -- revision: 0001
+    -- message: fine
+
+    -- +upgrade
+    CREATE TABLE fine (id int);
+
+    -- +downgrade
+    DROP TABLE fine;
+  0002_broken.sql: |
+    -- revision: 0002
+    -- down_revision: 0001
+    -- message: broken
+
+    -- +upgrade
+    CREATE TABLE broken (id int;
+
+    -- +downgrade
+    DROP TABLE broken;
+---
+apiVersion: pgrevise.dev/v1alpha1
+kind: PostgresMigration
+metadata: {name: broken}
+spec:
+  database: {urlSecretRef: {name: broken-db, key: url}}
+  targetRevision: heads
+  migrations: {configMapRef: {name: broken-migrations}}
+  backup: {enabled: false}
+)";
+
+TEST_F(ApplyTest, AFailingMigrationNamesTheRevisionAndSqlstate) {
+  ProcessResult r = apply(kBrokenManifest);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("MigrationFailed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0002"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("42601"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("phase: Failed"), std::string::npos) << r.out;
+  expect_no_secret_in_data_dir();
+}
+
+TEST_F(ApplyTest, AMissingSecretIsReportedWithoutRunningAJob) {
+  std::string manifest = example_;
+  const auto secret_end = manifest.find("---\n");
+  ASSERT_NE(secret_end, std::string::npos);
+  manifest.erase(0, secret_end + 4);  // the Secret is the first document
+  ProcessResult r = apply(manifest, {}, /*with_url=*/false);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("SecretNotFound"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("app-db"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(" Job app-"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(data_dir() / "pods"));
+}
+
+TEST_F(ApplyTest, HelpExplainsTheFlags) {
+  ProcessResult r = run_pgrevise({"apply", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* flag : {"--database-url", "--data-dir", "--metrics-bind-address", "--watch",
+                           "--runner-binary", "--log-level", "Exit codes"}) {
+    EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
+  }
+}
+
+}  // namespace
+}  // namespace pgrevise::testing
