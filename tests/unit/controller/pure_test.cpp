@@ -1,0 +1,156 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "api/conditions.h"
+#include "api/reasons.h"
+#include "common/base64.h"
+#include "controller/dry_run.h"
+#include "controller/events.h"
+#include "controller/job_view.h"
+#include "controller/migration_set.h"
+#include "controller/records.h"
+#include "controller/status.h"
+#include "revision/errors.h"
+#include "unit/controller/controller_fixture.h"
+
+namespace pgrevise::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+namespace reason = api::reason;
+namespace condition = api::condition;
+
+Json job_with(const Json& status) {
+  return {{"metadata", {{"name", "j"}, {"ownerReferences", {{{"uid", "u1"}}}}}}, {"status", status}};
+}
+
+TEST(JobViewTest, ReadsThePhaseFromConditions) {
+  EXPECT_EQ(controller::view_job(job_with(Json::object())).phase, controller::JobPhase::kActive);
+  auto done = controller::view_job(job_with({{"startTime", "t0"},
+                                             {"completionTime", "t1"},
+                                             {"conditions", {{{"type", "Complete"}, {"status", "True"}}}}}));
+  EXPECT_EQ(done.phase, controller::JobPhase::kSucceeded);
+  EXPECT_EQ(done.completion_time, "t1");
+  auto failed = controller::view_job(job_with({{"conditions",
+                                                {{{"type", "FailureTarget"},
+                                                  {"status", "True"},
+                                                  {"reason", "DeadlineExceeded"},
+                                                  {"message", "too long"}}}}}));
+  EXPECT_EQ(failed.phase, controller::JobPhase::kFailed);
+  EXPECT_EQ(failed.failure_reason, "DeadlineExceeded");
+  auto not_yet =
+      controller::view_job(job_with({{"conditions", {{{"type", "Failed"}, {"status", "False"}}}}}));
+  EXPECT_EQ(not_yet.phase, controller::JobPhase::kActive);
+}
+
+TEST(JobViewTest, OwnershipByUid) {
+  EXPECT_TRUE(controller::owned_by(job_with(Json::object()), "u1"));
+  EXPECT_FALSE(controller::owned_by(job_with(Json::object()), "u2"));
+  EXPECT_TRUE(controller::owned_by(job_with(Json::object()), ""));
+}
+
+TEST(MigrationSetTest, ReadsSqlKeysFromDataAndBinaryData) {
+  Json cm = {{"data", {{"001_a.sql", migration("001", "", "a")}, {"README.md", "# notes"}}},
+             {"binaryData", {{"002_b.sql", base64_encode(migration("002", "001", "b"))}}}};
+  auto set = controller::load_migration_set(cm);
+  EXPECT_THAT(set.keys, ElementsAre("001_a.sql", "002_b.sql"));
+  EXPECT_EQ(set.graph.size(), 2u);
+}
+
+TEST(MigrationSetTest, ProblemsNameTheKey) {
+  Json cm = {{"data", {{"001_a.sql", "-- revision: 001\nno sections here\n"}}}};
+  try {
+    controller::load_migration_set(cm);
+    FAIL() << "expected a RevisionError";
+  } catch (const revision::RevisionError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("001_a.sql"));
+  }
+  EXPECT_THROW(controller::load_migration_set(Json{{"data", {{"README.md", "x"}}}}), revision::RevisionError);
+}
+
+api::Status status_with(std::optional<api::Phase> phase, std::string active_job = "") {
+  api::Status s;
+  s.phase = phase;
+  s.active_job = std::move(active_job);
+  return s;
+}
+
+TEST(TransitionEventsTest, StartedOnceAndOnlyOnChange) {
+  auto before = status_with(api::Phase::kPending);
+  auto after = status_with(api::Phase::kBackingUp, "b1");
+  auto events = controller::transition_events(before, after);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].reason, "BackupStarted");
+  EXPECT_TRUE(controller::transition_events(after, after).empty());
+}
+
+TEST(TransitionEventsTest, FailedRunIsAWarningWithRevisionAndSqlstate) {
+  auto after = status_with(api::Phase::kFailed);
+  after.last_run = api::LastRun{
+      .result = std::string(api::kRunFailed), .message = "boom", .revision = "0007", .sqlstate = "23505"};
+  auto events = controller::transition_events(status_with(api::Phase::kMigrating, "m1"), after);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, controller::EventType::kWarning);
+  EXPECT_THAT(events[0].message, HasSubstr("0007"));
+  EXPECT_THAT(events[0].message, HasSubstr("23505"));
+}
+
+TEST(ComputeStatusTest, TransitionTimeMovesOnlyWhenTheStatusDoes) {
+  controller::Facts facts;
+  auto first = controller::compute_status(
+      {}, facts, controller::Outcome::progressing(api::Phase::kBackingUp, reason::kBackupRunning, "a"), 3,
+      "2026-11-30T08:00:00Z");
+  auto second = controller::compute_status(
+      first, facts, controller::Outcome::progressing(api::Phase::kMigrating, reason::kMigrationRunning, "b"),
+      3, "2026-11-30T08:05:00Z");
+  const auto* reconciling = api::find_condition(second.conditions, condition::kReconciling);
+  ASSERT_NE(reconciling, nullptr);
+  EXPECT_EQ(reconciling->last_transition_time, "2026-11-30T08:00:00Z");
+  EXPECT_EQ(reconciling->reason, reason::kMigrationRunning);
+  auto third = controller::compute_status(
+      second, facts, controller::Outcome::ready(reason::kUpToDate, "c", api::Phase::kSucceeded), 4,
+      "2026-11-30T08:10:00Z");
+  EXPECT_EQ(api::find_condition(third.conditions, condition::kReady)->last_transition_time,
+            "2026-11-30T08:10:00Z");
+  EXPECT_TRUE(api::conditions_current(third.conditions, 4));
+  EXPECT_EQ(third.observed_generation, 4);
+  // Nothing new: the same status, so the write is skipped.
+  EXPECT_EQ(controller::compute_status(
+                third, facts, controller::Outcome::ready(reason::kUpToDate, "c", api::Phase::kSucceeded), 4,
+                "2026-11-30T09:00:00Z"),
+            third);
+}
+
+TEST(LiveProgressTest, IgnoresARunOlderThanTheJob) {
+  controller::JobView job{.name = "m", .start_time = "2026-11-30T08:00:10Z"};
+  revision::Plan plan;
+  plan.steps.push_back({0, "0002", revision::Direction::kUp, {}, {}});
+  plan.steps.push_back({1, "0003", revision::Direction::kUp, {}, {}});
+  controller::MigrationProgress old_run{
+      .run_id = "r0", .total = 5, .done = 5, .started_at = "2026-11-30T07:00:00.000Z"};
+  auto p = controller::live_progress(job, old_run, plan);
+  EXPECT_EQ(p.done, 0);
+  EXPECT_EQ(p.total, 2);
+  EXPECT_EQ(p.revision, "0002");
+  controller::MigrationProgress current{
+      .run_id = "r1", .total = 3, .done = 1, .started_at = "2026-11-30T08:00:10.500Z"};
+  p = controller::live_progress(job, current, plan);
+  EXPECT_EQ(p.done, 1);
+  EXPECT_EQ(p.total, 3);
+}
+
+TEST(DryRunTest, LongScriptsAreCutAtALineWithANote) {
+  auto set = controller::load_migration_set(Json{{"data", {{"001.sql", migration("001", "", "a")}}}});
+  auto plan = revision::plan_to_target(set.graph, "heads", {});
+  api::Spec spec;
+  spec.target_revision = "heads";
+  auto full = controller::render_dry_run_sql(set, plan, spec, "test", 1 << 20);
+  EXPECT_THAT(full, HasSubstr("CREATE TABLE a"));
+  auto cut = controller::render_dry_run_sql(set, plan, spec, "test", 200);
+  EXPECT_LE(cut.size(), 200u);
+  EXPECT_THAT(cut, HasSubstr("left out"));
+}
+
+}  // namespace
+}  // namespace pgrevise::testing
