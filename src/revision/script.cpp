@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 
 #include "common/hash.h"
 #include "common/strings.h"
@@ -51,6 +52,53 @@ class LineReader {
   int number_ = 0;
 };
 
+// Offset of the first byte that makes `text` not well-formed UTF-8 (or is NUL, which libpq would take for the
+// end of the statement text and silently drop the rest), or npos.
+size_t first_bad_byte(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = bytes[i];
+    if (c == 0) return i;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // Lead byte: length of the sequence and the range of its first continuation byte (no overlong forms,
+    // no surrogates, nothing above U+10FFFF).
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      if (c == 0xE0) low = 0xA0;
+      if (c == 0xED) high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      if (c == 0xF0) low = 0x90;
+      if (c == 0xF4) high = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    if (bytes[i + 1] < low || bytes[i + 1] > high) return i;
+    for (size_t k = 2; k < length; ++k)
+      if ((bytes[i + k] & 0xC0) != 0x80) return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+int line_at(std::string_view text, size_t offset) {
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+// A file that is not a migration at all (a stray data file, an editor's backup) would otherwise report every
+// one of its lines; the first few problems say enough.
+constexpr size_t kMaxProblemsPerFile = 10;
+
 enum class Marker { kNone, kUpgrade, kDowngrade };
 
 Marker marker_of(std::string_view line) {
@@ -85,7 +133,16 @@ class ScriptParser {
 
   std::optional<Script> parse() {
     script_.file = file_;
-    size_t before = problems_.size();
+    before_ = problems_.size();
+    if (const size_t bad = first_bad_byte(text_); bad != std::string_view::npos) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X",
+                    static_cast<unsigned>(static_cast<unsigned char>(text_[bad])));
+      add(line_at(text_, bad),
+          std::string("not UTF-8 text: byte ") + byte + " at offset " + std::to_string(bad) +
+              (text_[bad] == '\0' ? " (a NUL byte; is this a binary file?)" : " (save the file as UTF-8)"));
+      return std::nullopt;
+    }
     LineReader reader(text_);
     Line line;
     while (reader.next(line)) {
@@ -99,13 +156,16 @@ class ScriptParser {
     finish_section(text_.size());
     if (!seen_upgrade_) add(0, "missing '-- +upgrade' section");
     if (script_.revision.empty() && !seen_key_[0]) add(0, "missing '-- revision:' header");
-    if (problems_.size() != before) return std::nullopt;
+    if (problems_.size() != before_) return std::nullopt;
     script_.checksum = sha256_hex(text_.substr(upgrade_marker_offset_));
     return std::move(script_);
   }
 
  private:
   void add(int line, std::string message) {
+    const size_t found = problems_.size() - before_;
+    if (found > kMaxProblemsPerFile) return;
+    if (found == kMaxProblemsPerFile) message = "more problems not shown (is this a migration file?)";
     problems_.push_back(Problem{file_, line, RevisionErrorCode::kParse, std::move(message)});
   }
 
@@ -216,6 +276,7 @@ class ScriptParser {
   const std::string& file_;
   std::vector<Problem>& problems_;
   Script script_;
+  size_t before_ = 0;  // problems_ reported by earlier files
   Marker state_ = Marker::kNone;
   Section* current_ = nullptr;
   bool seen_upgrade_ = false;

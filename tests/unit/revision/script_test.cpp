@@ -130,5 +130,44 @@ TEST(RevisionIds, ValidCharactersAndLength) {
   EXPECT_TRUE(is_valid_branch_label("billing_v2"));
 }
 
+TEST(ParseScript, TextThatIsNotUtf8IsRefusedWithItsLine) {
+  std::vector<Problem> problems;
+  const std::string latin1 = "-- revision: a1\n-- message: caf\xE9\n-- +upgrade\nSELECT 1;\n";
+  EXPECT_FALSE(parse_script(latin1, "latin1.sql", problems).has_value());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].line, 2);
+  EXPECT_THAT(problems[0].to_string(), HasSubstr("latin1.sql:2: not UTF-8 text: byte 0xE9"));
+  // Overlong forms and surrogates are not UTF-8 either; a byte order mark and real UTF-8 are.
+  for (const std::string bad : {"\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE2\x82"}) {
+    problems.clear();
+    EXPECT_FALSE(parse_script("-- revision: a1\n-- +upgrade\nSELECT '" + bad + "';\n", "f.sql", problems));
+  }
+  EXPECT_EQ(
+      parse_script("\xEF\xBB\xBF-- revision: a1\n-- message: caf\xC3\xA9 \xF0\x9F\x98\x80\n-- +upgrade\n",
+                   "f.sql")
+          .message,
+      "caf\xC3\xA9 \xF0\x9F\x98\x80");
+}
+
+TEST(ParseScript, ANulByteIsRefusedBecauseLibpqWouldDropWhatFollowsIt) {
+  std::vector<Problem> problems;
+  const std::string text = std::string("-- revision: a1\n-- +upgrade\nSELECT 1;") + '\0' + "DROP TABLE t;\n";
+  EXPECT_FALSE(parse_script(text, "nul.sql", problems).has_value());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].to_string(), HasSubstr("nul.sql:3: not UTF-8 text: byte 0x00"));
+}
+
+TEST(ParseScript, AFileThatIsNoMigrationReportsAFewProblemsNotOnePerLine) {
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
+  std::vector<Problem> problems;
+  EXPECT_FALSE(parse_script(text, "data.sql", problems).has_value());
+  EXPECT_EQ(problems.size(), 11u);
+  EXPECT_THAT(problems.back().message, HasSubstr("more problems not shown"));
+  // The cap is per file: a second file still gets its own problems.
+  EXPECT_FALSE(parse_script("-- +upgrade\n", "second.sql", problems).has_value());
+  EXPECT_EQ(problems.back().file, "second.sql");
+}
+
 }  // namespace
 }  // namespace pgrevise::revision
