@@ -49,6 +49,19 @@ void refuse_unfinished(pqxx::connection& conn, const RunnerOptions& options) {
                   "` if it completed, or re-run with --retry-unfinished if its statements are idempotent");
 }
 
+// The heads once a step failed. When the failure was the connection itself (the server restarted or went
+// away), reading them must not replace the step's error with a second one: the next run reads them anyway.
+std::vector<std::string> heads_after_failure(pqxx::connection& conn, const RunnerOptions& options,
+                                             std::vector<std::string> fallback) {
+  try {
+    pqxx::work tx(conn);
+    return db::read_heads(tx, options.version_table);
+  } catch (const std::exception& e) {
+    log::warn("could not read the version table after the failure", {{"error", redact(e.what())}});
+    return fallback;
+  }
+}
+
 std::string describe_heads(const std::vector<std::string>& heads) {
   return heads.empty() ? std::string("base") : join(heads, ", ");
 }
@@ -128,8 +141,7 @@ int Runner::migrate(const std::string& command, const std::string& target, bool 
       executor.run(steps, report_.steps);
     } catch (const StepFailure& f) {
       report_.error = f.where();
-      pqxx::work tx(*session.conn);
-      report_.heads_after = db::read_heads(tx, options_.version_table);
+      report_.heads_after = heads_after_failure(*session.conn, options_, report_.heads_after);
       throw;
     }
     lock.release();
