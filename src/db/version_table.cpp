@@ -107,9 +107,17 @@ bool version_table_exists(pqxx::transaction_base& tx, const VersionTableName& t)
 std::vector<std::string> read_heads(pqxx::transaction_base& tx, const VersionTableName& t) {
   std::vector<std::string> heads;
   if (!version_table_exists(tx, t)) return heads;
-  for (const auto& row : tx.exec("SELECT version_num FROM " + t.qualified_sql() + " ORDER BY version_num")) {
-    heads.push_back(row[0].as<std::string>());
+  pqxx::result rows;
+  try {
+    rows = tx.exec("SELECT version_num FROM " + t.qualified_sql() + " ORDER BY version_num");
+  } catch (const pqxx::undefined_column&) {
+    // A name that points at some other table (users, pg_catalog.pg_class): refuse it rather than report a
+    // database error, and never write to that table.
+    throw Error(ErrorKind::kBadInput, "version table " + t.display() +
+                                          " is not an Alembic version table (it has no version_num column); "
+                                          "choose another version table name");
   }
+  for (const auto& row : rows) heads.push_back(row[0].as<std::string>());
   return heads;
 }
 
