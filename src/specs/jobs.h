@@ -38,7 +38,10 @@ std::map<std::string, std::string> job_selector(const api::PostgresMigration& re
 Json build_backup_job(const api::PostgresMigration& resource, const OperatorSettings& settings,
                       const RunInputs& inputs);
 // `pgrevise migrate upgrade|downgrade TARGET` with the safety settings as flags; or, with runner.command,
-// the team's image, command and args with PGREVISE_TARGET in the environment.
+// the team's image, command and args, with PGREVISE_TARGET, PGREVISE_DIRECTION (upgrade|downgrade, Alembic's
+// subcommand names), PGREVISE_MIGRATIONS_DIR and PGREVISE_VERSION_TABLE in the environment, so that args such
+// as ["$(PGREVISE_DIRECTION)", "$(PGREVISE_TARGET)"] follow the plan. The connection is DATABASE_URL or the
+// PG* variables, as for the builtin runner.
 Json build_migrate_job(const api::PostgresMigration& resource, const OperatorSettings& settings,
                        const RunInputs& inputs);
 // The dry run: `pgrevise migrate plan TARGET --sql`, which prints the SQL a migration would execute.

@@ -180,6 +180,30 @@ TEST_F(SpecsJobsRun, MigrateBackupThenMigrateToHeadsThenDowngrade) {
   EXPECT_TRUE(db_.table_exists("public.users"));
 }
 
+TEST_F(SpecsJobsRun, CommandRunnerFollowsThePlanFromItsEnvironment) {
+  // The team's command, here pgrevise itself standing in for alembic: only the variables the Job provides.
+  auto r = host_form();
+  r.spec.runner.command = api::CommandRunner{
+      .image = "app:1.4.2",
+      .command = {"pgrevise"},
+      .args = {"migrate", "$(PGREVISE_DIRECTION)", "--dir", "$(PGREVISE_MIGRATIONS_DIR)", "--version-table",
+               "$(PGREVISE_VERSION_TABLE)", "--", "$(PGREVISE_TARGET)"}};
+  RunInputs up = inputs();
+  up.target = "0010";
+  const auto upgrade = run(build_migrate_job(r, settings_, up));
+  ASSERT_TRUE(upgrade.succeeded) << upgrade.reason << ": " << upgrade.message << "\n" << upgrade.logs;
+  EXPECT_EQ(db_.query("SELECT version_num FROM alembic_version"), "0010");
+  EXPECT_TRUE(db_.table_exists("public.invoices"));
+
+  RunInputs down = inputs();
+  down.target = "0006";
+  down.direction = Direction::kDowngrade;
+  const auto downgrade = run(build_migrate_job(r, settings_, down));
+  ASSERT_TRUE(downgrade.succeeded) << downgrade.logs;
+  EXPECT_EQ(db_.query("SELECT version_num FROM alembic_version"), "0006");
+  EXPECT_FALSE(db_.table_exists("public.invoices"));
+}
+
 TEST_F(SpecsJobsRun, PlanJobPrintsTheSqlAndChangesNothing) {
   // Migrations from an "image": locally the init container's cp reads the source tree's folder.
   auto r = testing::url_resource();

@@ -48,6 +48,18 @@ TEST(JobNames, AreDeterministicAndNamedAfterResourceAndKind) {
   EXPECT_EQ(plan_hash(r, JobKind::kPlan, inputs()).size(), 64u);
 }
 
+// Pinned: a change here renames every Job, so an upgraded operator would not find the Jobs of runs already
+// done and would run them again. Change the hash input only with a new "format" and a migration path.
+TEST(JobNames, AreStableAcrossReleases) {
+  EXPECT_EQ(job_name(url_resource(), JobKind::kBackup, inputs()), "shop-backup-81d3612b6a");
+  EXPECT_EQ(job_name(url_resource(), JobKind::kMigrate, inputs()), "shop-migrate-6b69eefe66");
+  EXPECT_EQ(job_name(url_resource(), JobKind::kPlan, inputs()), "shop-plan-b40b3a06d1");
+  const Json in = plan_hash_input(url_resource(), JobKind::kMigrate, inputs());
+  EXPECT_EQ(in["format"], 1);
+  EXPECT_EQ(in["safety"], Json({{"lockRetries", 5}, {"lockTimeout", "5s"}, {"statementTimeout", "0"}}));
+  EXPECT_EQ(in["database"]["urlSecretRef"], Json({{"key", "url"}, {"name", "shop-db"}}));
+}
+
 TEST(JobNames, ChangeWithEveryInputThatMatters) {
   const std::vector<Change> changes = {
       {"target", [](auto& r, auto&) { r.spec.target_revision = "0010"; }},
