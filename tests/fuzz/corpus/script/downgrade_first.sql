@@ -1,0 +1,5 @@
+-- revision: a
+-- +downgrade
+SELECT 1;
+-- +upgrade
+SELECT 2;

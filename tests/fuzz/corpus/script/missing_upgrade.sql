@@ -1,0 +1,3 @@
+-- revision: a
+-- message: m
+CREATE TABLE t (i int);

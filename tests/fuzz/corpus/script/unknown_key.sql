@@ -1,0 +1,4 @@
+-- revision: a
+-- colour: blue
+-- +upgrade
+SELECT 1;

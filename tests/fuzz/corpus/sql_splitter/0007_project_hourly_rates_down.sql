@@ -1,0 +1,2 @@
+
+ALTER TABLE projects DROP COLUMN billable, DROP COLUMN hourly_rate;

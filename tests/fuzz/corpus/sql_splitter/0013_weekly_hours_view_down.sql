@@ -1,0 +1,3 @@
+
+DROP VIEW reports.weekly_hours;
+DROP SCHEMA reports;

@@ -1,0 +1,2 @@
+
+DROP VIEW reports.project_profitability;

@@ -1,0 +1,1 @@
+SELECT E'it\'s; fine', 'a''b;'; SELECT e'\\'; SELECT 2;

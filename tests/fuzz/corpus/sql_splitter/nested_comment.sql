@@ -1,0 +1,2 @@
+/* a /* b; */ c; */ SELECT 1; -- d; e
+SELECT "semi;colon" FROM t;
