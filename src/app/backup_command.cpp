@@ -97,26 +97,32 @@ std::optional<std::chrono::milliseconds> timeout_flag(const cli::ParsedArgs& a) 
   return d;
 }
 
-void write_report(const cli::ParsedArgs& a, const std::string& json) {
+void write_report(const cli::ParsedArgs& a, const JobReport& report) {
   auto file = a.get("report");
   if (!file) return;
-  std::ofstream out(*file, std::ios::trunc);
-  out << json << "\n";
-  if (!out) std::fprintf(stderr, "pgrevise: warning: cannot write report to %s\n", file->c_str());
+  try {
+    write_job_report(*file, report);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "pgrevise: warning: %s\n", redact(e.what()).c_str());
+  }
 }
 
+// What a command hands back: the document for --output json and the Job report for --report.
+struct Outcome {
+  std::string json;
+  JobReport report;
+};
+
 // Runs body; on an Error writes the failure report (and JSON output) before letting main print it.
-int with_report(const cli::ParsedArgs& a, const std::string& command,
-                const std::function<std::string()>& body) {
+int with_report(const cli::ParsedArgs& a, const std::string& command, const std::function<Outcome()>& body) {
   try {
-    const std::string report = body();
-    write_report(a, report);
-    if (json_output(a)) std::printf("%s\n", report.c_str());
+    const Outcome outcome = body();
+    write_report(a, outcome.report);
+    if (json_output(a)) std::printf("%s\n", outcome.json.c_str());
     return kExitOk;
   } catch (const Error& e) {
-    const std::string report = backup::failure_report(command, e);
-    write_report(a, report);
-    if (a.get_or("output", "text") == "json") std::printf("%s\n", report.c_str());
+    write_report(a, backup::failure_job_report(command, e));
+    if (a.get_or("output", "text") == "json") std::printf("%s\n", backup::failure_report(command, e).c_str());
     throw;
   }
 }
@@ -179,7 +185,7 @@ int take_backup(const cli::ParsedArgs& a) {
                   heads_text(r.manifest.heads).c_str(), r.manifest.sha256.c_str(),
                   r.deleted.empty() ? "" : (", deleted " + join(r.deleted, ", ")).c_str());
     }
-    return backup::backup_success_report(r);
+    return Outcome{backup::backup_success_report(r), backup::backup_job_report(r)};
   });
 }
 
@@ -354,7 +360,8 @@ int restore(const cli::ParsedArgs& a) {
                                                    " holds " + heads_text(after) + " but the manifest says " +
                                                    heads_text(expected));
     }
-    return backup::restore_success_report(b.manifest, after);
+    return Outcome{backup::restore_success_report(b.manifest, after),
+                   backup::restore_job_report(b.manifest, after)};
   });
 }
 

@@ -89,4 +89,42 @@ std::string restore_success_report(const Manifest& m, const std::vector<std::str
   return fit(std::move(j));
 }
 
+namespace {
+
+ReportBackup report_backup(const Manifest& m) {
+  return ReportBackup{.file = m.file,
+                      .size_bytes = static_cast<std::int64_t>(m.size_bytes),
+                      .sha256 = m.sha256,
+                      .heads = m.heads,
+                      .started_at = m.started_at,
+                      .finished_at = m.finished_at};
+}
+
+}  // namespace
+
+JobReport backup_job_report(const BackupResult& r) {
+  JobReport report{.kind = "backup", .command = "backup", .result = "succeeded"};
+  report.heads_before = r.manifest.heads;
+  report.heads_after = r.manifest.heads;
+  report.duration_ms = r.manifest.duration_ms;
+  report.started_at = r.manifest.started_at;
+  report.finished_at = r.manifest.finished_at;
+  report.backup = report_backup(r.manifest);
+  return report;
+}
+
+JobReport restore_job_report(const Manifest& m, const std::vector<std::string>& heads_after) {
+  JobReport report{.kind = "backup", .command = "restore", .result = "succeeded"};
+  report.heads_before = m.heads;
+  report.heads_after = heads_after;
+  report.backup = report_backup(m);
+  return report;
+}
+
+JobReport failure_job_report(const std::string& command, const Error& e) {
+  JobReport report{.kind = "backup", .command = command, .result = "failed"};
+  report.error = ReportError{.message = redact(e.what())};
+  return report;
+}
+
 }  // namespace pgrevise::backup

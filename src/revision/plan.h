@@ -56,7 +56,9 @@ Plan plan_upgrade(const RevisionGraph& graph, std::string_view target,
 // `downgrade TARGET`: every applied revision above the target (its descendants, by down_revision and
 // depends_on, that are applied), children first; `base` removes everything (LABEL@base: what descends from
 // that branch's bases). Version-table changes follow Alembic (delete branch, unmerge, plain update). A target
-// that is not below the current heads → RevisionError(kRangeNotAncestor).
+// that is not below the current heads → RevisionError(kRangeNotAncestor). A bare `-N` with several current
+// heads is refused (Alembic only warns, then walks from whichever row the table returns first); `LABEL@-N` or
+// `<head>@-N` names the branch.
 Plan plan_downgrade(const RevisionGraph& graph, std::string_view target,
                     const std::vector<std::string>& version_rows);
 

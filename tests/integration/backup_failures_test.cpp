@@ -3,6 +3,7 @@
 #include <csignal>
 #include <thread>
 
+#include "common/job_report.h"
 #include "integration/backup_fixture.h"
 
 namespace pgrevise::testing {
@@ -114,7 +115,11 @@ TEST_F(BackupTest, WrongPasswordIsNeverPrinted) {
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("authentication failed"), std::string::npos) << r.err;
   const std::string report_text = read_file(report);
-  EXPECT_EQ(nlohmann::json::parse(report_text)["result"], "failed");
+  const JobReport job_report = parse_job_report(report_text).value();
+  EXPECT_EQ(job_report.kind, "backup");
+  EXPECT_EQ(job_report.result, "failed");
+  ASSERT_TRUE(job_report.error.has_value());
+  EXPECT_NE(job_report.error->message.find("authentication failed"), std::string::npos);
   for (const std::string& text : {r.out, r.err, report_text})
     EXPECT_EQ(text.find(canary), std::string::npos) << text;
   for (const auto& e : fs::directory_iterator(out))

@@ -1,4 +1,5 @@
 // Backups and restores through the pgrevise binary with the real pg_dump / pg_restore on a real PostgreSQL.
+#include "common/job_report.h"
 #include "integration/backup_fixture.h"
 
 namespace pgrevise::testing {
@@ -15,7 +16,16 @@ TEST_F(BackupTest, RoundTripRestoresSchemaDataAndHeads) {
   const auto report = nlohmann::json::parse(b.out);
   EXPECT_EQ(report["result"], "succeeded");
   EXPECT_EQ(report["backup"]["heads"], nlohmann::json({"0013b", "0014a"}));
-  EXPECT_LE(read_file(scratch / "report.json").size(), 4096u);
+  // --report writes the Job report the operator reads from the termination log.
+  const std::string report_text = read_file(scratch / "report.json");
+  EXPECT_LE(report_text.size(), 4096u);
+  const JobReport job_report = parse_job_report(report_text).value();
+  EXPECT_EQ(job_report.kind, "backup");
+  EXPECT_EQ(job_report.result, "succeeded");
+  ASSERT_TRUE(job_report.backup.has_value());
+  EXPECT_EQ(job_report.backup->sha256, report["backup"]["sha256"]);
+  EXPECT_EQ(job_report.backup->size_bytes, report["backup"]["size_bytes"]);
+  EXPECT_EQ(job_report.backup->heads, (std::vector<std::string>{"0013b", "0014a"}));
   const std::string manifest =
       (out / (report["backup"]["name"].get<std::string>() + ".manifest.json")).string();
 
