@@ -118,6 +118,10 @@ std::string effective_target(const api::PostgresMigration& resource, const RunIn
   return inputs.target.empty() ? resource.spec.target_revision : inputs.target;
 }
 
+// The generation is in: a target set again later (A, then B, then back to A, as a GitOps revert does) is a
+// new run, not the Job that reached A the first time. The direction is out: it follows from the target and
+// the database's heads, which the run itself changes (after a downgrade the database is at the target and the
+// plan is an empty "upgrade"); a name that followed it would lose sight of the Job that just ran.
 Json plan_hash_input(const api::PostgresMigration& resource, JobKind kind, const RunInputs& inputs) {
   const api::Spec& spec = resource.spec;
   Json in = {
@@ -127,8 +131,8 @@ Json plan_hash_input(const api::PostgresMigration& resource, JobKind kind, const
        {{"namespace", resource.metadata.ns},
         {"name", resource.metadata.name},
         {"uid", resource.metadata.uid}}},
+      {"generation", resource.metadata.generation},
       {"target", effective_target(resource, inputs)},
-      {"direction", inputs.direction == Direction::kDowngrade ? "downgrade" : "upgrade"},
       {"migrations", inputs.migrations_digest},
       {"database", database_input(spec.database)},
       {"versionTable", spec.version_table.schema + "." + spec.version_table.name},

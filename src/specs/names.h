@@ -11,8 +11,10 @@ namespace pgrevise::specs {
 
 // Deterministic names: a Job's name is a hash of everything its run depends on, so a restarted operator or
 // a duplicate event computes the same name and finds the Job it already created instead of starting a second
-// one, while any change that matters (target, migrations, connection, safety flags, runner, retry token)
-// yields a new name and so a new run.
+// one, while any change that matters (a new spec generation, the migration set, the retry token, the target
+// the controller resolved) yields a new name and so a new run. The spec fields a Job uses (target,
+// connection, version table, safety flags, runner, backup settings) are hashed too, so that plan_hash_input()
+// says what a run is without the generation's help.
 
 inline constexpr size_t kMaxNameLength = 63;  // DNS-1123 label; Job names also become Pod label values
 inline constexpr size_t kNameHashLength = 10;
@@ -31,8 +33,9 @@ std::string retry_token(const api::PostgresMigration& resource);
 // The target this run moves to: inputs.target, else spec.targetRevision.
 std::string effective_target(const api::PostgresMigration& resource, const RunInputs& inputs);
 
-// Everything a run of `kind` depends on, as a canonical JSON object (keys sorted by the JSON library). The
-// controller compares these to tell whether a Job still describes the run it wants.
+// Everything a run of `kind` depends on (not the database's current heads, nor the direction they imply, so a
+// name stays put while its own run moves the database), as a canonical JSON object (keys sorted by the JSON
+// library). The controller compares these to tell whether a Job still describes the run it wants.
 Json plan_hash_input(const api::PostgresMigration& resource, JobKind kind, const RunInputs& inputs);
 // Lower-case hex SHA-256 of the canonical serialisation of a plan_hash_input().
 std::string plan_hash(const Json& hash_input);

