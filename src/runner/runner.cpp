@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include <pqxx/nontransaction>
+#include <pqxx/result>
 #include <pqxx/transaction>
 
 #include "common/log.h"
@@ -26,11 +27,32 @@ using std::chrono::milliseconds;
 
 // A revision that ran outside a transaction and whose runner died mid-way leaves a `running` history row;
 // nothing may run past it until someone decides what happened.
+// Indexes the server marks invalid, as an interrupted CREATE INDEX CONCURRENTLY leaves them. Re-running the
+// statement with IF NOT EXISTS would keep such an index, invalid and unused, and report success.
+std::vector<std::string> invalid_indexes(pqxx::transaction_base& tx) {
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec(
+           "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i JOIN pg_class c ON c.oid = "
+           "i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid ORDER BY 1")) {
+    out.push_back(row[0].as<std::string>());
+  }
+  return out;
+}
+
 void refuse_unfinished(pqxx::connection& conn, const RunnerOptions& options) {
   db::HistoryTable history(options.version_table);
   pqxx::work tx(conn);
   auto unfinished = history.unfinished(tx);
   if (unfinished.empty()) return;
+  const auto invalid = invalid_indexes(tx);
+  if (!invalid.empty()) {
+    throw Error(ErrorKind::kMigrationFailed,
+                "revision " + unfinished.front().revision +
+                    " (non-transactional) never finished and the database holds invalid indexes: " +
+                    join(invalid, ", ") +
+                    " (left by an interrupted CREATE INDEX CONCURRENTLY). Re-running the revision would keep "
+                    "them invalid: drop them (DROP INDEX CONCURRENTLY), then re-run with --retry-unfinished");
+  }
   if (options.retry_unfinished) {
     for (const auto& e : unfinished) {
       history.resolve_unfinished(tx, e.revision, "re-run with --retry-unfinished");

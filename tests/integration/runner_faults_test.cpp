@@ -470,5 +470,51 @@ TEST(RunnerFaults, LongRunningQueryHoldingALockIsRetriedThenNamedAsTheBlocker) {
   EXPECT_EQ(heads_of(db), "0016");
 }
 
+// Killed inside CREATE INDEX CONCURRENTLY rather than between statements: the server has already entered the
+// index in the catalog, and it stays behind INVALID; re-running `CREATE INDEX CONCURRENTLY IF NOT EXISTS`
+// would keep it so and report success. The runner names the index to drop instead.
+TEST(RunnerFaults, KilledInsideCreateIndexConcurrentlyTheInvalidIndexIsNamed) {
+  TestDatabase db;
+  auto r = migrate_on(db.url(), examples_dir(), {"upgrade", "0011"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  // A writer's open transaction: the index build enters the index in the catalog, then waits for the writer.
+  pqxx::connection writer(db.url());
+  pqxx::work tx(writer);
+  tx.exec("LOCK TABLE time_entries IN ROW EXCLUSIVE MODE");
+  ChildProcess runner(
+      pgrevise_spec({"migrate", "upgrade", "0012", "--dir", examples_dir(), "--database-url", db.url()}));
+  const bool waiting = eventually([&] {
+    return db.query(
+               "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND "
+               "wait_event_type = 'Lock'") == "1";
+  });
+  runner.kill(SIGKILL);
+  runner.wait();
+  ASSERT_TRUE(waiting);
+  db.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'");
+  ASSERT_TRUE(eventually([&] {
+    return db.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'") ==
+           "0";
+  }));
+  tx.abort();
+  const std::string invalid = "public.time_entries_user_started_idx";
+  EXPECT_EQ(db.query("SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid"),
+            "time_entries_user_started_idx");
+
+  r = migrate_on(db.url(), examples_dir(), {"upgrade", "heads", "--retry-unfinished"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.err.find("invalid indexes: " + invalid), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("DROP INDEX CONCURRENTLY"), std::string::npos) << r.err;
+  EXPECT_EQ(heads_of(db), "0011");
+
+  db.exec("DROP INDEX CONCURRENTLY " + invalid);
+  r = migrate_on(db.url(), examples_dir(), {"upgrade", "heads", "--retry-unfinished"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(heads_of(db), "0016");
+  EXPECT_EQ(db.query("SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "0");
+  EXPECT_EQ(migrate_on(db.url(), examples_dir(), {"check"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace pgrevise::testing
