@@ -57,10 +57,12 @@ class Cluster {
   // owns every Job carrying its label.
   virtual std::optional<Json> get_resource(const std::string& ns, const std::string& name) = 0;
 
-  // Every Job in `ns` labelled kResourceLabel=`resource_name` (batch/v1 objects with their status), in any
-  // order. The reconciler itself keeps only those whose ownerReferences name the resource's uid, so an
-  // implementation may filter by label only.
-  virtual std::vector<Json> list_owned_jobs(const std::string& ns, const std::string& resource_name) = 0;
+  // Every Job in `ns` labelled kResourceLabel=`resource_label` (batch/v1 objects with their status), in any
+  // order. `resource_label` is the label value the Job builders give the resource's name
+  // (specs::label_value: the name itself unless it is longer than a label value may be). The reconciler keeps
+  // only the Jobs whose ownerReferences name the resource's uid, so an implementation may filter by label
+  // only.
+  virtual std::vector<Json> list_owned_jobs(const std::string& ns, const std::string& resource_label) = 0;
 
   // Creates the Job (`job` carries metadata.name and metadata.namespace == ns). When a Job of that name
   // already exists (AlreadyExists), returns the existing Job instead of failing: Job names are deterministic,

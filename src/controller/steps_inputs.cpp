@@ -128,7 +128,7 @@ std::optional<Outcome> identify_run(Context& ctx) {
   ctx.backup_job_name = specs::job_name(ctx.resource, specs::JobKind::kBackup, ctx.inputs);
   ctx.migrate_job_name = specs::job_name(ctx.resource, specs::JobKind::kMigrate, ctx.inputs);
   ctx.plan_job_name = specs::job_name(ctx.resource, specs::JobKind::kPlan, ctx.inputs);
-  for (auto& job : ctx.cluster.list_owned_jobs(ctx.ns(), ctx.name())) {
+  for (auto& job : ctx.cluster.list_owned_jobs(ctx.ns(), specs::label_value(ctx.name()))) {
     if (owned_by(job, ctx.resource.metadata.uid)) ctx.jobs.push_back(std::move(job));
   }
   return std::nullopt;

@@ -87,7 +87,16 @@ std::optional<Outcome> create_job(Context& ctx, specs::JobKind kind, const std::
   }
   log::info("Job created (or found)",
             {{"job", ctx.ns() + "/" + job_name}, {"resource", ctx.ns() + "/" + ctx.name()}});
+  const bool finished = view_job(stored).finished();
   ctx.jobs.push_back(std::move(stored));
+  if (finished) {
+    // The Job existed and has finished, but the list did not show it (a cache behind the API server): its
+    // result is read on the next pass, once the list has caught up, rather than guessed here.
+    Outcome outcome = Outcome::progressing(Phase::kPending, reason::kProgressing,
+                                           "Job " + job_name + " has finished; reading its result");
+    outcome.requeue_after = ctx.options.job_poll_interval;
+    return outcome;
+  }
   return std::nullopt;
 }
 

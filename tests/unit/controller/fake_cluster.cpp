@@ -27,13 +27,14 @@ std::optional<Json> FakeCluster::get_resource(const std::string& ns, const std::
   return it->second;
 }
 
-std::vector<Json> FakeCluster::list_owned_jobs(const std::string& ns, const std::string& resource_name) {
+std::vector<Json> FakeCluster::list_owned_jobs(const std::string& ns, const std::string& resource_label) {
   std::lock_guard lock(mu_);
   std::vector<Json> out;
+  if (list_lagging_) return out;
   for (const auto& [k, job] : jobs_) {
     if (job["metadata"].value("namespace", "") != ns) continue;
     const auto labels = job["metadata"].value("labels", Json::object());
-    if (labels.value(controller::kResourceLabel, "") == resource_name) out.push_back(job);
+    if (labels.value(controller::kResourceLabel, "") == resource_label) out.push_back(job);
   }
   return out;
 }
@@ -205,6 +206,11 @@ void FakeCluster::delete_job(const std::string& ns, const std::string& name) {
 void FakeCluster::inject_conflicts(int n) {
   std::lock_guard lock(mu_);
   conflicts_ = n;
+}
+
+void FakeCluster::set_list_lagging(bool lagging) {
+  std::lock_guard lock(mu_);
+  list_lagging_ = lagging;
 }
 
 std::vector<Json> FakeCluster::jobs(const std::string& ns) const {

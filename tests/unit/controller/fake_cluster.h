@@ -28,7 +28,7 @@ class FakeCluster final : public controller::Cluster {
 
   // ---- Cluster ----
   std::optional<Json> get_resource(const std::string& ns, const std::string& name) override;
-  std::vector<Json> list_owned_jobs(const std::string& ns, const std::string& resource_name) override;
+  std::vector<Json> list_owned_jobs(const std::string& ns, const std::string& resource_label) override;
   Json create_job(const std::string& ns, const Json& job) override;
   std::optional<std::string> get_job_pod_report(const std::string& ns, const std::string& job_name) override;
   std::optional<Json> get_secret(const std::string& ns, const std::string& name) override;
@@ -56,6 +56,8 @@ class FakeCluster final : public controller::Cluster {
   // The next `n` status writes fail with ConflictError, as if someone else had written the resource meanwhile
   // (its resourceVersion is bumped each time).
   void inject_conflicts(int n);
+  // While set, list_owned_jobs answers with no Job, like a watch cache that has not caught up yet.
+  void set_list_lagging(bool lagging);
 
   std::vector<Json> jobs(const std::string& ns) const;
   std::optional<Json> job(const std::string& ns, const std::string& name) const;
@@ -76,6 +78,7 @@ class FakeCluster final : public controller::Cluster {
   int version_ = 1000;
   int uid_ = 0;
   int conflicts_ = 0;
+  bool list_lagging_ = false;
   int status_writes_ = 0;
   int job_creations_ = 0;
 };

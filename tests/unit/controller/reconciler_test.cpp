@@ -131,6 +131,37 @@ TEST_F(ReconcilerTest, DuplicateReconcilesNeverCreateASecondJob) {
   EXPECT_EQ(status().active_job, only_job("backup"));
 }
 
+TEST_F(ReconcilerTest, ALongResourceNameStillFindsItsJob) {
+  const std::string long_name(80, 'a');
+  auto object = resource_json();
+  object["metadata"]["name"] = long_name;
+  cluster.apply_resource(object);
+  reconciler->reconcile(kNs, long_name);
+  reconciler->reconcile(kNs, long_name);
+  EXPECT_EQ(cluster.job_creations(), 1);
+  EXPECT_EQ(cluster.get_resource(kNs, long_name)->at("status").value("phase", ""), "BackingUp");
+  finish_backup(only_job("backup"), true);
+  reconciler->reconcile(kNs, long_name);
+  EXPECT_EQ(cluster.get_resource(kNs, long_name)->at("status").value("phase", ""), "Migrating");
+  EXPECT_EQ(jobs_of("migrate").size(), 1u);
+}
+
+TEST_F(ReconcilerTest, AJobMissingFromALaggingListIsFoundNotDuplicated) {
+  apply();
+  reconcile();
+  const std::string backup = only_job("backup");
+  finish_backup(backup, true);
+  cluster.set_list_lagging(true);
+  auto result = reconcile();
+  EXPECT_EQ(result.requeue_after, options.job_poll_interval);
+  EXPECT_EQ(cluster.job_creations(), 1);
+  EXPECT_THAT(jobs_of("migrate"), IsEmpty());
+  cluster.set_list_lagging(false);
+  reconcile();
+  EXPECT_EQ(status().phase, api::Phase::kMigrating);
+  EXPECT_EQ(jobs_of("migrate").size(), 1u);
+}
+
 TEST_F(ReconcilerTest, BackupFailureBlocksTheMigration) {
   apply();
   reconcile();
