@@ -48,18 +48,6 @@ Reconciler::Reconciler(Cluster& cluster, DatabaseProbe& probe, metrics::Migratio
     : cluster_(cluster), probe_(probe), metrics_(metrics), clock_(clock), options_(std::move(options)) {}
 
 ReconcileResult Reconciler::reconcile(const std::string& ns, const std::string& name) {
-  const auto started = clock_.steady_now();
-  ReconcileResult result = reconcile_with_retries(ns, name);
-  const auto kind = result.error ? metrics::ReconcileResult::kError
-                    : result.requeue_after && *result.requeue_after < options_.resync_interval
-                        ? metrics::ReconcileResult::kRequeue
-                        : metrics::ReconcileResult::kSuccess;
-  const auto elapsed = std::chrono::duration<double>(clock_.steady_now() - started).count();
-  metrics_.observe_reconcile(kind, elapsed);
-  return result;
-}
-
-ReconcileResult Reconciler::reconcile_with_retries(const std::string& ns, const std::string& name) {
   const int attempts = std::max(1, options_.max_status_attempts);
   for (int i = 0; i < attempts; ++i) {
     try {

@@ -32,7 +32,8 @@ struct ReconcileResult {
 // idempotent: it never depends on which event woke it up, and calling it twice in a row changes nothing the
 // second time.
 //
-// Every call is also counted in metrics (observe_reconcile: result and duration), so callers need not.
+// Per-resource metrics (phase, heads, runs, backups, forget) are recorded here; the operator-level
+// observe_reconcile is left to the caller's loop, which also sees exceptions.
 //
 // Thread safety: reconcile() may run for different keys at once (the collaborators must allow it); the work
 // queue guarantees that one key is never reconciled twice at once.
@@ -46,7 +47,6 @@ class Reconciler {
   const ReconcilerOptions& options() const { return options_; }
 
  private:
-  ReconcileResult reconcile_with_retries(const std::string& ns, const std::string& name);
   // One read-compute-write pass; nullopt when the status write conflicted (the caller tries again).
   std::optional<ReconcileResult> attempt(const std::string& ns, const std::string& name);
   void after_write(const Context& ctx, const nlohmann::json& object, const api::Status& written);
