@@ -264,6 +264,7 @@ class BadInputCorpus : public ::testing::TestWithParam<BadInput> {
   }
   // A real backup, for the restore cases whose flags are checked after the backup was found.
   std::string take_backup(const std::filesystem::path& where) const {
+    std::filesystem::create_directories(where);
     auto r = run_pgrevise({"backup", "--out", where.string(), "--database-url", db_.url(), "--name", "bk"});
     EXPECT_EQ(r.exit_code, 0) << describe(r);
     for (const auto& e : std::filesystem::directory_iterator(where))
