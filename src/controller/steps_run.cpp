@@ -123,9 +123,11 @@ bool recorded_from(const std::optional<api::LastRun>& run, const JobView& job) {
 }
 
 void record_migration(Context& ctx, const JobView& migrate) {
-  auto report = read_report(ctx, migrate.name);
-  // Without a report (the Pod is gone) a run recorded earlier from this Job is kept as it is.
-  if (report || !recorded_from(ctx.old_status.last_run, migrate)) {
+  // A run recorded earlier from this Job is kept as it is: its Pod is not read again on every resync (and may
+  // be gone by now).
+  std::optional<JobReport> report;
+  if (!recorded_from(ctx.old_status.last_run, migrate)) {
+    report = read_report(ctx, migrate.name);
     ctx.facts.last_run = last_run_from(migrate, report);
   }
   const api::LastRun& run = ctx.facts.last_run ? *ctx.facts.last_run : *ctx.old_status.last_run;
