@@ -1,0 +1,141 @@
+// `pgrevise operator`: flags, logging and signals; src/app/operator_runtime.cpp does the wiring.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+
+#include "app/commands.h"
+#include "app/operator_runtime.h"
+#include "app/version.h"
+#include "common/cli.h"
+#include "common/duration.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/redact.h"
+#include "kube/errors.h"
+
+namespace pgrevise::app {
+namespace {
+
+const cli::CommandSpec kOperatorSpec{
+    "pgrevise operator [flags]",
+    "Runs the controller: watches PostgresMigration resources, their Jobs and the ConfigMaps they "
+    "reference,\n"
+    "and keeps each database at its declared target through backup and migrate Jobs.",
+    {{"kubeconfig", "FILE", "kubeconfig to use", false, "$KUBECONFIG, else in-cluster, else ~/.kube/config"},
+     {"namespace", "NS", "watch only this namespace (repeatable)", true, "all namespaces"},
+     {"leader-elect", "", "run leader election so that only one of several replicas reconciles"},
+     {"leader-elect-lease-namespace", "NS", "namespace of the Lease", false,
+      "$POD_NAMESPACE, else the service account's, else default"},
+     {"leader-elect-lease-name", "NAME", "name of the Lease", false, "pgrevise-operator"},
+     {"metrics-bind-address", "ADDR", "where /metrics listens ([host]:port, 0 disables)", false, ":8080"},
+     {"health-probe-bind-address", "ADDR", "where /healthz and /readyz listen ([host]:port, 0 disables)",
+      false, ":8081"},
+     {"max-concurrent-reconciles", "N", "resources reconciled at once (one key never twice at once)", false,
+      "2"},
+     {"runner-image", "IMAGE", "image of the backup, migrate and plan Jobs", false,
+      "$PGREVISE_RUNNER_IMAGE, else ghcr.io/pgrevise/pgrevise:VERSION"},
+     {"qps", "N", "client-side limit of API requests per second (0 disables)", false, "20"},
+     {"burst", "N", "requests allowed above --qps in a burst", false, "30"},
+     {"shutdown-timeout", "SECONDS", "how long SIGTERM waits for in-flight reconciles", false, "60"},
+     {"resync-period", "DURATION", "how often a resource at rest is looked at again (its database read)",
+      false, "5m"},
+     {"log-level", "LEVEL", "debug|info|warn|error", false, "info"},
+     {"log-format", "FORMAT", "json|text", false, "json"}},
+    0,
+    0,
+    "Only the leader reconciles; a standby keeps its caches warm and reports ready once they are synced.\n"
+    "Secrets are read with `get` only. /readyz answers 200 once every cache has synced.\n\n"
+    "Exit codes:\n"
+    "  0  stopped by SIGTERM or SIGINT: in-flight reconciles drained, the lease released\n"
+    "  1  the leader lease was lost, or a fatal runtime error (restart the process)\n"
+    "  2  bad flags or kubeconfig\n"
+    "  4  the API server could not be reached at start-up"};
+
+void configure_logging(const cli::ParsedArgs& a) {
+  log::Level level;
+  if (!log::parse_level(a.get_or("log-level", "info"), level))
+    throw_bad_input("--log-level: expected debug, info, warn or error");
+  log::Format format;
+  if (!log::parse_format(a.get_or("log-format", "json"), format))
+    throw_bad_input("--log-format: expected json or text");
+  log::configure(level, format);
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+// The Pod's name (else the host name) and a random suffix, so that a restarted process is a new candidate.
+std::string leader_identity() {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+    std::snprintf(host, sizeof(host), "pgrevise");
+  std::random_device rd;
+  char suffix[16];
+  std::snprintf(suffix, sizeof(suffix), "%08x", rd());
+  return env_or("POD_NAME", host) + "_" + suffix;
+}
+
+OperatorConfig config_from(const cli::ParsedArgs& a) {
+  OperatorConfig c;
+  c.cluster = kube::resolve_cluster_config(a.get_or("kubeconfig", ""), kube::process_env());
+  c.namespaces = a.get_all("namespace");
+  c.leader_elect = a.has("leader-elect");
+  c.lease_namespace =
+      a.get_or("leader-elect-lease-namespace", env_or("POD_NAMESPACE", c.cluster.default_namespace));
+  c.lease_name = a.get_or("leader-elect-lease-name", "pgrevise-operator");
+  c.identity = leader_identity();
+  c.metrics_address =
+      metrics::parse_bind_address("--metrics-bind-address", a.get_or("metrics-bind-address", ":8080"));
+  c.health_address = metrics::parse_bind_address("--health-probe-bind-address",
+                                                 a.get_or("health-probe-bind-address", ":8081"));
+  c.max_concurrent_reconciles = static_cast<int>(a.get_int("max-concurrent-reconciles", 1, 64).value_or(2));
+  c.runner_image =
+      a.get_or("runner-image",
+               env_or("PGREVISE_RUNNER_IMAGE", std::string("ghcr.io/pgrevise/pgrevise:") + PGREVISE_VERSION));
+  c.qps = static_cast<double>(a.get_int("qps", 0, 10000).value_or(20));
+  c.burst = static_cast<int>(a.get_int("burst", 1, 10000).value_or(30));
+  c.drain_timeout = std::chrono::seconds(a.get_int("shutdown-timeout", 1, 3600).value_or(60));
+  if (auto text = a.get("resync-period")) {
+    auto d = parse_duration(*text);
+    if (!d || *d < std::chrono::seconds(1))
+      throw_bad_input("--resync-period: '" + *text + "' is not a duration of at least 1s (e.g. 30s, 5m)");
+    c.resync_period = *d;
+  }
+  return c;
+}
+
+int run(const Args& args) {
+  if (cli::wants_help(args)) {
+    std::printf("%s", cli::help_text(kOperatorSpec).c_str());
+    return kExitOk;
+  }
+  OperatorConfig config;
+  try {
+    const auto parsed = cli::parse(kOperatorSpec, args);
+    configure_logging(parsed);
+    config = config_from(parsed);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "pgrevise operator: %s\n", redact(e.what()).c_str());
+    return kOperatorExitBadInput;
+  }
+  // Block the shutdown signals in every thread started from here on; run_operator waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer that hangs up (a probe, a watch) must not end the process.
+  signal(SIGPIPE, SIG_IGN);
+  return run_operator(config);
+}
+
+const CommandRegistration operator_command("operator", "run the Kubernetes controller", run, 50);
+
+}  // namespace
+}  // namespace pgrevise::app

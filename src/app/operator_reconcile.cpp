@@ -1,0 +1,51 @@
+#include "app/operator_reconcile.h"
+
+#include "app/version.h"
+#include "common/log.h"
+
+namespace pgrevise::app {
+
+controller::ReconcilerOptions reconciler_options(const OperatorConfig& config) {
+  controller::ReconcilerOptions options;
+  options.settings.runner_image = config.runner_image;
+  options.resync_interval = config.resync_period;
+  options.pgrevise_version = PGREVISE_VERSION;
+  return options;
+}
+
+ReconcileLoop::ReconcileLoop(controller::Cluster& cluster, metrics::MigrationMetrics& metrics, Clock& clock,
+                             const OperatorConfig& config)
+    : metrics_(metrics),
+      clock_(clock),
+      reconciler_(cluster, probe_, metrics, clock, reconciler_options(config)) {}
+
+kube::ReconcileResult ReconcileLoop::reconcile(const std::string& key) {
+  const auto slash = key.find('/');
+  const std::string ns = slash == std::string::npos ? "" : key.substr(0, slash);
+  const std::string name = slash == std::string::npos ? key : key.substr(slash + 1);
+  const auto started = clock_.steady_now();
+  const auto seconds = [&] { return std::chrono::duration<double>(clock_.steady_now() - started).count(); };
+  controller::ReconcileResult result;
+  try {
+    result = reconciler_.reconcile(ns, name);
+  } catch (...) {
+    metrics_.observe_reconcile(metrics::ReconcileResult::kError, seconds());
+    throw;  // the worker pool logs it and requeues with backoff
+  }
+  kube::ReconcileResult next;
+  if (result.error) {
+    (result.transient ? log::info : log::warn)("reconcile did not finish; retrying with backoff",
+                                               {{"key", key}, {"message", result.message}});
+    next.requeue = true;
+    metrics_.observe_reconcile(metrics::ReconcileResult::kError, seconds());
+    return next;
+  }
+  next.requeue_after = result.requeue_after;
+  metrics_.observe_reconcile(
+      result.requeue_after ? metrics::ReconcileResult::kRequeue : metrics::ReconcileResult::kSuccess,
+      seconds());
+  log::debug("reconciled", {{"key", key}, {"message", result.message}});
+  return next;
+}
+
+}  // namespace pgrevise::app

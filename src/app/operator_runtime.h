@@ -1,0 +1,45 @@
+#pragma once
+
+// The running operator: watchers filling caches, the work queue and its workers, leader election, the
+// metrics and health endpoints, and an orderly shutdown. Wiring only; the decisions live in src/controller.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kube/config.h"
+#include "metrics/bind_address.h"
+
+namespace pgrevise::app {
+
+// Exit codes of `pgrevise operator` (documented in its --help).
+inline constexpr int kOperatorExitOk = 0;        // stopped by SIGTERM or SIGINT after draining
+inline constexpr int kOperatorExitFailed = 1;    // lost the leader lease, or a fatal runtime error
+inline constexpr int kOperatorExitBadInput = 2;  // bad flags or kubeconfig
+inline constexpr int kOperatorExitNoApi = 4;     // the API server could not be reached at start-up
+
+struct OperatorConfig {
+  kube::ClusterConfig cluster;
+  std::vector<std::string> namespaces;  // empty: all namespaces
+  bool leader_elect = false;
+  std::string lease_namespace;
+  std::string lease_name = "pgrevise-operator";
+  std::string identity;
+  std::optional<metrics::BindAddress> metrics_address;
+  std::optional<metrics::BindAddress> health_address;
+  int max_concurrent_reconciles = 2;
+  std::string runner_image;
+  double qps = 20;
+  int burst = 30;
+  std::chrono::milliseconds drain_timeout{std::chrono::seconds(60)};
+  // How often a resource at rest is looked at again (its database read for out-of-band changes).
+  std::chrono::milliseconds resync_period{std::chrono::minutes(5)};
+};
+
+// Runs until SIGTERM / SIGINT (returns kOperatorExitOk after draining in-flight reconciles and releasing the
+// lease) or until the lease is lost (kOperatorExitFailed). The caller must have blocked SIGTERM and SIGINT
+// in every thread before calling, so that only this function's signal wait receives them.
+int run_operator(const OperatorConfig& config);
+
+}  // namespace pgrevise::app

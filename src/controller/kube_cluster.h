@@ -1,0 +1,59 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "controller/cluster.h"
+#include "kube/event_recorder.h"
+#include "kube/rest_client.h"
+#include "kube/store.h"
+
+namespace pgrevise::controller {
+
+// pgrevise.dev/v1alpha1 PostgresMigration as the API addresses it.
+kube::ResourceType postgres_migrations();
+
+// The caches of one resource type: one store per watched namespace, or one under "" for all namespaces
+// (each watcher needs its own store, since a relist replaces a store's whole content).
+struct StoreSet {
+  std::map<std::string, const kube::Store*> by_namespace;
+  // The store holding `ns`, or null when that namespace has no cache (reads then go to the API server).
+  const kube::Store* find(const std::string& ns) const;
+};
+
+// The caches the operator's watchers fill; an empty set means "no cache".
+struct KubeCaches {
+  StoreSet resources;    // PostgresMigrations
+  StoreSet jobs;         // Jobs labelled app.kubernetes.io/managed-by=pgrevise
+  StoreSet config_maps;  // ConfigMaps
+};
+
+// The Cluster interface over the Kubernetes API: PostgresMigrations, Jobs and ConfigMaps are read from the
+// watchers' caches (so an idle operator sends no request but its watches), Secrets are only ever fetched
+// with `get` (the operator's RBAC grants nothing else on them), Pods are listed by job-name only when a
+// report is wanted, and every write goes to the API server.
+class KubeCluster final : public Cluster {
+ public:
+  KubeCluster(kube::RestClient& client, kube::EventRecorder& events, KubeCaches caches = {});
+
+  std::optional<Json> get_resource(const std::string& ns, const std::string& name) override;
+  std::vector<Json> list_owned_jobs(const std::string& ns, const std::string& resource_label) override;
+  Json create_job(const std::string& ns, const Json& job) override;
+  std::optional<std::string> get_job_pod_report(const std::string& ns, const std::string& job_name) override;
+  std::optional<Json> get_secret(const std::string& ns, const std::string& name) override;
+  std::optional<Json> get_config_map(const std::string& ns, const std::string& name) override;
+  Json apply_config_map(const std::string& ns, const Json& config_map) override;
+  Json update_status(const Json& resource) override;
+  void record_event(const Json& regarding, EventType type, const std::string& reason,
+                    const std::string& message) override;
+
+ private:
+  kube::RestClient& client_;
+  kube::EventRecorder& events_;
+  KubeCaches caches_;
+};
+
+// The report of the most recently created Pod among `pods` whose first container terminated with a message.
+std::optional<std::string> latest_pod_report(const std::vector<Json>& pods);
+
+}  // namespace pgrevise::controller
