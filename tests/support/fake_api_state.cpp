@@ -260,11 +260,13 @@ ApiResult FakeApiState::create(const FakeResource& r, const std::string& ns, Jso
   if (auto refused = apply_schema(r, object, strict_fields)) return *refused;
   object["apiVersion"] = r.api_version();
   object["kind"] = r.kind;
-  meta["uid"] = "00000000-0000-4000-8000-" + std::to_string(100000000000 + ++uid_counter_);
-  meta["creationTimestamp"] = now_rfc3339();
-  meta["generation"] = 1;
-  meta.erase("deletionTimestamp");
-  meta.erase("resourceVersion");
+  // apply_schema replaced `object`, so `meta` no longer refers into it.
+  Json& stored_meta = object["metadata"];
+  stored_meta["uid"] = "00000000-0000-4000-8000-" + std::to_string(100000000000 + ++uid_counter_);
+  stored_meta["creationTimestamp"] = now_rfc3339();
+  stored_meta["generation"] = 1;
+  stored_meta.erase("deletionTimestamp");
+  stored_meta.erase("resourceVersion");
   if (r.status_subresource) object.erase("status");
   object = stamp_locked(std::move(object));
   objects_[key] = object;
