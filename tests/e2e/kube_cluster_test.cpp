@@ -1,0 +1,113 @@
+// KubeCluster against the fake API server: the Cluster contract the reconciler relies on.
+#include "controller/kube_cluster.h"
+
+#include <gtest/gtest.h>
+
+#include "e2e/e2e_support.h"
+#include "kube/watcher.h"
+
+namespace pgrevise::e2e {
+namespace {
+
+using controller::KubeCluster;
+
+Json job(const std::string& name, const std::string& resource) {
+  Json j = {{"apiVersion", "batch/v1"}, {"kind", "Job"}};
+  j["metadata"] = {
+      {"name", name},
+      {"namespace", "apps"},
+      {"labels", {{controller::kResourceLabel, resource}, {"app.kubernetes.io/managed-by", "pgrevise"}}}};
+  j["spec"]["template"]["spec"] = {{"restartPolicy", "Never"},
+                                   {"containers", Json::array({Json{{"name", "c"}, {"image", "x"}}})}};
+  return j;
+}
+
+Json pod(const std::string& name, const std::string& job_name) {
+  Json p = {{"apiVersion", "v1"}, {"kind", "Pod"}};
+  p["metadata"] = {{"name", name}, {"namespace", "apps"}, {"labels", {{"job-name", job_name}}}};
+  p["spec"] = {{"containers", Json::array({Json{{"name", "c"}, {"image", "x"}}})}};
+  return p;
+}
+
+class KubeClusterTest : public ::testing::Test {
+ protected:
+  testing::FakeApiServer server_{server_options()};
+  std::unique_ptr<kube::RestClient> client_ = client_for(server_);
+  kube::EventRecorder events_{*client_, SystemClock::instance()};
+  KubeCluster cluster_{*client_, events_};
+};
+
+TEST_F(KubeClusterTest, CreateJobReturnsTheExistingJobOfTheSameName) {
+  const Json first = cluster_.create_job("apps", job("app-migrate-1", "app"));
+  const Json again = cluster_.create_job("apps", job("app-migrate-1", "app"));
+  EXPECT_EQ(again["metadata"]["uid"], first["metadata"]["uid"]);
+  cluster_.create_job("apps", job("other-migrate-1", "other"));
+  const auto owned = cluster_.list_owned_jobs("apps", "app");
+  ASSERT_EQ(owned.size(), 1u);
+  EXPECT_EQ(owned[0]["metadata"]["name"], "app-migrate-1");
+}
+
+TEST_F(KubeClusterTest, PodReportIsTheNewestTerminatedMessage) {
+  EXPECT_FALSE(cluster_.get_job_pod_report("apps", "j").has_value());
+  for (const auto& [name, message] :
+       std::vector<std::pair<std::string, std::string>>{{"j-a", "first"}, {"j-b", "second"}}) {
+    Json p = client_->create(kube::resources::pods(), "apps", pod(name, "j"));
+    p["status"] = {
+        {"containerStatuses",
+         Json::array(
+             {Json{{"name", "c"}, {"state", {{"terminated", {{"exitCode", 1}, {"message", message}}}}}}})}};
+    client_->update_status(kube::resources::pods(), "apps", p);
+  }
+  // Same creation second: the later name wins, deterministically.
+  EXPECT_EQ(cluster_.get_job_pod_report("apps", "j"), "second");
+}
+
+TEST_F(KubeClusterTest, StatusWritesMapConflictAndNotFound) {
+  Json r = {{"apiVersion", "pgrevise.dev/v1alpha1"}, {"kind", "PostgresMigration"}};
+  r["metadata"] = {{"name", "app"}, {"namespace", "apps"}};
+  r["spec"] = {{"targetRevision", "heads"}};
+  const Json created = client_->create(controller::postgres_migrations(), "apps", r);
+  Json first = created;
+  first["status"] = {{"phase", "Pending"}};
+  const Json stored = cluster_.update_status(first);
+  EXPECT_EQ(stored["status"]["phase"], "Pending");
+  Json stale = created;
+  stale["status"] = {{"phase", "Failed"}};
+  EXPECT_THROW(cluster_.update_status(stale), controller::ConflictError);
+  client_->remove(controller::postgres_migrations(), "apps", "app");
+  EXPECT_THROW(cluster_.update_status(stored), controller::NotFoundError);
+}
+
+TEST_F(KubeClusterTest, ApplyConfigMapCreatesThenReplacesData) {
+  Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}};
+  cm["metadata"] = {{"name", "app-plan"}, {"namespace", "apps"}, {"labels", {{"a", "1"}}}};
+  cm["data"] = {{"plan.sql", "SELECT 1;"}};
+  cluster_.apply_config_map("apps", cm);
+  cm["data"] = {{"plan.sql", "SELECT 2;"}};
+  cluster_.apply_config_map("apps", cm);
+  const auto stored = cluster_.get_config_map("apps", "app-plan");
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ((*stored)["data"]["plan.sql"], "SELECT 2;");
+  EXPECT_FALSE(cluster_.get_config_map("apps", "missing").has_value());
+  EXPECT_FALSE(cluster_.get_secret("apps", "missing").has_value());
+}
+
+TEST_F(KubeClusterTest, ReadsComeFromTheCachesWhenGiven) {
+  kube::Store jobs;
+  kube::Watcher watcher(*client_, kube::resources::jobs(), "apps", jobs, SystemClock::instance());
+  watcher.start();
+  ASSERT_TRUE(watcher.wait_for_sync(std::chrono::seconds(10)));
+  controller::KubeCaches caches;
+  caches.jobs.by_namespace["apps"] = &jobs;
+  KubeCluster cached(*client_, events_, caches);
+  client_->create(kube::resources::jobs(), "apps", job("app-backup-1", "app"));
+  EXPECT_TRUE(eventually([&] { return cached.list_owned_jobs("apps", "app").size() == 1; },
+                         std::chrono::seconds(10)));
+  server_.clear_requests();
+  cached.list_owned_jobs("apps", "app");
+  EXPECT_EQ(server_.count("list", "batch/jobs"), 0u);
+  watcher.stop();
+}
+
+}  // namespace
+}  // namespace pgrevise::e2e
