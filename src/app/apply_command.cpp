@@ -260,7 +260,7 @@ struct Tracked {
   std::chrono::steady_clock::time_point next;
 };
 
-constexpr int kMaxFailures = 5;    // transient failures retried (1+2+4+8+16 s) before giving up
+constexpr int kMaxFailures = 3;    // transient failures retried (after 1, 2 and 4 s) before giving up
 constexpr int kMaxIdleRounds = 5;  // a resource that waits for nothing that can happen here
 constexpr auto kTick = std::chrono::milliseconds(200);  // how often a wait looks at Ctrl-C
 

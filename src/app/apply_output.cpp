@@ -101,12 +101,14 @@ std::string job_kind(const Json& job) {
 // A path inside the Pod under a PersistentVolumeClaim's mount, as the local folder standing for the claim.
 std::string local_path(const Json& job, const std::string& path, const std::filesystem::path& claims_dir) {
   const Json pod = job["spec"]["template"]["spec"];
+  const bool relative = !path.empty() && path.front() != '/';  // a name inside the backup folder
   for (const auto& volume : pod.value("volumes", Json::array())) {
     if (!volume.contains("persistentVolumeClaim")) continue;
     const std::string claim = volume["persistentVolumeClaim"].value("claimName", "");
     for (const auto& mount : pod["containers"][0].value("volumeMounts", Json::array())) {
       if (mount.value("name", "") != volume.value("name", "")) continue;
       const std::string at = mount.value("mountPath", "");
+      if (relative) return (claims_dir / claim / path).string();
       if (!at.empty() && path.rfind(at + "/", 0) == 0)
         return (claims_dir / claim / path.substr(at.size() + 1)).string();
     }
