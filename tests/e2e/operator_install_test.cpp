@@ -154,19 +154,36 @@ TEST_F(OperatorE2eTest, OutOfBandChangeIsReported) {
   start_operator({"--resync-period", "2s"});
   create_resource("0005");
   wait_ready();
+  ASSERT_EQ(jobs_of("migrate").size(), 1u);
+
+  // Someone upgrades by hand: the operator reports the new heads and refuses to undo it by itself.
   const auto moved = testing::run_pgrevise(
       {"migrate", "upgrade", "0006", "--dir", example_migrations().string(), "--database-url", db_.url()});
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
-  const Json r = wait_for_resource(
+  Json r = wait_for_resource(
       [](const Json& r) {
         return joined(r.value("status", Json::object()).value("currentHeads", std::vector<std::string>{})) ==
-               "0006";
+                   "0006" &&
+               !condition_true(r, "Ready");
       },
-      "currentHeads 0006");
-  EXPECT_TRUE(has_reason(r, "OutOfBandChange")) << r.dump(2);
-  bool reported = false;
-  for (const auto& [reason, note] : event_reasons()) reported |= reason == "OutOfBandChange";
-  EXPECT_TRUE(reported);
+      "currentHeads 0006 and not Ready");
+  EXPECT_TRUE(has_reason(r, "DowngradeNotAllowed")) << r.dump(2);
+  EXPECT_EQ(jobs_of("migrate").size(), 1u);
+  EXPECT_EQ(heads(), "0006");
+
+  // A revision the migrations do not know: blocked with OutOfBandChange, and a Blocked event.
+  db_.exec("UPDATE alembic_version SET version_num = 'f00d'");
+  r = wait_for_resource([](const Json& r) { return has_reason(r, "OutOfBandChange"); }, "OutOfBandChange");
+  EXPECT_TRUE(condition_true(r, "Stalled")) << r.dump(2);
+  EXPECT_EQ(r["status"].value("phase", ""), "Blocked");
+  EXPECT_TRUE(eventually(
+      [&] {
+        for (const auto& [reason, note] : event_reasons())
+          if (reason == "Blocked" && note.find("OutOfBandChange") != std::string::npos) return true;
+        return false;
+      },
+      std::chrono::seconds(30)));
+  EXPECT_EQ(jobs_of("migrate").size(), 1u);
 }
 
 }  // namespace
