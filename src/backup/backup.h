@@ -67,7 +67,8 @@ BackupResult run_backup(const BackupOptions& opts, const ChildConnection& conn, 
 TocSummary verify_archive(const std::filesystem::path& archive, Format format, int expected_tables,
                           Verification level, const std::string& pg_restore, ProcessRunner& runner);
 
-// Throws the verification error for an empty TOC, or one without table data when `expected_tables` > 0.
+// Throws the verification error for an empty TOC or one without table data when `expected_tables` > 0; an
+// empty TOC of a database without tables is a valid (empty) backup.
 TocSummary check_toc(const TocSummary& toc, int expected_tables);
 
 // The last lines of a child's stderr, redacted, for error messages.

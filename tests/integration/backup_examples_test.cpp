@@ -79,5 +79,25 @@ TEST_F(BackupTest, ExampleMigrationsRoundTrip) {
   EXPECT_EQ(all_rows(db), rows_before);
 }
 
+// The first install of an application: a database with nothing in it yet is backed up (an empty archive is
+// a sound backup), migrated, and can be put back to empty.
+TEST_F(BackupTest, BrandNewDatabaseIsBackedUpBeforeTheFirstMigration) {
+  TestDatabase db;
+  ProcessResult b = backup(db, {"--name", "first-install", "--output", "json"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(nlohmann::json::parse(b.out)["backup"]["heads"], nlohmann::json::array());
+
+  const std::string dir = std::string(std::getenv("PGREVISE_SOURCE_DIR")) + "/migrations";
+  ProcessResult m = cli({"migrate", "upgrade", "heads", "--dir", dir, "--database-url", db.url()});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  ASSERT_TRUE(db.table_exists("public.time_entries"));
+
+  ProcessResult r = cli(
+      {"restore", "--from", (out / "first-install.dump").string(), "--database-url", db.url(), "--clean"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(db.table_exists("public.time_entries"));
+  EXPECT_FALSE(db.table_exists("public.alembic_version"));
+}
+
 }  // namespace
 }  // namespace pgrevise::testing

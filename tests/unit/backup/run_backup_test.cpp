@@ -158,6 +158,18 @@ TEST_F(RunBackup, ArchiveWithoutTableDataFailsVerification) {
   EXPECT_TRUE(files().empty());
 }
 
+TEST(CheckToc, EmptyTocIsSoundOnlyForADatabaseWithoutTables) {
+  EXPECT_EQ(check_toc(TocSummary{}, 0).entries, 0);
+  try {
+    check_toc(TocSummary{}, 3);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("has 3 tables but the archive's table of contents is empty"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(RunBackup, ArchiveTheReaderRejectsFailsVerification) {
   tools.reader_result = ProcessResult{1, 0, false, "", "pg_restore: error: could not uncompress data"};
   try {
