@@ -82,13 +82,11 @@ void verify_session_lock(pqxx::connection_base& c, int locking_pid, std::int64_t
   throw Error(ErrorKind::kConnection, what + ": " + kPoolingAdvice);
 }
 
-std::string session_lock_check_sql(std::int64_t key) {
-  const auto parts = split_key(key);
-  return "DO $pgrevise_lock$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND "
-         "granted "
-         "AND objsubid = 1 AND classid::bigint = " +
-         std::to_string(parts.high) + " AND objid::bigint = " + std::to_string(parts.low) +
-         " AND pid = pg_backend_pid()) THEN RAISE EXCEPTION USING ERRCODE = '" + kSessionLockLostSqlstate +
+std::string session_lock_check_sql(int locking_pid) {
+  // A plain pid comparison rather than a pg_locks lookup: pg_locks copies the server's whole lock table (its
+  // size grows with max_connections), which made this check cost more than a small revision itself.
+  return "DO $pgrevise_lock$ BEGIN IF pg_backend_pid() <> " + std::to_string(locking_pid) +
+         " THEN RAISE EXCEPTION USING ERRCODE = '" + kSessionLockLostSqlstate +
          "', MESSAGE = 'this session does not hold the migration lock: " + kPoolingAdvice +
          "'; END IF; END $pgrevise_lock$";
 }

@@ -35,11 +35,13 @@ std::vector<LockHolder> advisory_lock_holders(pqxx::connection_base& c, std::int
 // pool_mode=transaction) breaks session locks and to connect directly or through session pooling.
 void verify_session_lock(pqxx::connection_base& c, int locking_pid, std::int64_t key);
 
-// One statement that raises SQLSTATE PR002 (with the transaction-pooling explanation) unless this session
-// holds the advisory lock `key`. A proxy may hand consecutive transactions to the same server session for a
-// while and then to another; putting this in every revision's round trip (TransactionScript::prologue)
-// catches the switch before anything is applied. The check reads only this backend's own lock entries.
-std::string session_lock_check_sql(std::int64_t key);
+// One statement that raises SQLSTATE PR002 (with the transaction-pooling explanation) unless this is still
+// the server session `locking_pid` that took the advisory lock and passed verify_session_lock. A proxy may
+// hand consecutive transactions to the same server session for a while and then to another; putting this in
+// every revision's round trip (TransactionScript::prologue) catches the switch before anything is applied.
+// The pid is compared rather than pg_locks read: the lock lives as long as the session, and pg_locks is
+// costly.
+std::string session_lock_check_sql(int locking_pid);
 inline constexpr const char* kSessionLockLostSqlstate = "PR002";
 
 struct LockOptions {

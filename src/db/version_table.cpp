@@ -196,12 +196,13 @@ std::string verified_version_change_sql(const VersionTableName& t,
   for (size_t i = 0; i < changes.size(); ++i) {
     const std::string message = concurrent_change_message(change_description(t, changes[i]));
     if (changes[i].kind == VersionChange::Kind::kInsert) {
-      body += "  BEGIN " + statements[i] + "; EXCEPTION WHEN unique_violation THEN RAISE EXCEPTION '%', " +
-              quote_literal(message) + " USING ERRCODE = 'PR001'; END;\n";
+      // ON CONFLICT rather than an EXCEPTION block: that would open a subtransaction in every revision.
+      body += "  " + statements[i] + " ON CONFLICT DO NOTHING;\n";
     } else {
-      body += "  " + statements[i] + ";\n  IF NOT FOUND THEN RAISE EXCEPTION '%', " + quote_literal(message) +
-              " USING ERRCODE = 'PR001'; END IF;\n";
+      body += "  " + statements[i] + ";\n";
     }
+    body += "  IF NOT FOUND THEN RAISE EXCEPTION '%', " + quote_literal(message) +
+            " USING ERRCODE = 'PR001'; END IF;\n";
   }
   body += "END\n";
   const std::string tag = dollar_tag_for(body);

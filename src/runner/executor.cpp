@@ -58,7 +58,7 @@ db::TransactionScript Executor::step_script(const ExecStep& step, const db::Step
   db::TransactionScript script;
   // A pooler that hands this client another server session mid-run would silently drop the migration lock;
   // every revision first checks that this session still holds it.
-  script.prologue = db::session_lock_check_sql(db::migration_lock_key(options_.version_table)) + ";\n" +
+  script.prologue = db::session_lock_check_sql(conn_.backendpid()) + ";\n" +
                     db::timeouts_sql({options_.lock_timeout, options_.statement_timeout}, true);
   script.body = step.sql;
   if (!step.version_changes.empty()) {

@@ -245,7 +245,7 @@ TEST(SessionLockCheck, PerRevisionCheckStatementRaisesWhenTheLockIsNotHere) {
   auto pooled = open(db, "pooled");
   const auto key = migration_lock_key(VersionTableName{});
   ASSERT_TRUE(try_lock(*runner, key));
-  const auto check = session_lock_check_sql(key);
+  const auto check = session_lock_check_sql(runner->backendpid());
   EXPECT_NO_THROW(execute_transaction(*runner, TransactionScript{check, "SELECT 1", ""}));
   try {
     execute_transaction(*pooled, TransactionScript{check, "CREATE TABLE must_not_exist (x int)", ""});
