@@ -2,7 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <regex>
 #include <set>
 #include <string>
 
@@ -11,14 +10,43 @@
 namespace pgrevise::api {
 namespace {
 
-bool is_integer(const std::string& s) {
-  static const std::regex kInteger(R"([-+]?[0-9]+)");
-  return std::regex_match(s, kInteger);
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
 }
 
+// Digits from `i`; returns how many.
+std::size_t digits_at(const std::string& s, std::size_t i) {
+  std::size_t n = 0;
+  while (i + n < s.size() && is_digit(s[i + n])) ++n;
+  return n;
+}
+
+// [-+]?[0-9]+  (written out: std::regex recurses per character and overflows the stack on long scalars)
+bool is_integer(const std::string& s) {
+  const std::size_t sign = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  const std::size_t n = digits_at(s, sign);
+  return n > 0 && sign + n == s.size();
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
 bool is_float(const std::string& s) {
-  static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-  return std::regex_match(s, kFloat);
+  std::size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  const std::size_t whole = digits_at(s, i);
+  i += whole;
+  std::size_t fraction = 0;
+  if (i < s.size() && s[i] == '.') {
+    fraction = digits_at(s, i + 1);
+    i += 1 + fraction;
+  }
+  if (whole == 0 && fraction == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    const std::size_t exponent = digits_at(s, i);
+    if (exponent == 0) return false;
+    i += exponent;
+  }
+  return i == s.size();
 }
 
 Json plain_scalar(const std::string& s) {

@@ -45,8 +45,9 @@ class SchemaChecker {
   void check_string(const std::string& s, const Json& schema, const std::string& path) {
     if (schema.contains("minLength") && s.size() < schema["minLength"].get<std::size_t>())
       fail(path, "too short");
-    if (schema.contains("maxLength") && s.size() > schema["maxLength"].get<std::size_t>())
-      fail(path, "too long");
+    if (schema.contains("maxLength") && s.size() > schema["maxLength"].get<std::size_t>()) {
+      return fail(path, "too long");  // the pattern is not tried: std::regex recurses per character
+    }
     if (schema.contains("pattern") &&
         !std::regex_search(s, std::regex(schema["pattern"].get<std::string>()))) {
       fail(path, "does not match " + schema["pattern"].get<std::string>());

@@ -102,6 +102,8 @@ TEST(Examples, TheFakeApiServerStoresEachWithStrictFieldValidationAndItsStatusWh
     ASSERT_EQ(created.status, 201) << doc.file << ": " << created.body.dump();
     PostgresMigration stored = parse_postgres_migration(created.body);
     EXPECT_EQ(stored.spec, parse_postgres_migration(doc.object).spec) << doc.file;
+    EXPECT_EQ(stored.metadata.generation, 1);
+    EXPECT_FALSE(stored.metadata.uid.empty());
 
     stored.status.observed_generation = 1;
     stored.status.phase = Phase::kFailed;

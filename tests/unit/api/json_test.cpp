@@ -264,6 +264,25 @@ TEST(ApiYaml, AMappingAsAKeyIsBadInput) {
   EXPECT_THROW(parse_yaml_documents("? {a: 1}\n: x\n"), Error);
 }
 
+TEST(ApiYaml, NumbersAndNotNumbers) {
+  const auto docs =
+      parse_yaml_documents("a: -5\nb: +7\nc: .5\nd: 1e3\ne: 1.\nf: 1e\ng: 0x10\nh: 1-2\ni: .\n");
+  ASSERT_EQ(docs.size(), 1u);
+  const Json& d = docs[0];
+  EXPECT_EQ(d["a"], -5);
+  EXPECT_EQ(d["b"], 7);
+  EXPECT_EQ(d["c"], 0.5);
+  EXPECT_EQ(d["d"], 1000.0);
+  EXPECT_EQ(d["e"], 1.0);
+  for (const char* key : {"f", "g", "h", "i"}) EXPECT_TRUE(d[key].is_string()) << key << " " << d[key];
+}
+
+TEST(ApiYaml, AVeryLongPlainScalarIsAString) {
+  const std::string digits(200000, '7');
+  const auto docs = parse_yaml_documents("a: " + digits + "x\n");
+  EXPECT_EQ(docs.at(0)["a"], digits + "x");
+}
+
 TEST(ApiYaml, SyntaxErrorsNameTheLine) {
   try {
     parse_yaml_documents("a: 1\nb: [unclosed\n");
