@@ -160,7 +160,7 @@ TEST_F(FakeKubeletTest, MissingSecretLeavesThePodWaitingAndTheJobActive) {
     auto pods = client_->list(kube::resources::pods(), kNs, options).items;
     if (pods.empty()) return false;
     pod = pods[0];
-    return pod["status"].value("phase", "") == "Pending";
+    return pod.value("status", Json::object()).value("phase", "") == "Pending";  // status is set after create
   }));
   EXPECT_EQ(pod["status"]["containerStatuses"][0]["state"]["waiting"].value("reason", ""),
             "CreateContainerConfigError");

@@ -2,6 +2,8 @@
 // an orderly SIGTERM.
 #include <signal.h>
 
+#include <thread>
+
 #include "e2e/metrics_text.h"
 #include "e2e/operator_e2e.h"
 
@@ -86,6 +88,34 @@ TEST_F(OperatorE2eTest, SigtermExitsCleanlyAndReleasesTheLease) {
   ASSERT_TRUE(eventually([&] { return !lease_holder(*client_).empty(); })) << logs();
   EXPECT_EQ(op.stop(SIGTERM), 0) << op.log();
   EXPECT_EQ(lease_holder(*client_), "");
+}
+
+TEST_F(OperatorE2eTest, NamespaceFlagLimitsWhatIsReconciled) {
+  create_inputs();
+  start_operator({"--namespace", "elsewhere"});
+  create_resource("heads");
+  const auto untouched = [&] { return !resource().contains("status") && jobs().empty(); };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_TRUE(untouched()) << resource().dump(2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+TEST_F(OperatorE2eTest, ExitCodesForBadFlagsAndAnUnreachableServer) {
+  EXPECT_EQ(testing::run_pgrevise({"operator", "--log-format", "yaml"}).exit_code, 2);
+  EXPECT_EQ(testing::run_pgrevise({"operator", "--max-concurrent-reconciles", "0"}).exit_code, 2);
+  const auto unreachable = dir_.write("unreachable.kubeconfig",
+                                      "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+                                      "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:" +
+                                          std::to_string(free_port()) +
+                                          "'}}]\n"
+                                          "users: [{name: u, user: {token: t}}]\n"
+                                          "contexts: [{name: c, context: {cluster: c, user: u}}]\n");
+  const auto result =
+      testing::run_pgrevise({"operator", "--kubeconfig", unreachable.string(), "--metrics-bind-address", "0",
+                             "--health-probe-bind-address", "0"});
+  EXPECT_EQ(result.exit_code, 4) << result.err;
 }
 
 }  // namespace
