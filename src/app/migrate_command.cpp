@@ -59,6 +59,13 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"upgrade", {"upgrade [TARGET]", "apply revisions up to TARGET (default: heads)", {}, 0, 1, true}},
       {"downgrade",
        {"downgrade TARGET", "revert revisions down to TARGET (e.g. -1, base, REV)", {}, 1, 1, true}},
+      {"sync",
+       {"sync TARGET",
+        "move to exactly TARGET: revert applied revisions it does not need, then apply what it needs",
+        {{"allow-downgrade", "", "permit the reverting steps (otherwise a plan with any is refused)"}},
+        1,
+        1,
+        true}},
       {"stamp",
        {"stamp TARGET",
         "set the version table to TARGET without running migrations",
@@ -116,7 +123,7 @@ cli::CommandSpec spec_for(const std::string& name, const Subcommand& sub) {
   spec.flags = common_flags();
   if (sub.run_flags) spec.flags.insert(spec.flags.end(), run_flags().begin(), run_flags().end());
   spec.flags.insert(spec.flags.end(), sub.extra_flags.begin(), sub.extra_flags.end());
-  if (name == "upgrade" || name == "downgrade" || name == "plan") {
+  if (name == "upgrade" || name == "downgrade" || name == "plan" || name == "sync") {
     spec.details =
         "Targets follow Alembic: a revision id or unique prefix, head, heads, base, LABEL@head, LABEL@base,\n"
         "+N, -N, REV+N, REV-N.";
@@ -168,6 +175,7 @@ int dispatch(const std::string& name, const cli::ParsedArgs& a) {
   const std::string target = pos.empty() ? "heads" : pos[0];
   if (name == "upgrade") return a.has("sql") ? r.offline_sql(target, false) : r.upgrade(target);
   if (name == "downgrade") return a.has("sql") ? r.offline_sql(target, true) : r.downgrade(target);
+  if (name == "sync") return r.sync(target, a.has("allow-downgrade"));
   if (name == "stamp") return r.stamp(target, a.has("purge"));
   if (name == "current") return r.current(a.has("verbose"));
   if (name == "history")
@@ -191,7 +199,7 @@ void print_migrate_help() {
   flags.flags.insert(flags.flags.end(), run_flags().begin(), run_flags().end());
   std::string text = cli::help_text(flags);
   std::cout
-      << "\nFlags of upgrade/downgrade (the first six apply to every subcommand):"
+      << "\nFlags of upgrade/downgrade/sync (the first six apply to every subcommand):"
       << text.substr(text.find("\nFlags:") + 7)
       << "\nExit codes: 0 success; 1 a migration failed (SQLSTATE and file:line on stderr and in --report);\n"
          "2 bad input (files, graph, target, flags); 3 migration lock not acquired within --lock-wait;\n"

@@ -106,13 +106,36 @@ int Runner::finish(int exit_code) {
 }
 
 int Runner::upgrade(const std::string& target) {
-  return migrate("upgrade", target, false);
+  return migrate("upgrade", target, Mode::kUpgrade);
 }
 int Runner::downgrade(const std::string& target) {
-  return migrate("downgrade", target, true);
+  return migrate("downgrade", target, Mode::kDowngrade);
+}
+int Runner::sync(const std::string& target, bool allow_downgrade) {
+  return migrate("sync", target, Mode::kSync, allow_downgrade);
 }
 
-int Runner::migrate(const std::string& command, const std::string& target, bool downgrade) {
+namespace {
+
+revision::Plan plan_for(Runner::Mode mode, const revision::RevisionGraph& graph, const std::string& target,
+                        const std::vector<std::string>& heads, bool allow_downgrade) {
+  if (mode == Runner::Mode::kUpgrade) return revision::plan_upgrade(graph, target, heads);
+  if (mode == Runner::Mode::kDowngrade) return revision::plan_downgrade(graph, target, heads);
+  auto plan = revision::plan_to_target(graph, target, heads);
+  if (!allow_downgrade && revision::downgrade_step_count(plan) > 0) {
+    std::vector<std::string> reverted;
+    for (const auto& step : plan.steps)
+      if (step.direction == revision::Direction::kDown) reverted.push_back(step.revision_id);
+    throw_bad_input("sync " + target + " would revert " + join(reverted, ", ") +
+                    "; pass --allow-downgrade to permit it");
+  }
+  return plan;
+}
+
+}  // namespace
+
+int Runner::migrate(const std::string& command, const std::string& target, Mode mode, bool allow_downgrade) {
+  const bool downgrade = mode == Mode::kDowngrade;
   report_ = JobReport{.kind = "migrate", .command = command, .result = "failed", .target = target};
   report_.started_at = format_rfc3339_ms(clock_.now());
   const auto started = clock_.steady_now();
@@ -128,8 +151,7 @@ int Runner::migrate(const std::string& command, const std::string& target, bool 
     report_.heads_before = heads;
     report_.heads_after = heads;
     // Planning comes before anything is written: a refused target leaves the database exactly as it was.
-    const auto plan = downgrade ? revision::plan_downgrade(graph, target, heads)
-                                : revision::plan_upgrade(graph, target, heads);
+    const auto plan = plan_for(mode, graph, target, heads, allow_downgrade);
     const auto steps = exec_steps(graph, plan);
     if (!steps.empty()) {
       pqxx::work tx(*session.conn);
@@ -171,9 +193,11 @@ int Runner::migrate(const std::string& command, const std::string& target, bool 
     report_.result = "succeeded";
     report_.duration_ms = duration_cast<milliseconds>(clock_.steady_now() - started).count();
     if (options_.output == OutputFormat::kText) {
-      out_ << (downgrade ? "Downgraded" : "Upgraded") << " to " << describe_heads(plan.heads_after) << " ("
-           << steps.size() << (steps.size() == 1 ? " revision" : " revisions") << " in "
-           << report_.duration_ms << " ms)\n";
+      out_ << (downgrade             ? "Downgraded"
+               : mode == Mode::kSync ? "Moved"
+                                     : "Upgraded")
+           << " to " << describe_heads(plan.heads_after) << " (" << steps.size()
+           << (steps.size() == 1 ? " revision" : " revisions") << " in " << report_.duration_ms << " ms)\n";
     }
     return finish(0);
   } catch (const Error& e) {

@@ -15,6 +15,7 @@ namespace pgrevise::runner {
 // and diagnostics), injected so tests can capture them.
 class Runner {
  public:
+  enum class Mode { kUpgrade, kDowngrade, kSync };
   Runner(RunnerOptions options, Clock& clock, std::ostream& out, std::ostream& err,
          std::string pgrevise_version);
 
@@ -22,6 +23,10 @@ class Runner {
   // last step commits, so a second runner waits and then finds nothing to do.
   int upgrade(const std::string& target);
   int downgrade(const std::string& target);
+  // The operator's declarative move: exactly TARGET's revisions applied (revision::plan_to_target). Applied
+  // revisions TARGET does not need are reverted first, which is refused (bad input, nothing changed) unless
+  // allow_downgrade.
+  int sync(const std::string& target, bool allow_downgrade);
   int stamp(const std::string& target, bool purge);
 
   int current(bool verbose);
@@ -40,7 +45,7 @@ class Runner {
   const JobReport& report() const { return report_; }
 
  private:
-  int migrate(const std::string& command, const std::string& target, bool downgrade);
+  int migrate(const std::string& command, const std::string& target, Mode mode, bool allow_downgrade = false);
   int finish(int exit_code);
 
   RunnerOptions options_;

@@ -56,6 +56,32 @@ class AlembicSideBySide : public ::testing::Test {
 };
 TempDir* AlembicSideBySide::project_ = nullptr;
 
+// `sync` moves to exactly a target across branches: from the billing branch's head to the reporting branch's
+// 0013 reverts the billing revisions (only when allowed), then applies what 0013 needs.
+TEST(ExampleMigrations, SyncMovesAcrossBranchesOnlyWhenDowngradesAreAllowed) {
+  TestDatabase db;
+  ASSERT_EQ(pgrevise_on(db, {"upgrade", "0010"}).exit_code, 0);
+  const std::string before = schema(db);
+
+  ProcessResult refused = pgrevise_on(db, {"sync", "0013"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("would revert 0010, 0009, 0008, 0007"), std::string::npos) << refused.err;
+  EXPECT_EQ(rows(db), "0010");
+  EXPECT_EQ(schema(db), before);
+
+  ProcessResult moved = pgrevise_on(db, {"sync", "0013", "--allow-downgrade"});
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_EQ(rows(db), "0013");
+  EXPECT_FALSE(db.table_exists("public.invoices"));
+
+  ProcessResult up = pgrevise_on(db, {"sync", "heads"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(rows(db), "0016");
+  ProcessResult again = pgrevise_on(db, {"sync", "heads"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("Nothing to do"), std::string::npos) << again.out;
+}
+
 TEST(ExampleMigrations, BaseToHeadsToBaseToHeads) {
   TestDatabase db;
   auto r = pgrevise_on(db, {"upgrade", "heads"});
