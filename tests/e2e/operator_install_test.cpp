@@ -56,6 +56,15 @@ TEST_F(OperatorE2eTest, FirstInstallToHeadsTakesABackupThenMigrates) {
   for (const char* expected : {"BackupStarted", "BackupSucceeded", "MigrationStarted", "Migrated"})
     EXPECT_NE(std::find(reasons.begin(), reasons.end(), expected), reasons.end()) << expected;
 
+  // The operator's RBAC grants only `get` on Secrets.
+  int secret_reads = 0;
+  for (const auto& request : server_.requests())
+    if (request.resource == "/secrets" && request.user == "system:serviceaccount:pgrevise:operator") {
+      EXPECT_EQ(request.verb, "get") << request.target;
+      ++secret_reads;
+    }
+  EXPECT_GT(secret_reads, 0);
+
   const auto after = http_get(op.metrics_port(), "/metrics");
   ASSERT_TRUE(after.has_value());
   EXPECT_EQ(metric_value(after->body, "pgrevise_migration_runs_total", {"result=\"succeeded\""}), 1);
