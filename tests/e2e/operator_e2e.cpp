@@ -24,8 +24,8 @@ std::string job_kind(const Json& job) {
 }
 
 void OperatorE2eTest::SetUp() {
-  // The application's database already holds data of its own (a backup of a database with no table at all
-  // is refused by the backup's verification).
+  // The application's database already holds data of its own, as one a team adopts pgrevise for does; the
+  // backups then carry table data to verify.
   db_.exec(
       "CREATE TABLE legacy_notes (id int PRIMARY KEY, body text); INSERT INTO legacy_notes VALUES (1, "
       "'kept')");
