@@ -150,26 +150,31 @@ std::string backup_timeout(const api::JobOverrides& overrides) {
 Json builtin_migrate_args(const api::PostgresMigration& resource, const OperatorSettings& settings,
                           const RunInputs& inputs) {
   const api::SafetySpec& safety = resource.spec.safety;
-  return {"migrate",
-          inputs.direction == Direction::kDowngrade ? "downgrade" : "upgrade",
-          "--dir",
-          kMigrationsMountPath,
-          "--version-table",
-          version_table_flag(resource.spec.version_table),
-          "--lock-wait",
-          settings.lock_wait,
-          "--lock-timeout",
-          format_duration(safety.lock_timeout),
-          "--statement-timeout",
-          format_duration(safety.statement_timeout),
-          "--lock-retries",
-          std::to_string(safety.lock_retries),
-          "--log-level",
-          settings.runner_log_level,
-          "--report",
-          kTerminationLogPath,
-          "--",  // a target such as -1 is never read as a flag
-          effective_target(resource, inputs)};
+  // `sync` runs the plan the controller made (revision::plan_to_target), including a move across branches
+  // that reverts some revisions and applies others; without allowDowngrade the runner refuses any reverting
+  // step, even one that only an out-of-band change to the database made necessary.
+  Json args = {"migrate", "sync"};
+  if (safety.allow_downgrade) args.push_back("--allow-downgrade");
+  const Json rest = {"--dir",
+                     kMigrationsMountPath,
+                     "--version-table",
+                     version_table_flag(resource.spec.version_table),
+                     "--lock-wait",
+                     settings.lock_wait,
+                     "--lock-timeout",
+                     format_duration(safety.lock_timeout),
+                     "--statement-timeout",
+                     format_duration(safety.statement_timeout),
+                     "--lock-retries",
+                     std::to_string(safety.lock_retries),
+                     "--log-level",
+                     settings.runner_log_level,
+                     "--report",
+                     kTerminationLogPath,
+                     "--",  // a target such as -1 is never read as a flag
+                     effective_target(resource, inputs)};
+  args.insert(args.end(), rest.begin(), rest.end());
+  return args;
 }
 
 // The team's own runner: its image, command and args; Kubernetes expands $(PGREVISE_TARGET) in them.

@@ -155,7 +155,7 @@ TEST_F(SpecsJobsRun, MigrateBackupThenMigrateToHeadsThenDowngrade) {
   ASSERT_TRUE(migrate.succeeded) << migrate.reason << ": " << migrate.message << "\n" << migrate.logs;
   const JobReport report = report_of(migrate);
   EXPECT_EQ(report.kind, "migrate");
-  EXPECT_EQ(report.command, "upgrade");
+  EXPECT_EQ(report.command, "sync");
   EXPECT_EQ(report.result, "succeeded");
   EXPECT_THAT(report.heads_after, ElementsAre("0016"));
   EXPECT_THAT(report.heads_before, ElementsAre("0006"));
@@ -172,9 +172,14 @@ TEST_F(SpecsJobsRun, MigrateBackupThenMigrateToHeadsThenDowngrade) {
   RunInputs down = inputs();
   down.direction = Direction::kDowngrade;
   down.target = "0006";
-  const auto downgrade = run(build_migrate_job(testing::url_resource(), settings_, down));
+  auto allowing = testing::url_resource();
+  allowing.spec.safety.allow_downgrade = true;
+  const auto refused = run(build_migrate_job(testing::url_resource(), settings_, down));
+  EXPECT_FALSE(refused.succeeded) << "a downgrade needs allowDowngrade";
+  EXPECT_EQ(db_.query("SELECT version_num FROM alembic_version"), "0016");
+  const auto downgrade = run(build_migrate_job(allowing, settings_, down));
   ASSERT_TRUE(downgrade.succeeded) << downgrade.logs;
-  EXPECT_EQ(report_of(downgrade).command, "downgrade");
+  EXPECT_EQ(report_of(downgrade).command, "sync");
   EXPECT_EQ(db_.query("SELECT version_num FROM alembic_version"), "0006");
   EXPECT_FALSE(db_.table_exists("public.invoices"));
   EXPECT_TRUE(db_.table_exists("public.users"));

@@ -166,7 +166,7 @@ TEST(MigrateJob, RunsTheBuiltinRunnerWithSafetyFlags) {
   EXPECT_THAT(strings(c["command"]), ElementsAre("pgrevise"));
   EXPECT_THAT(
       strings(c["args"]),
-      ElementsAre("migrate", "upgrade", "--dir", "/migrations", "--version-table", "meta.versions",
+      ElementsAre("migrate", "sync", "--dir", "/migrations", "--version-table", "meta.versions",
                   "--lock-wait", "60s", "--lock-timeout", "3s", "--statement-timeout", "2m", "--lock-retries",
                   "7", "--log-level", "info", "--report", "/dev/termination-log", "--", "heads"));
   EXPECT_EQ(env_entry(c, "PGREVISE_TARGET")["value"], "heads");
@@ -176,9 +176,12 @@ TEST(MigrateJob, DowngradesToAResolvedTargetAndFailsAtOnceOnARefusedRevision) {
   auto in = inputs();
   in.direction = Direction::kDowngrade;
   in.target = "-1";
-  const Json job = build_migrate_job(url_resource(), settings(), in);
+  auto resource = url_resource();
+  resource.spec.safety.allow_downgrade = true;
+  const Json job = build_migrate_job(resource, settings(), in);
   const auto args = strings(main_container(job)["args"]);
-  EXPECT_EQ(args[1], "downgrade");
+  EXPECT_EQ(args[1], "sync");
+  EXPECT_EQ(args[2], "--allow-downgrade");
   EXPECT_EQ(args.back(), "-1");
   EXPECT_EQ(args[args.size() - 2], "--");
   EXPECT_EQ(job["metadata"]["annotations"]["pgrevise.dev/target"], "-1");
