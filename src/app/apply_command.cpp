@@ -44,8 +44,7 @@ const cli::CommandSpec kApplySpec{
     "the final status of every resource as YAML.",
     {{"filename", "FILE", "the manifests to apply (-f FILE works too)"},
      {"database-url", "URL",
-      "the database URL to use instead of the one in the resource's Secret (never printed); a resource\n"
-      "                          given host/port/dbname is pointed at this URL instead"},
+      "used instead of the URL in the resources' Secrets, never printed (host/port forms too)"},
      {"data-dir", "DIR",
       "where backups (DIR/claims/CLAIM), Job work folders (DIR/pods) and Job logs (DIR/logs) go", false,
       ".pgrevise"},
@@ -183,7 +182,8 @@ std::vector<Key> load(local::LocalCluster& cluster, const ApplyConfig& config) {
   if (config.database_url) override_database_url(docs, *config.database_url, config.ns);
   std::vector<Key> keys;
   for (const auto& doc : docs) {
-    const std::string kind = doc.is_object() ? doc.value("kind", "") : "";
+    const bool has_kind = doc.is_object() && doc.contains("kind") && doc["kind"].is_string();
+    const std::string kind = has_kind ? doc["kind"].get<std::string>() : "";
     if (kind != "PostgresMigration" && kind != "Secret" && kind != "ConfigMap") {
       std::fprintf(stderr, "%s: skipping a %s: pgrevise apply handles PostgresMigration, Secret, ConfigMap\n",
                    config.file.c_str(), kind.empty() ? "document without kind" : kind.c_str());
@@ -402,13 +402,18 @@ int apply_once(ApplyParts& parts) {
   return finish(parts.cluster, tracked, parts.out, parts.config.ns);
 }
 
-// In --watch mode a bad FILE is reported and watched until it is fixed, not the end of the process.
+// A bad FILE is reported with its name; in --watch mode it is then watched until it is fixed.
 int apply_reporting_errors(ApplyParts& parts) {
   try {
     return apply_once(parts);
   } catch (const Error& e) {
     std::fprintf(stderr, "pgrevise apply: %s\n", redact(e.what()).c_str());
-    return e.kind() == ErrorKind::kBadInput ? kExitBadInput : kExitFailed;
+    return e.kind() == ErrorKind::kBadInput     ? kExitBadInput
+           : e.kind() == ErrorKind::kConnection ? kExitConnection
+                                                : kExitFailed;
+  } catch (const std::exception& e) {  // e.g. a document of an unexpected shape
+    std::fprintf(stderr, "pgrevise apply: %s: %s\n", parts.config.file.c_str(), redact(e.what()).c_str());
+    return kExitBadInput;
   }
 }
 
@@ -482,7 +487,7 @@ int run_apply(const Args& raw_args) {
                                     reconciler_options(config));
   Settler settler(cluster, reconciler, out, config.ns);
   ApplyParts parts{config, cluster, settler, out};
-  const int code = config.watch ? watch(parts) : apply_once(parts);
+  const int code = config.watch ? watch(parts) : apply_reporting_errors(parts);
   if (endpoints) endpoints->stop();
   return code;
 }
