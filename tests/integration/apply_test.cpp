@@ -165,9 +165,8 @@ TEST_F(ApplyTest, BacksUpAndUpgradesToHeadsThenFindsNothingToDo) {
   expect_no_secret_in_data_dir();
 }
 
-// Enable once `pgrevise backup` accepts the archive of a database that holds nothing yet (pg_restore -l lists
-// no entry for it), so that a brand-new database can be migrated with backups on.
-TEST_F(ApplyTest, DISABLED_BacksUpAFreshEmptyDatabaseAndUpgradesIt) {
+// A brand-new database (nothing in it yet) is backed up with backups on, then upgraded.
+TEST_F(ApplyTest, BacksUpAFreshEmptyDatabaseAndUpgradesIt) {
   ProcessResult r = apply(example_);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(backups().size(), 1u);
