@@ -337,14 +337,15 @@ int restore(const cli::ParsedArgs& a) {
     return kExitOk;
   }
   return with_report(a, "restore", [&] {
-    const backup::LocatedBackup b = backup::locate_backup(*from);
     backup::RestorePlan plan;
-    plan.format = b.manifest.format;
-    plan.archive = b.archive_path.string();
+    // Flags first, so a bad value is named even when the backup cannot be found.
     plan.clean = a.has("clean");
     plan.jobs = static_cast<int>(a.get_int("jobs", 1, 64).value_or(1));
     plan.single_transaction = !a.has("no-single-transaction") && plan.jobs == 1;
     plan.timeout = timeout_flag(a);
+    const backup::LocatedBackup b = backup::locate_backup(*from);
+    plan.format = b.manifest.format;
+    plan.archive = b.archive_path.string();
     backup::validate_restore_plan(plan);
     const auto table = db::VersionTableName::parse(a.get_or("version-table", b.manifest.version_table));
     const db::ConnectionConfig cfg = db::resolve_connection(a.get("database-url"));
