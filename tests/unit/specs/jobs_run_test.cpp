@@ -1,6 +1,8 @@
 // The built Jobs really work: each runs through the same executor that `pgrevise apply` and the e2e fake
 // kubelet use, with the real pgrevise binary, against the real PostgreSQL, the example migrations/ folder as
 // the ConfigMap, and credentials only from Secrets.
+#include <stdlib.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -210,10 +212,16 @@ TEST_F(SpecsJobsRun, CommandRunnerFollowsThePlanFromItsEnvironment) {
 }
 
 TEST_F(SpecsJobsRun, PlanJobPrintsTheSqlAndChangesNothing) {
-  // Migrations from an "image": locally the init container's cp reads the source tree's folder.
+  // Migrations from an "image": locally the init container's cp reads a copy of the source tree's folder.
+  // The copy lives outside /tmp: the Pod mounts an emptyDir there, so the executor maps paths under /tmp into
+  // that volume (as a container would see them), and a checkout under /tmp would vanish from the cp's view.
+  char image_root_template[] = "/var/tmp/pgrevise-image-XXXXXX";
+  ASSERT_NE(::mkdtemp(image_root_template), nullptr);
+  const fs::path image_root = image_root_template;
+  fs::copy(source_dir_ / "migrations", image_root / "migrations", fs::copy_options::recursive);
   auto r = testing::url_resource();
   r.spec.migrations = api::MigrationsSource{
-      .image = api::ImageMigrations{.image = "app:1.4.2", .path = (source_dir_ / "migrations").string()}};
+      .image = api::ImageMigrations{.image = "app:1.4.2", .path = (image_root / "migrations").string()}};
   RunInputs in = {.migrations_digest = migrations_digest_from_image(*r.spec.migrations.image)};
   const auto plan = run(build_plan_job(r, settings_, in));
   ASSERT_TRUE(plan.succeeded) << plan.reason << ": " << plan.message << "\n" << plan.logs;
@@ -221,6 +229,7 @@ TEST_F(SpecsJobsRun, PlanJobPrintsTheSqlAndChangesNothing) {
   EXPECT_EQ(report_of(plan).kind, "plan");
   EXPECT_FALSE(db_.table_exists("public.alembic_version"));
   EXPECT_FALSE(db_.table_exists("public.users"));
+  fs::remove_all(image_root);
 }
 
 TEST_F(SpecsJobsRun, BadTargetFailsTheJobAtOnceDespiteRetries) {
