@@ -73,10 +73,10 @@ inline void seed(const TestDatabase& db, int entries = 200) {
 inline const std::vector<std::string> kSeededTables = {"users", "projects", "time_entries",
                                                        "alembic_version"};
 
-// Per-table checksum of every row, order-independent.
-inline std::string row_checksums(const TestDatabase& db) {
+// Count and an order-independent checksum of every row of each table.
+inline std::string row_checksums(const TestDatabase& db, const std::vector<std::string>& tables) {
   std::string out;
-  for (const auto& t : kSeededTables) {
+  for (const auto& t : tables) {
     out += t + "=" +
            db.query(
                "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')"
@@ -85,6 +85,10 @@ inline std::string row_checksums(const TestDatabase& db) {
            "\n";
   }
   return out;
+}
+
+inline std::string row_checksums(const TestDatabase& db) {
+  return row_checksums(db, kSeededTables);
 }
 
 // pg_dump --schema-only without the per-run random \restrict key lines.
