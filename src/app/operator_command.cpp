@@ -31,6 +31,13 @@ const cli::CommandSpec kOperatorSpec{
      {"leader-elect-lease-namespace", "NS", "namespace of the Lease", false,
       "$POD_NAMESPACE, else the service account's, else default"},
      {"leader-elect-lease-name", "NAME", "name of the Lease", false, "pgrevise-operator"},
+     {"leader-elect-lease-duration", "DURATION",
+      "how long a standby waits, after the lease was last renewed, before taking it over", false, "15s"},
+     {"leader-elect-renew-deadline", "DURATION",
+      "how long the leader keeps acting without a successful renewal (less than the lease duration)", false,
+      "10s"},
+     {"leader-elect-retry-period", "DURATION",
+      "how often the lease is renewed or tried (less than the renew deadline)", false, "2s"},
      {"metrics-bind-address", "ADDR", "where /metrics listens ([host]:port, 0 disables)", false, ":8080"},
      {"health-probe-bind-address", "ADDR", "where /healthz and /readyz listen ([host]:port, 0 disables)",
       false, ":8081"},
@@ -81,6 +88,28 @@ std::string leader_identity() {
   return env_or("POD_NAME", host) + "_" + suffix;
 }
 
+std::chrono::milliseconds duration_flag(const cli::ParsedArgs& a, const std::string& flag,
+                                        std::chrono::milliseconds fallback) {
+  const auto text = a.get(flag);
+  if (!text) return fallback;
+  auto d = parse_duration(*text);
+  if (!d || *d < std::chrono::milliseconds(100))
+    throw_bad_input("--" + flag + ": '" + *text + "' is not a duration of at least 100ms (e.g. 15s)");
+  return *d;
+}
+
+// client-go's rule: the leader gives up acting (renew deadline) before a standby may take over (lease
+// duration), and tries to renew several times within the deadline.
+void read_lease_timing(const cli::ParsedArgs& a, OperatorConfig& c) {
+  c.lease_duration = duration_flag(a, "leader-elect-lease-duration", c.lease_duration);
+  c.renew_deadline = duration_flag(a, "leader-elect-renew-deadline", c.renew_deadline);
+  c.retry_period = duration_flag(a, "leader-elect-retry-period", c.retry_period);
+  if (c.renew_deadline >= c.lease_duration)
+    throw_bad_input("--leader-elect-renew-deadline must be less than --leader-elect-lease-duration");
+  if (c.retry_period >= c.renew_deadline)
+    throw_bad_input("--leader-elect-retry-period must be less than --leader-elect-renew-deadline");
+}
+
 OperatorConfig config_from(const cli::ParsedArgs& a) {
   OperatorConfig c;
   c.cluster = kube::resolve_cluster_config(a.get_or("kubeconfig", ""), kube::process_env());
@@ -90,6 +119,7 @@ OperatorConfig config_from(const cli::ParsedArgs& a) {
       a.get_or("leader-elect-lease-namespace", env_or("POD_NAMESPACE", c.cluster.default_namespace));
   c.lease_name = a.get_or("leader-elect-lease-name", "pgrevise-operator");
   c.identity = leader_identity();
+  read_lease_timing(a, c);
   c.metrics_address =
       metrics::parse_bind_address("--metrics-bind-address", a.get_or("metrics-bind-address", ":8080"));
   c.health_address = metrics::parse_bind_address("--health-probe-bind-address",

@@ -297,6 +297,9 @@ int OperatorRuntime::run() {
   }
   if (config_.leader_elect) {
     kube::LeaderElectionConfig election{config_.lease_namespace, config_.lease_name, config_.identity};
+    election.lease_duration = config_.lease_duration;
+    election.renew_deadline = config_.renew_deadline;
+    election.retry_period = config_.retry_period;
     kube::LeaderCallbacks callbacks;
     callbacks.on_started_leading = [this] {
       log::info("became the leader", {{"identity", config_.identity}});

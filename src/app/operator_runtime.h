@@ -26,6 +26,9 @@ struct OperatorConfig {
   std::string lease_namespace;
   std::string lease_name = "pgrevise-operator";
   std::string identity;
+  std::chrono::milliseconds lease_duration{15000};
+  std::chrono::milliseconds renew_deadline{10000};
+  std::chrono::milliseconds retry_period{2000};
   std::optional<metrics::BindAddress> metrics_address;
   std::optional<metrics::BindAddress> health_address;
   int max_concurrent_reconciles = 2;
