@@ -27,12 +27,19 @@ using Json = nlohmann::json;
 inline constexpr const char* kOperatorToken = "operator-token";
 inline constexpr const char* kTestToken = "test-token";
 inline constexpr const char* kKubeletToken = "kubelet-token";
+// Tokens of further operator processes, each its own user in the server's request log, so that a test can
+// tell which process made a request (e.g. that two replicas never act at once).
+inline constexpr const char* kReplicaTokens[] = {"replica-0-token", "replica-1-token", "replica-2-token"};
+inline std::string replica_user(int i) {
+  return "system:serviceaccount:pgrevise:replica-" + std::to_string(i);
+}
 
 inline testing::FakeApiServerOptions server_options() {
   testing::FakeApiServerOptions options;
   options.tokens = {{kOperatorToken, "system:serviceaccount:pgrevise:operator"},
                     {kTestToken, "tester"},
                     {kKubeletToken, "kubelet"}};
+  for (int i = 0; i < 3; ++i) options.tokens[kReplicaTokens[i]] = replica_user(i);
   options.bookmark_interval = std::chrono::milliseconds(500);
   return options;
 }

@@ -54,10 +54,19 @@ void OperatorE2eTest::TearDown() {
   if (HasFailure()) std::fprintf(stderr, "---- operator logs ----\n%s\n", logs().c_str());
 }
 
-OperatorProcess& OperatorE2eTest::start_operator(std::vector<std::string> extra_args) {
+OperatorProcess& OperatorE2eTest::start_operator(std::vector<std::string> extra_args,
+                                                 const std::string& token) {
   const auto log_file = dir_.path() / ("operator-" + std::to_string(operators_.size()) + ".log");
-  extra_args.insert(extra_args.begin(), {"--log-format", "text", "--log-level", "debug"});
-  operators_.push_back(std::make_unique<OperatorProcess>(kubeconfig_, log_file, extra_args));
+  // Debug logs unless the test asks for less (a fleet of resources makes them large).
+  if (std::find(extra_args.begin(), extra_args.end(), "--log-level") == extra_args.end())
+    extra_args.insert(extra_args.begin(), {"--log-level", "debug"});
+  extra_args.insert(extra_args.begin(), {"--log-format", "text"});
+  auto kubeconfig = kubeconfig_;
+  if (token != kOperatorToken) {
+    kubeconfig = dir_.path() / ("kubeconfig-" + token);
+    std::ofstream(kubeconfig) << server_.kubeconfig(token);
+  }
+  operators_.push_back(std::make_unique<OperatorProcess>(kubeconfig, log_file, extra_args));
   auto& op = *operators_.back();
   EXPECT_TRUE(op.wait_ready(std::chrono::seconds(60))) << "the operator never became ready:\n" << op.log();
   return op;

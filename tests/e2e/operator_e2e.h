@@ -27,8 +27,10 @@ class OperatorE2eTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  // Starts an operator process with a kubeconfig for the fake server, waiting until it reports ready.
-  OperatorProcess& start_operator(std::vector<std::string> extra_args = {});
+  // Starts an operator process with a kubeconfig for the fake server (authenticated with `token`), waiting
+  // until it reports ready.
+  OperatorProcess& start_operator(std::vector<std::string> extra_args = {},
+                                  const std::string& token = kOperatorToken);
 
   // The Secret with the database URL and the ConfigMap with the migrations of `dir` (the repository's
   // migrations/ by default).

@@ -191,7 +191,7 @@ bool FakeApiServer::handle(ServerConnection& conn, const ServerRequest& request)
     return finish(405, make_status(405, "MethodNotAllowed", "the server does not allow this method"));
   }
   ApiResult fault;
-  if (maybe_inject_fault(route.verb, fault)) {
+  if (maybe_inject_fault(route.verb, rec.user, fault)) {
     const std::string extra = fault.retry_after_seconds > 0
                                   ? "Retry-After: " + std::to_string(fault.retry_after_seconds) + "\r\n"
                                   : "";
@@ -200,7 +200,7 @@ bool FakeApiServer::handle(ServerConnection& conn, const ServerRequest& request)
   if (route.verb == "watch") {
     rec.code = 200;
     record(rec);
-    return watch(conn, route, request);
+    return watch(conn, route, request, rec.user);
   }
   const bool status = route.subresource == "status";
   const bool strict = query(request, "fieldValidation") == "Strict";
@@ -226,21 +226,29 @@ bool FakeApiServer::handle(ServerConnection& conn, const ServerRequest& request)
   } else {
     result = state_.remove(route.resource, route.ns, route.name, body);
   }
+  if (record_objects_.load() && result.status < 300 && route.verb != "get" && route.verb != "list")
+    rec.object = result.body;
   return finish(result.status, result.body);
 }
 
 // A watch: chunked, one JSON event per line. A too-old resourceVersion answers 200 and then one ERROR event
 // with a 410 Status, as the real server does. Returns false when the connection must be closed (a dropped
 // watch).
-bool FakeApiServer::watch(ServerConnection& conn, const Route& route, const ServerRequest& request) {
+bool FakeApiServer::watch(ServerConnection& conn, const Route& route, const ServerRequest& request,
+                          const std::string& user) {
   const auto labels = LabelSelector::parse(query(request, "labelSelector"));
   const auto fields = FieldSelector::parse(query(request, "fieldSelector"));
   if (!labels || !fields) return send_json(conn, 400, make_status(400, "BadRequest", "invalid selector"));
   FaultConfig faults;
   {
     std::lock_guard lock(faults_mu_);
-    faults = faults_;
+    if (faulted_user(user)) faults = faults_;
   }
+  const auto dropped = [this] {
+    std::lock_guard lock(faults_mu_);
+    ++fault_counts_.dropped_watches;
+    return false;
+  };
   const auto start = std::chrono::steady_clock::now();
   const std::string timeout = query(request, "timeoutSeconds");
   const auto deadline = start + std::chrono::seconds(timeout.empty() ? 1800 : std::stol(timeout));
@@ -274,6 +282,10 @@ bool FakeApiServer::watch(ServerConnection& conn, const Route& route, const Serv
   const auto expired = [&](std::uint64_t rv) {
     const std::string msg = "too old resource version: " + std::to_string(rv) + " (" +
                             std::to_string(state_.oldest_watchable_rv()) + ")";
+    {
+      std::lock_guard lock(faults_mu_);
+      ++fault_counts_.expired_watches;
+    }
     send_event("ERROR", make_status(410, "Expired", msg));
     return send_chunk(conn, "");
   };
@@ -290,9 +302,10 @@ bool FakeApiServer::watch(ServerConnection& conn, const Route& route, const Serv
   }
   auto next_bookmark = std::chrono::steady_clock::now() + options_.bookmark_interval;
   for (;;) {
-    if (stopping_.load() || drop_generation_.load() != drop_generation) return false;
+    if (stopping_.load()) return false;
+    if (drop_generation_.load() != drop_generation) return dropped();
     const auto now = std::chrono::steady_clock::now();
-    if (faults.drop_watch_after.count() > 0 && now - start >= faults.drop_watch_after) return false;
+    if (faults.drop_watch_after.count() > 0 && now - start >= faults.drop_watch_after) return dropped();
     if (now >= deadline) return send_chunk(conn, "");
     if (cursor < state_.oldest_watchable_rv()) return expired(cursor);
     const std::uint64_t rv_now = state_.current_rv();
@@ -304,7 +317,7 @@ bool FakeApiServer::watch(ServerConnection& conn, const Route& route, const Serv
       if (e.type == "MODIFIED" && was != is) type = is ? "ADDED" : "DELETED";
       if (!is && !(was && type == "DELETED")) continue;
       if (!send_event(type, e.object)) return false;
-      if (faults.drop_watch_after_events > 0 && sent >= faults.drop_watch_after_events) return false;
+      if (faults.drop_watch_after_events > 0 && sent >= faults.drop_watch_after_events) return dropped();
     }
     cursor = std::max(cursor, rv_now);
     if (bookmarks && std::chrono::steady_clock::now() >= next_bookmark) {

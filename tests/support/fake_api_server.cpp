@@ -138,16 +138,29 @@ std::size_t FakeApiServer::count(const std::string& verb, const std::string& res
   return n;
 }
 
+FaultCounts FakeApiServer::fault_counts() const {
+  std::lock_guard lock(faults_mu_);
+  return fault_counts_;
+}
+
 void FakeApiServer::record(RecordedRequest r) {
+  r.at = std::chrono::steady_clock::now();
   std::lock_guard lock(log_mu_);
   log_.push_back(std::move(r));
 }
 
-bool FakeApiServer::maybe_inject_fault(const std::string& verb, ApiResult& result) {
+bool FakeApiServer::faulted_user(const std::string& user) const {
+  return faults_.users.empty() || faults_.users.count(user) != 0;
+}
+
+bool FakeApiServer::maybe_inject_fault(const std::string& verb, const std::string& user, ApiResult& result) {
   std::chrono::milliseconds delay{0};
   {
     std::lock_guard lock(faults_mu_);
+    result.status = 0;
+    if (!faulted_user(user)) return false;
     delay = faults_.delay;
+    if (delay.count() > 0) ++fault_counts_.delayed;
     const auto share = [&](const std::map<std::string, double>& shares) {
       auto it = shares.find(verb);
       if (it == shares.end()) it = shares.find("*");
@@ -156,18 +169,19 @@ bool FakeApiServer::maybe_inject_fault(const std::string& verb, ApiResult& resul
     };
     if (share(faults_.error_share)) {
       result = {500, make_status(500, "InternalError", "Internal error occurred: injected fault")};
+      ++fault_counts_.server_errors;
     } else if (share(faults_.throttle_share)) {
       result = {429,
                 make_status(429, "TooManyRequests", "the server has received too many requests",
                             {{"retryAfterSeconds", faults_.retry_after_seconds}}),
                 faults_.retry_after_seconds};
+      ++fault_counts_.throttled;
     } else if (share(faults_.conflict_share)) {
       result = {409,
                 make_status(409, "Conflict",
                             "Operation cannot be fulfilled: the object has been modified; please apply your "
                             "changes to the latest version and try again")};
-    } else {
-      result.status = 0;
+      ++fault_counts_.conflicts;
     }
   }
   if (delay.count() > 0) std::this_thread::sleep_for(delay);

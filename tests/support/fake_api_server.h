@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,6 +43,19 @@ struct FaultConfig {
   int drop_watch_after_events = 0;     // 0: never; otherwise the connection is cut after that many events
   std::chrono::milliseconds drop_watch_after{0};  // 0: never
   bool split_watch_lines = false;                 // send each watch line in two pieces
+  // Users (as RecordedRequest::user names them) whose requests get the faults; empty: everyone. Lets a test
+  // fault the operator's requests while the fake kubelet, which stands for the rest of a cluster, is spared.
+  std::set<std::string> users;
+};
+
+// Faults injected since the server started, by kind.
+struct FaultCounts {
+  std::size_t conflicts = 0;        // 409 answers
+  std::size_t throttled = 0;        // 429 answers with Retry-After
+  std::size_t server_errors = 0;    // 500 answers
+  std::size_t delayed = 0;          // answers held back by FaultConfig::delay
+  std::size_t dropped_watches = 0;  // watch connections cut (drop_watch_after*, drop_watches())
+  std::size_t expired_watches = 0;  // watches answered with an ERROR event carrying 410
 };
 
 struct RecordedRequest {
@@ -54,6 +68,8 @@ struct RecordedRequest {
   std::string subresource;
   std::string user;  // from the token or client certificate; the X-Client-Id header when present
   int code = 0;
+  std::chrono::steady_clock::time_point at;  // when the answer was sent (a watch: when it opened)
+  Json object;  // with record_written_objects(true): what a successful write answered (the object stored)
 };
 
 // A real HTTP/1.1 (or HTTPS) server on 127.0.0.1 with a random port, speaking the Kubernetes API over
@@ -76,6 +92,10 @@ class FakeApiServer {
   void drop_watches();    // cuts every open watch connection now
   void expire_history();  // forget the watch history: resuming from any earlier resourceVersion gets 410
   std::size_t open_watches() const { return open_watches_.load(); }
+  FaultCounts fault_counts() const;
+  // Keeps the answer of every successful create, update and patch in the request log
+  // (RecordedRequest::object), e.g. to check every status written, in order.
+  void record_written_objects(bool on) { record_objects_.store(on); }
 
   std::vector<RecordedRequest> requests() const;
   void clear_requests();
@@ -98,8 +118,10 @@ class FakeApiServer {
   void accept_loop();
   void serve(std::shared_ptr<class ServerConnection> conn);
   bool handle(class ServerConnection& conn, const struct ServerRequest& request);
-  bool watch(class ServerConnection& conn, const Route& route, const struct ServerRequest& request);
-  bool maybe_inject_fault(const std::string& verb, ApiResult& result);
+  bool watch(class ServerConnection& conn, const Route& route, const struct ServerRequest& request,
+             const std::string& user);
+  bool maybe_inject_fault(const std::string& verb, const std::string& user, ApiResult& result);
+  bool faulted_user(const std::string& user) const;  // faults_mu_ held
   void record(RecordedRequest r);
 
   FakeApiServerOptions options_;
@@ -117,6 +139,8 @@ class FakeApiServer {
   std::mt19937_64 rng_{1};
   std::atomic<std::uint64_t> drop_generation_{0};
   std::atomic<std::size_t> open_watches_{0};
+  FaultCounts fault_counts_;  // under faults_mu_
+  std::atomic<bool> record_objects_{false};
   mutable std::mutex log_mu_;
   std::vector<RecordedRequest> log_;
 };

@@ -1,0 +1,163 @@
+// Leader election under SIGKILL: two replicas, the leader killed mid-run; the standby takes over within the
+// lease's bound and finishes the work; then again with a third replica. Each replica authenticates with its
+// own token, so the fake API server's record of requests says which process wrote what: writes by two
+// replicas never interleave, and a standby writes nothing before it holds the lease.
+#include <signal.h>
+
+#include <random>
+#include <thread>
+
+#include "e2e/fleet.h"
+#include "e2e/operator_e2e.h"
+
+namespace pgrevise::e2e {
+namespace {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// Short lease timings keep the test quick; they keep client-go's proportions (renew deadline below the lease
+// duration, several tries within the deadline).
+constexpr auto kLeaseDuration = std::chrono::seconds(8);
+constexpr auto kRetryPeriod = std::chrono::seconds(1);
+// A standby measures the lease's age on its own clock from the moment it first saw the last renewal, which
+// it looks for once per retry period (up to one period late), and then tries to take over once per retry
+// period (up to one more): it acquires at most lease duration + 2 retry periods after the leader's last
+// renewal, which came before the kill. 3 s more cover scheduling and request latency on a loaded machine.
+constexpr auto kTakeoverBound = kLeaseDuration + 2 * kRetryPeriod + std::chrono::seconds(3);
+
+std::vector<std::string> election_args() {
+  return {"--leader-elect",
+          "--leader-elect-lease-namespace",
+          "alpha",
+          "--leader-elect-lease-duration",
+          "8s",
+          "--leader-elect-renew-deadline",
+          "5s",
+          "--leader-elect-retry-period",
+          "1s",
+          "--log-level",
+          "info"};
+}
+
+bool is_lease_write(const testing::RecordedRequest& r) {
+  return r.resource == "coordination.k8s.io/leases" && (r.verb == "create" || r.verb == "update") &&
+         r.code < 300;
+}
+
+// The first successful lease write (its acquisition or renewal) by `user`, at or after `from`.
+std::optional<SteadyTime> first_lease_write(const std::vector<testing::RecordedRequest>& log,
+                                            const std::string& user, SteadyTime from) {
+  for (const auto& r : log)
+    if (is_lease_write(r) && r.user == user && r.at >= from) return r.at;
+  return std::nullopt;
+}
+
+struct ActingSpan {
+  SteadyTime first{SteadyTime::max()};
+  SteadyTime last{SteadyTime::min()};
+  int writes = 0;
+};
+
+std::map<std::string, ActingSpan> acting_spans(const std::vector<testing::RecordedRequest>& log) {
+  std::map<std::string, ActingSpan> spans;
+  for (const auto& r : log) {
+    if (!is_acting_write(r) || r.user.rfind("system:serviceaccount:pgrevise:replica-", 0) != 0) continue;
+    auto& span = spans[r.user];
+    span.first = std::min(span.first, r.at);
+    span.last = std::max(span.last, r.at);
+    ++span.writes;
+  }
+  return spans;
+}
+
+double seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+class LeaderElectionKillTest : public OperatorE2eTest {
+ protected:
+  // The replica whose user wrote the lease last: the leader.
+  int leader() const {
+    std::string user;
+    for (const auto& r : server_.requests())
+      if (is_lease_write(r)) user = r.user;
+    for (int i = 0; i < 3; ++i)
+      if (user == replica_user(i)) return i;
+    return -1;
+  }
+
+  // SIGKILLs replica `index` at a seeded random moment of the run just started; returns when it was killed.
+  SteadyTime kill_during_run(int index, std::mt19937_64& rng) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 2000)(rng)));
+    const SteadyTime killed = std::chrono::steady_clock::now();
+    EXPECT_EQ(replicas_[index]->stop(SIGKILL), 128 + SIGKILL);
+    return killed;
+  }
+
+  std::map<int, OperatorProcess*> replicas_;
+};
+
+TEST_F(LeaderElectionKillTest, StandbyTakesOverFromAKilledLeaderAndTwoNeverAct) {
+  std::mt19937_64 rng(test_seed(3));
+  server_.record_written_objects(true);
+  Fleet fleet(*client_, write_chain(dir_, "chain", 3));
+  replicas_[0] = &start_operator(election_args(), kReplicaTokens[0]);
+  replicas_[1] = &start_operator(election_args(), kReplicaTokens[1]);
+  fleet.create(4, {"alpha", "beta"}, chain_revision(0));
+  ASSERT_TRUE(fleet.wait_converged(chain_revision(0), std::chrono::seconds(90)));
+
+  // Handover 1: the leader of the two dies while the bump to r01 runs.
+  const int first = leader();
+  ASSERT_GE(first, 0);
+  const int second = 1 - first;
+  fleet.set_target(chain_revision(1));
+  const SteadyTime kill1 = kill_during_run(first, rng);
+  ASSERT_TRUE(fleet.wait_converged(chain_revision(1), std::chrono::seconds(90)));
+
+  // Handover 2: a third replica joins as the standby; the leader dies during the bump to r02.
+  replicas_[2] = &start_operator(election_args(), kReplicaTokens[2]);
+  ASSERT_EQ(leader(), second);
+  fleet.set_target(chain_revision(2));
+  const SteadyTime kill2 = kill_during_run(second, rng);
+  ASSERT_TRUE(fleet.wait_converged(chain_revision(2), std::chrono::seconds(90)));
+  EXPECT_EQ(leader(), 2);
+  kubelet_->wait_idle(std::chrono::seconds(30));
+
+  const auto log = server_.requests();
+  const auto takeover1 = first_lease_write(log, replica_user(second), kill1);
+  const auto takeover2 = first_lease_write(log, replica_user(2), kill2);
+  ASSERT_TRUE(takeover1 && takeover2);
+  EXPECT_LE(*takeover1 - kill1, kTakeoverBound);
+  EXPECT_LE(*takeover2 - kill2, kTakeoverBound);
+  // Nobody but the holder of the moment wrote: replica `first` only before kill1, `second` only between its
+  // takeover and kill2, the third only after its takeover.
+  const auto spans = acting_spans(log);
+  ASSERT_EQ(spans.count(replica_user(first)), 1u);
+  ASSERT_EQ(spans.count(replica_user(second)), 1u);
+  ASSERT_EQ(spans.count(replica_user(2)), 1u);
+  const auto& a = spans.at(replica_user(first));
+  const auto& b = spans.at(replica_user(second));
+  const auto& c = spans.at(replica_user(2));
+  EXPECT_LT(a.last, b.first);
+  EXPECT_LT(b.last, c.first);
+  EXPECT_LE(a.last, kill1 + std::chrono::seconds(1));  // at most a request already sent when it died
+  EXPECT_GE(b.first, *takeover1);
+  EXPECT_LE(b.last, kill2 + std::chrono::seconds(1));
+  EXPECT_GE(c.first, *takeover2);
+
+  EXPECT_EQ(joined(fleet.databases_not_at(chain_revision(2))), "");
+  int duplicates = 0;
+  for (const auto& [key, n] : job_creates(log)) duplicates += n - 1;
+  EXPECT_EQ(duplicates, 0);
+  EXPECT_EQ(jobs_by_run(*client_).size(), fleet.members().size() * 3 * 2);
+  const auto regressions = status_regressions(log);
+  EXPECT_TRUE(regressions.empty()) << joined(regressions);
+  std::printf(
+      "takeover after SIGKILL: %.1fs and %.1fs (bound %.0fs); writes: replica %d %d, replica %d %d, "
+      "replica 2 %d; duplicate Jobs %d\n",
+      seconds(*takeover1 - kill1), seconds(*takeover2 - kill2), seconds(kTakeoverBound), first, a.writes,
+      second, b.writes, c.writes, duplicates);
+}
+
+}  // namespace
+}  // namespace pgrevise::e2e
