@@ -4,6 +4,7 @@
 #include "common/base64.h"
 #include "common/redact.h"
 #include "common/strings.h"
+#include "db/connection.h"
 
 namespace pgrevise::controller {
 namespace {
@@ -33,8 +34,9 @@ SecretValue read_secret_value(Cluster& cluster, const std::string& ns, const api
                               std::string_view field) {
   auto secret = cluster.get_secret(ns, ref.name);
   if (!secret) {
-    return {std::nullopt, api::reason::kSecretNotFound,
-            "Secret " + ns + "/" + ref.name + " (" + std::string(field) + ") not found"};
+    return {
+        std::nullopt, api::reason::kSecretNotFound,
+        "Secret " + ns + "/" + ref.name + " (" + std::string(field) + ", key \"" + ref.key + "\") not found"};
   }
   auto data = secret->find("data");
   if (data == secret->end() || !data->is_object() || !data->contains(ref.key) ||
@@ -53,6 +55,35 @@ SecretValue read_secret_value(Cluster& cluster, const std::string& ns, const api
   }
 }
 
+// The password of a URL's user info (scheme://user:PASSWORD@host), registered before libpq sees the URL: its
+// complaint about a malformed URL may quote the password alone (an invalid percent-encoded token).
+void register_url_password(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return;
+  std::string_view rest = url.substr(scheme_end + 3);
+  for (size_t at : {rest.find('@'), rest.rfind('@')}) {
+    if (at == std::string_view::npos) continue;
+    std::string_view user_info = rest.substr(0, at);
+    if (size_t colon = user_info.find(':'); colon != std::string_view::npos) {
+      register_secret(user_info.substr(colon + 1));
+    }
+  }
+}
+
+bool has_control_characters(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+// Why the URL cannot be used, or nullopt. Checked here rather than left to the connection attempt: a URL that
+// libpq refuses is a mistake in the Secret (Stalled), not an unreachable database (retried for ever).
+std::optional<std::string> url_problem(const std::string& conninfo) {
+  if (has_control_characters(conninfo)) return "it contains control characters or binary data";
+  return db::conninfo_problem(conninfo);
+}
+
 DatabaseResolution from_url(Cluster& cluster, const std::string& ns, const api::Spec& spec) {
   auto url = read_secret_value(cluster, ns, *spec.database.url_secret_ref, "spec.database.urlSecretRef");
   if (!url.value) return {std::nullopt, url.reason, url.message};
@@ -63,6 +94,15 @@ DatabaseResolution from_url(Cluster& cluster, const std::string& ns, const api::
                 spec.database.url_secret_ref->key + "\" is empty (spec.database.urlSecretRef)"};
   }
   register_secret(conninfo);  // the whole URL too: a libpq error may echo it
+  register_url_password(conninfo);
+  if (auto problem = url_problem(conninfo)) {
+    const auto& ref = *spec.database.url_secret_ref;
+    return {std::nullopt, api::reason::kSecretKeyNotFound,
+            "Secret " + ns + "/" + ref.name + " key \"" + ref.key +
+                "\" is neither a postgresql:// URL nor key=value connection settings that libpq "
+                "accepts: " +
+                redact(*problem) + " (spec.database.urlSecretRef)"};
+  }
   DatabaseTarget target{conninfo, redact_connection_string(conninfo), {}};
   return {std::move(target), {}, {}};
 }
@@ -73,6 +113,12 @@ DatabaseResolution from_host(Cluster& cluster, const std::string& ns, const api:
     auto value =
         read_secret_value(cluster, ns, *spec.database.password_secret_ref, "spec.database.passwordSecretRef");
     if (!value.value) return {std::nullopt, value.reason, value.message};
+    if (value.value->empty()) {
+      const auto& ref = *spec.database.password_secret_ref;
+      return {std::nullopt, api::reason::kSecretKeyNotFound,
+              "Secret " + ns + "/" + ref.name + " key \"" + ref.key +
+                  "\" is empty (spec.database.passwordSecretRef)"};
+    }
     password = std::move(value.value);
   }
   DatabaseTarget target{

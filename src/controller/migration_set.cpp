@@ -18,14 +18,32 @@ bool is_migration_key(const std::string& key) {
 std::map<std::string, std::string> migration_files(const nlohmann::json& config_map,
                                                    std::vector<revision::Problem>& problems) {
   std::map<std::string, std::string> files;
+  auto refuse = [&](const std::string& key, std::string message) {
+    problems.push_back({key, 0, revision::RevisionErrorCode::kParse, std::move(message)});
+  };
+  for (const char* field : {"data", "binaryData"}) {
+    auto it = config_map.find(field);
+    if (it != config_map.end() && !it->is_null() && !it->is_object()) {
+      refuse("", std::string(field) + " is not a map of file names to contents");
+    }
+  }
   if (auto it = config_map.find("data"); it != config_map.end() && it->is_object()) {
     for (const auto& [key, value] : it->items()) {
-      if (is_migration_key(key) && value.is_string()) files[key] = value.get<std::string>();
+      if (!is_migration_key(key)) continue;
+      if (value.is_string()) {
+        files[key] = value.get<std::string>();
+      } else {
+        refuse(key, "the value under data is not text");
+      }
     }
   }
   if (auto it = config_map.find("binaryData"); it != config_map.end() && it->is_object()) {
     for (const auto& [key, value] : it->items()) {
-      if (!is_migration_key(key) || !value.is_string()) continue;
+      if (!is_migration_key(key)) continue;
+      if (!value.is_string()) {
+        refuse(key, "the value under binaryData is not base64 text");
+        continue;
+      }
       try {
         files[key] = base64_decode(value.get<std::string>(), "binaryData." + key);
       } catch (const Error& e) {

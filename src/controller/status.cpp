@@ -2,21 +2,42 @@
 
 #include "api/conditions.h"
 #include "api/reasons.h"
+#include "common/redact.h"
 
 namespace pgrevise::controller {
 namespace {
 
 namespace condition = api::condition;
 
+// The length at which `text` can be cut without splitting a UTF-8 sequence (at most `limit`).
+std::size_t utf8_cut(std::string_view text, std::size_t limit) {
+  std::size_t cut = std::min(limit, text.size());
+  while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return cut;
+}
+
+// A condition message as written: redacted, and at most kMaxConditionMessage bytes, so that a migration set
+// of hundreds of broken files or an enormous value cannot bloat the resource (and every event copying it).
+std::string condition_message(std::string_view message) {
+  if (message.size() <= kMaxConditionMessage) return redact(message);
+  // Cut with a margin first (redacting an enormous text is slow), then redact, then cut to size: a secret
+  // straddling the first cut is masked or dropped by the second.
+  std::string text = redact(message.substr(0, utf8_cut(message, kMaxConditionMessage + 1024)));
+  const std::string suffix = " ... (" + std::to_string(message.size()) + " bytes in all, shortened)";
+  text.resize(utf8_cut(text, kMaxConditionMessage - suffix.size()));
+  return text + suffix;
+}
+
 void set_kstatus(api::Status& status, const Outcome& outcome, std::int64_t generation, std::string_view now) {
   const bool ready = outcome.kind == OutcomeKind::kReady;
   const bool reconciling =
       outcome.kind == OutcomeKind::kProgressing || outcome.kind == OutcomeKind::kRetrying;
   const bool stalled = outcome.kind == OutcomeKind::kStalled;
+  const std::string message = condition_message(outcome.message);
   auto set = [&](std::string_view type, bool value) {
     // The true condition explains itself; the false ones carry the same reason so that each condition read
     // alone still says why (kstatus readers look at Ready first).
-    api::set_condition(status.conditions, type, value, outcome.reason, outcome.message, generation, now);
+    api::set_condition(status.conditions, type, value, outcome.reason, message, generation, now);
   };
   set(condition::kReady, ready);
   set(condition::kReconciling, reconciling);
@@ -26,8 +47,8 @@ void set_kstatus(api::Status& status, const Outcome& outcome, std::int64_t gener
 void set_stage(api::Status& status, std::string_view type, const std::optional<StageState>& stage,
                std::int64_t generation, std::string_view now) {
   if (stage) {
-    api::set_condition(status.conditions, type, stage->status, stage->reason, stage->message, generation,
-                       now);
+    api::set_condition(status.conditions, type, stage->status, stage->reason,
+                       condition_message(stage->message), generation, now);
     return;
   }
   // Kept as it was, but observed at this generation (kstatus "current" needs every condition to say so).

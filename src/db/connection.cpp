@@ -116,6 +116,31 @@ std::string ConnectionConfig::endpoint() const {
   return h + ":" + (port.empty() ? "5432" : port);
 }
 
+std::optional<std::string> conninfo_problem(const std::string& conninfo) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  if (opts != nullptr) {
+    // libpq checks port numbers only when it connects; a port that is not one is as wrong as a bad URL.
+    std::optional<std::string> problem;
+    for (PQconninfoOption* o = opts; o->keyword != nullptr && !problem; ++o) {
+      if (o->val == nullptr || std::string_view(o->keyword) != "port") continue;
+      for (const auto& port : split_trimmed(o->val, ',')) {
+        if (port.empty()) continue;  // the default port, in a list of hosts
+        const bool digits = port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits || std::stoi(port) == 0 || std::stoi(port) > 65535) {
+          problem = redact("invalid port number: \"" + port + "\"");
+          break;
+        }
+      }
+    }
+    PQconninfoFree(opts);
+    return problem;
+  }
+  std::string why = err != nullptr ? std::string(trim(err)) : "out of memory";
+  if (err != nullptr) PQfreemem(err);
+  return redact(why);
+}
+
 ConnectionConfig resolve_connection(const std::optional<std::string>& flag_url) {
   ConnectionConfig cfg;
   std::string source;

@@ -28,6 +28,10 @@ struct ConnectionConfig {
 // (redacted).
 ConnectionConfig resolve_connection(const std::optional<std::string>& flag_url);
 
+// Why libpq would refuse `conninfo` (a URL or keyword/value settings) before connecting, or nullopt when it
+// parses. The answer is libpq's own words passed through redact(); callers register the secret parts first.
+std::optional<std::string> conninfo_problem(const std::string& conninfo);
+
 // Connects with a connect_timeout (unless the conninfo sets one) and application_name (always this one: lock
 // holders and history rows are identified by it). The connection never reconnects silently. Failures →
 // Error(kConnection) whose one-line message starts "could not connect to <host:port>", "authentication failed

@@ -163,6 +163,20 @@ void FakeCluster::put_config_map(const std::string& ns, const std::string& name,
   config_maps_[key(ns, name)] = cm;
 }
 
+void FakeCluster::put_raw_secret(const std::string& ns, Json secret) {
+  std::lock_guard lock(mu_);
+  secret["metadata"]["namespace"] = ns;
+  const std::string k = key(ns, name_of(secret));
+  secrets_[k] = std::move(secret);
+}
+
+void FakeCluster::put_raw_config_map(const std::string& ns, Json config_map) {
+  std::lock_guard lock(mu_);
+  config_map["metadata"]["namespace"] = ns;
+  const std::string k = key(ns, name_of(config_map));
+  config_maps_[k] = std::move(config_map);
+}
+
 void FakeCluster::delete_config_map(const std::string& ns, const std::string& name) {
   std::lock_guard lock(mu_);
   config_maps_.erase(key(ns, name));
@@ -261,6 +275,7 @@ std::vector<std::string> FakeProbe::read_heads(const controller::DatabaseTarget&
   ++reads_;
   last_target_ = target;
   if (unreachable_) throw Error(ErrorKind::kConnection, "could not connect to db:5432: connection refused");
+  if (error_) throw *error_;
   return heads_;
 }
 
@@ -269,6 +284,7 @@ std::optional<controller::MigrationProgress> FakeProbe::read_progress(
   std::lock_guard lock(mu_);
   last_target_ = target;
   if (unreachable_) throw Error(ErrorKind::kConnection, "could not connect to db:5432: connection refused");
+  if (error_) throw *error_;
   return progress_;
 }
 
@@ -285,6 +301,11 @@ std::vector<std::string> FakeProbe::heads() const {
 void FakeProbe::set_unreachable(bool unreachable) {
   std::lock_guard lock(mu_);
   unreachable_ = unreachable;
+}
+
+void FakeProbe::set_error(std::optional<Error> error) {
+  std::lock_guard lock(mu_);
+  error_ = std::move(error);
 }
 
 void FakeProbe::set_progress(std::optional<controller::MigrationProgress> progress) {

@@ -48,6 +48,10 @@ class FakeCluster final : public controller::Cluster {
   void put_config_map(const std::string& ns, const std::string& name,
                       const std::map<std::string, std::string>& data);
   void delete_config_map(const std::string& ns, const std::string& name);
+  // Stores the Secret or ConfigMap exactly as given (namespace set to `ns`), for objects the helpers above
+  // cannot build: values that are not base64, binaryData, fields of the wrong type.
+  void put_raw_secret(const std::string& ns, Json secret);
+  void put_raw_config_map(const std::string& ns, Json config_map);
   // Marks the Job running (startTime), succeeded or failed, with the Pod's termination message.
   void start_job(const std::string& ns, const std::string& name);
   void finish_job(const std::string& ns, const std::string& name, bool succeeded, const std::string& report,
@@ -93,6 +97,8 @@ class FakeProbe final : public controller::DatabaseProbe {
   void set_heads(std::vector<std::string> heads);
   std::vector<std::string> heads() const;
   void set_unreachable(bool unreachable);
+  // While set, read_heads and read_progress throw Error(kind, message); nullopt clears it.
+  void set_error(std::optional<Error> error);
   void set_progress(std::optional<controller::MigrationProgress> progress);
   std::optional<controller::DatabaseTarget> last_target() const;
   int reads() const;
@@ -101,6 +107,7 @@ class FakeProbe final : public controller::DatabaseProbe {
   mutable std::mutex mu_;
   std::vector<std::string> heads_;
   bool unreachable_ = false;
+  std::optional<Error> error_;
   std::optional<controller::MigrationProgress> progress_;
   std::optional<controller::DatabaseTarget> last_target_;
   int reads_ = 0;
