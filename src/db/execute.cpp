@@ -1,7 +1,10 @@
 #include "db/execute.h"
 
+#include <cstdlib>
+
 #include <pqxx/pqxx>
 
+#include "common/log.h"
 #include "common/redact.h"
 #include "db/native.h"
 
@@ -59,25 +62,38 @@ void finish_copy(PGconn* conn, ExecStatusType status) {
   }
 }
 
+bool succeeded(ExecStatusType status) {
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
+}
+
+// Sends the SQL (one or several statements, simple query protocol) and reads every result. The server sends
+// one result per statement and stops at the first error, so the results before the error say which
+// statement failed. The first error is kept: a session ended by the server (57P01) is followed by libpq's
+// own "server closed the connection" result, which has no SQLSTATE.
 void execute_native(PGconn* conn, std::string_view sql, BlockerMonitor* monitor) {
   const std::string text(sql);
   if (monitor != nullptr) monitor->start_watching();
-  PGresult* r = PQexec(conn, text.c_str());
-  ExecStatusType status = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
+  PGresult* error = nullptr;
+  int done = 0;
+  const bool sent = PQsendQuery(conn, text.c_str()) == 1;
+  while (PGresult* r = sent ? PQgetResult(conn) : nullptr) {
+    const ExecStatusType status = PQresultStatus(r);
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
+      finish_copy(conn, status);  // the COPY's own outcome is the next result
+    } else if (error == nullptr && succeeded(status)) {
+      ++done;
+    } else if (error == nullptr) {
+      error = r;
+      continue;
+    }
     PQclear(r);
-    finish_copy(conn, status);
-    r = PQgetResult(conn);
-    status = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
   }
   if (monitor != nullptr) monitor->stop_watching();
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
-    PQclear(r);
-    return;
-  }
-  MigrationError info = error_from(conn, r);
-  PQclear(r);
+  if (sent && error == nullptr) return;
+  MigrationError info = error_from(conn, error);
+  // Only for errors without a position: a syntax error stops the whole string before any statement runs.
+  if (error != nullptr && !info.position) info.statement = done;
+  PQclear(error);
   if (monitor != nullptr && (info.is_lock_timeout || info.sqlstate == "40P01" || info.sqlstate == "57014")) {
     info.blockers = monitor->blockers();
   }
@@ -142,6 +158,14 @@ void execute_transaction(pqxx::connection_base& c, const TransactionScript& part
       PQclear(PQexec(conn, "ROLLBACK"));
     }
     MigrationError info = e.info();
+    if (info.statement) {
+      // Results came for BEGIN and the prologue's statements before the body's.
+      *info.statement -= 1 + parts.prologue_statements;
+      if (*info.statement < 0) {
+        info.statement.reset();
+        info.in_body = false;
+      }
+    }
     if (info.position) {
       const int body_start = character_count(head) + 1;
       const int body_end = body_start + character_count(parts.body);  // one past the body
@@ -198,9 +222,21 @@ void reset_session_timeouts(pqxx::connection_base& c) {
 
 // ---- BlockerMonitor ----
 
+namespace {
+
+constexpr const char* kBlockersSql =
+    "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(a.state, ''), "
+    "left(coalesce(a.query, ''), 200) "
+    "FROM unnest(pg_blocking_pids($1::int)) AS b(pid) JOIN pg_stat_activity a ON a.pid = b.pid ORDER BY "
+    "a.pid";
+
+}  // namespace
+
 BlockerMonitor::BlockerMonitor(const ConnectionConfig& cfg, int watched_pid,
                                std::chrono::milliseconds interval)
-    : BlockerMonitor(connect(cfg, std::chrono::seconds(10), "pgrevise-monitor"), watched_pid, interval) {}
+    : config_(cfg), watched_pid_(watched_pid), interval_(interval) {
+  thread_ = std::thread([this] { run(); });
+}
 
 BlockerMonitor::BlockerMonitor(std::unique_ptr<pqxx::connection> monitor_connection, int watched_pid,
                                std::chrono::milliseconds interval)
@@ -218,21 +254,17 @@ BlockerMonitor::~BlockerMonitor() {
 }
 
 void BlockerMonitor::start_watching() {
-  {
-    std::lock_guard lock(mu_);
-    watching_ = true;
-    ++generation_;
-    seen_.clear();
-  }
-  cv_.notify_all();
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mu_);
+  watching_ = true;
+  ++generation_;
+  watch_started_ = now;
+  seen_.clear();
 }
 
 void BlockerMonitor::stop_watching() {
-  {
-    std::lock_guard lock(mu_);
-    watching_ = false;
-  }
-  cv_.notify_all();
+  std::lock_guard lock(mu_);
+  watching_ = false;
 }
 
 std::vector<BlockerInfo> BlockerMonitor::blockers() const {
@@ -241,20 +273,25 @@ std::vector<BlockerInfo> BlockerMonitor::blockers() const {
 }
 
 void BlockerMonitor::run() {
+  // Looking every half interval means a blocked statement is first polled between one and one and a half
+  // intervals after it started, and its session is opened half an interval before that.
+  const auto tick = std::max(interval_ / 2, std::chrono::milliseconds(1));
   std::unique_lock lock(mu_);
-  while (!quit_) {
-    if (!watching_) {
-      cv_.wait(lock, [&] { return quit_ || watching_; });
-      continue;
-    }
+  while (true) {
+    cv_.wait_for(lock, tick, [&] { return quit_; });
+    if (quit_) return;
+    if (!watching_) continue;
+    const auto running = std::chrono::steady_clock::now() - watch_started_;
+    if (running < tick) continue;
     const long generation = generation_;
-    // Statements that finish within one interval are never polled: no cost on the fast path.
-    if (cv_.wait_for(lock, interval_, [&] { return quit_ || !watching_ || generation_ != generation; }))
-      continue;
+    const bool poll_now = running >= interval_;
     lock.unlock();
-    auto found = poll_once();
+    std::vector<BlockerInfo> found;
+    PGconn* conn = session();
+    if (conn != nullptr && poll_now) found = poll_once(conn);
     lock.lock();
-    if (generation_ != generation) continue;  // a new statement started meanwhile: not its blockers
+    if (!poll_now || generation_ != generation)
+      continue;  // a new statement started meanwhile: not its blockers
     for (auto& b : found) {
       std::erase_if(seen_, [&](const BlockerInfo& s) { return s.pid == b.pid; });
       seen_.insert(seen_.begin(), std::move(b));
@@ -262,23 +299,34 @@ void BlockerMonitor::run() {
   }
 }
 
-std::vector<BlockerInfo> BlockerMonitor::poll_once() {
-  std::vector<BlockerInfo> found;
-  try {
-    pqxx::nontransaction tx(*conn_);
-    auto rows = tx.exec_params(
-        "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(a.state, "
-        "''), "
-        "left(coalesce(a.query, ''), 200) "
-        "FROM unnest(pg_blocking_pids($1)) AS b(pid) JOIN pg_stat_activity a ON a.pid = b.pid ORDER BY a.pid",
-        watched_pid_);
-    for (const auto& row : rows) {
-      found.push_back({row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                       row[3].as<std::string>(), redact(row[4].as<std::string>())});
+PGconn* BlockerMonitor::session() {
+  if (conn_ == nullptr && config_ && !connect_failed_) {
+    try {
+      conn_ = connect(*config_, std::chrono::seconds(10), "pgrevise-monitor");
+    } catch (const std::exception& e) {
+      connect_failed_ = true;  // once: every slow statement would otherwise wait for the same failure
+      log::warn("running without naming lock blockers", {{"error", redact(e.what())}});
     }
-  } catch (const std::exception&) {
-    // Best effort: a failing monitor must never fail the migration it watches.
   }
+  return conn_ != nullptr ? native_handle(*conn_) : nullptr;
+}
+
+std::vector<BlockerInfo> BlockerMonitor::poll_once(PGconn* conn) {
+  // libpq rather than libpqxx: libpqxx 6.4 leaks the result of a query that finds the connection gone (it
+  // asks the lost connection for its encoding before taking ownership of the result).
+  std::vector<BlockerInfo> found;
+  const std::string pid = std::to_string(watched_pid_);
+  const char* values[] = {pid.c_str()};
+  PGresult* r = PQexecParams(conn, kBlockersSql, 1, nullptr, values, nullptr, nullptr, 0);
+  if (r != nullptr && PQresultStatus(r) == PGRES_TUPLES_OK && PQnfields(r) == 5) {
+    for (int row = 0; row < PQntuples(r); ++row) {
+      found.push_back({std::atoi(PQgetvalue(r, row, 0)), PQgetvalue(r, row, 1), PQgetvalue(r, row, 2),
+                       PQgetvalue(r, row, 3), redact(PQgetvalue(r, row, 4))});
+    }
+  }
+  // Best effort: a failing monitor never fails the migration it watches.
+  PQclear(r);
+  if (PQstatus(conn) != CONNECTION_OK) conn_.reset();  // lost: a later slow statement connects again
   ++polls_;
   return found;
 }

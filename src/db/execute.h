@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include <libpq-fe.h>
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
@@ -51,6 +52,12 @@ struct MigrationError {
   std::string hint;
   std::string context;
   std::optional<int> position;  // 1-based character offset into the executed SQL (PG_DIAG_STATEMENT_POSITION)
+  // For an error without a position (a constraint, a division by zero, a timeout): the 0-based index of the
+  // failing statement among the statements of the executed SQL, counted from the results the server sent
+  // before the error; nullopt with a position (which locates the statement) or when the connection was lost
+  // before any result. For execute_transaction(TransactionScript): counted from the body's first statement,
+  // nullopt when the error lay in the prologue; an index past the body's last statement means the epilogue.
+  std::optional<int> statement;
   bool is_lock_timeout = false;       // 55P03
   bool is_statement_timeout = false;  // 57014 caused by statement_timeout
   bool is_connection_lost = false;    // the session is gone (class 08, 57P01..57P03, or a bad connection)
@@ -104,26 +111,32 @@ struct TransactionScript {
   std::string prologue;
   std::string body;
   std::string epilogue;
+  int prologue_statements = 0;  // how many statements prologue holds, to count the body's from the results
 };
 void execute_transaction(pqxx::connection_base& c, const TransactionScript& script,
                          BlockerMonitor* monitor = nullptr);
 
 // While a statement runs, polls pg_blocking_pids(<watched pid>) from its own connection about every
-// `interval` and remembers who blocked it, so that a lock_timeout can name the blocker. Polls only while a
-// watch is active.
+// `interval` and remembers who blocked it, so that a lock_timeout can name the blocker. Watching costs the
+// watched statement nothing: start_watching / stop_watching only mark the statement under a mutex (no wakeup,
+// no system call), and the monitor's thread looks every half interval whether the current statement has run
+// long enough to be polled. The monitoring session is opened only once a statement has run for half an
+// interval, so a run of quick statements never opens it. Polling goes through libpq directly, so a session
+// lost mid-poll (the server restarted) leaves nothing behind; the next slow statement connects again.
 class BlockerMonitor {
  public:
-  // Opens its own connection (application_name "pgrevise-monitor"); watched_pid is the runner's backend pid.
+  // Connects its own session (application_name "pgrevise-monitor") when first needed; watched_pid is the
+  // runner's backend pid. A failed connection is logged once and the statement runs unwatched.
   BlockerMonitor(const ConnectionConfig& cfg, int watched_pid,
                  std::chrono::milliseconds interval = std::chrono::milliseconds(100));
-  // For tests and callers that own the monitoring connection.
+  // For tests and callers that own the monitoring connection (not replaced once lost).
   BlockerMonitor(std::unique_ptr<pqxx::connection> monitor_connection, int watched_pid,
                  std::chrono::milliseconds interval = std::chrono::milliseconds(100));
   ~BlockerMonitor();
   BlockerMonitor(const BlockerMonitor&) = delete;
   BlockerMonitor& operator=(const BlockerMonitor&) = delete;
 
-  // Starts watching (clears earlier observations); stop_watching ends it. Both return quickly.
+  // Starts watching (clears earlier observations); stop_watching ends it. Both return at once.
   void start_watching();
   void stop_watching();
   // Blockers seen during the current or last watch, most recently seen first, one per pid.
@@ -134,15 +147,20 @@ class BlockerMonitor {
 
  private:
   void run();
-  std::vector<BlockerInfo> poll_once();
+  // Only on the monitor's thread: the monitoring session, connected if needed; nullptr when unavailable.
+  PGconn* session();
+  std::vector<BlockerInfo> poll_once(PGconn* conn);
 
-  std::unique_ptr<pqxx::connection> conn_;
+  std::optional<ConnectionConfig> config_;  // set when the monitor opens its own session
+  std::unique_ptr<pqxx::connection> conn_;  // used by the monitor's thread only
+  bool connect_failed_ = false;
   int watched_pid_;
   std::chrono::milliseconds interval_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool watching_ = false;
   long generation_ = 0;
+  std::chrono::steady_clock::time_point watch_started_;
   bool quit_ = false;
   std::vector<BlockerInfo> seen_;
   std::atomic<long> polls_{0};

@@ -1,5 +1,7 @@
 #include "db/history.h"
 
+#include <array>
+
 #include <pqxx/pqxx>
 
 #include "common/error.h"
@@ -153,17 +155,47 @@ void HistoryTable::finish(pqxx::transaction_base& tx, std::int64_t id, bool succ
   }
 }
 
-std::string HistoryTable::record_sql(const StepRecord& s) const {
-  check_direction(s.direction);
-  return "INSERT INTO " + qualified_ +
+namespace {
+
+using RecordValues = std::array<std::string, 8>;
+
+// record_sql's INSERT with its eight step values left as `values`, so that the literal and the prepared form
+// cannot drift apart.
+std::string record_insert(const std::string& table, const RecordValues& values) {
+  return "INSERT INTO " + table +
          " (revision, direction, checksum, started_at, finished_at, duration_ms, result, transactional, "
          "run_id,"
          " step_index, step_count, pgrevise_version) SELECT " +
-         quote_literal(s.revision) + ", " + quote_literal(s.direction) + ", " + quote_literal(s.checksum) +
-         ", now(), t.f, round(extract(epoch FROM t.f - now()) * 1000)::bigint, 'succeeded', " +
-         (s.transactional ? "true" : "false") + ", " + quote_literal(s.run_id) + ", " +
-         std::to_string(s.step_index) + ", " + std::to_string(s.step_count) + ", " +
-         quote_literal(s.pgrevise_version) + " FROM (SELECT clock_timestamp() AS f) t";
+         values[0] + ", " + values[1] + ", " + values[2] +
+         ", now(), t.f, round(extract(epoch FROM t.f - now()) * 1000)::bigint, 'succeeded', " + values[3] +
+         ", " + values[4] + ", " + values[5] + ", " + values[6] + ", " + values[7] +
+         " FROM (SELECT clock_timestamp() AS f) t";
+}
+
+RecordValues record_literals(const StepRecord& s) {
+  return {quote_literal(s.revision),          quote_literal(s.direction),       quote_literal(s.checksum),
+          s.transactional ? "true" : "false", quote_literal(s.run_id),          std::to_string(s.step_index),
+          std::to_string(s.step_count),       quote_literal(s.pgrevise_version)};
+}
+
+}  // namespace
+
+std::string HistoryTable::record_sql(const StepRecord& s) const {
+  check_direction(s.direction);
+  return record_insert(qualified_, record_literals(s));
+}
+
+std::string HistoryTable::prepare_record_sql(const std::string& statement_name) const {
+  const RecordValues params = {"$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8"};
+  return "PREPARE " + quote_identifier(statement_name) +
+         " (text, text, text, boolean, text, integer, integer, text) AS " + record_insert(qualified_, params);
+}
+
+std::string HistoryTable::execute_record_sql(const std::string& statement_name, const StepRecord& s) const {
+  check_direction(s.direction);
+  std::string out = "EXECUTE " + quote_identifier(statement_name) + " (";
+  for (const auto& value : record_literals(s)) out += (out.back() == '(' ? "" : ", ") + value;
+  return out + ")";
 }
 
 void HistoryTable::record(pqxx::transaction_base& tx, const StepRecord& s) const {

@@ -70,6 +70,17 @@ TEST(Execute, SyntaxErrorCarriesSqlstateAndPositionInTheScript) {
   EXPECT_FALSE(e.is_connection_lost);
 }
 
+TEST(Execute, RuntimeErrorNamesTheFailingStatementByItsIndex) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  pqxx::work tx(*c);
+  auto e = statement_error_of([&] { execute(tx, "SELECT 1;\n-- note\nSELECT 2;\nSELECT 1/0;\nSELECT 3;"); });
+  EXPECT_EQ(e.sqlstate, "22012");
+  EXPECT_FALSE(e.position.has_value());
+  ASSERT_TRUE(e.statement.has_value());
+  EXPECT_EQ(*e.statement, 2);
+}
+
 TEST(Execute, DetailAndHintAreKept) {
   TestDatabase db;
   auto c = open(db, "runner");
@@ -152,6 +163,33 @@ TEST(ExecuteTransaction, ScriptPartsRunTogetherAndPositionsReferToTheBody) {
   EXPECT_EQ(db.query("SELECT count(*) FROM log"), "3");  // both failures left nothing behind
 }
 
+TEST(ExecuteTransaction, RuntimeErrorsAreCountedFromTheBodysFirstStatement) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  db.exec("CREATE TABLE log (v text PRIMARY KEY)");
+  TransactionScript script{timeouts_sql({.lock_timeout = 1s}, true) + " INSERT INTO log VALUES ('prologue')",
+                           "INSERT INTO log VALUES ('a');\nINSERT INTO log VALUES ('a');", "SELECT 1"};
+  script.prologue_statements = 2;
+  auto in_body = statement_error_of([&] { execute_transaction(*c, script); });
+  EXPECT_EQ(in_body.sqlstate, "23505");
+  ASSERT_TRUE(in_body.statement.has_value());
+  EXPECT_EQ(*in_body.statement, 1);
+
+  script.body = "INSERT INTO log VALUES ('a')";
+  script.epilogue = "SELECT 1; INSERT INTO log VALUES ('a')";
+  auto in_epilogue = statement_error_of([&] { execute_transaction(*c, script); });
+  ASSERT_TRUE(in_epilogue.statement.has_value());
+  EXPECT_EQ(*in_epilogue.statement, 2);  // past the body's only statement
+
+  script.prologue += "; SELECT 1/0";
+  script.prologue_statements = 3;
+  auto in_prologue = statement_error_of([&] { execute_transaction(*c, script); });
+  EXPECT_EQ(in_prologue.sqlstate, "22012");
+  EXPECT_FALSE(in_prologue.statement.has_value());
+  EXPECT_FALSE(in_prologue.in_body);
+  EXPECT_EQ(db.query("SELECT count(*) FROM log"), "0");
+}
+
 TEST(Locate, CountsLinesAndUtf8Characters) {
   EXPECT_EQ(locate("abc", 2).column, 2);
   EXPECT_EQ(locate("a\nbc", 4).line, 2);
@@ -230,6 +268,40 @@ TEST(BlockerMonitor, QuietStatementsAreNeverPolled) {
   execute(tx, "SELECT 1", &monitor);
   EXPECT_EQ(monitor.polls(), 0);
   EXPECT_TRUE(monitor.blockers().empty());
+}
+
+TEST(BlockerMonitor, OpensItsSessionOnlyForASlowStatement) {
+  TestDatabase db;
+  auto runner = open(db, "runner");
+  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), 200ms);
+  const std::string monitors =
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgrevise-monitor'";
+  for (int i = 0; i < 20; ++i) execute(*runner, "SELECT 1", &monitor);
+  EXPECT_EQ(db.query(monitors), "0");
+  execute(*runner, "SELECT pg_sleep(0.6)", &monitor);
+  EXPECT_GE(monitor.polls(), 1);
+  EXPECT_EQ(db.query(monitors), "1");
+}
+
+// The server ends the monitor's session while it watches (as a restart does): the monitor keeps out of the
+// statement's way, and leaves nothing behind (the sanitizer build checks for leaks).
+TEST(BlockerMonitor, LostSessionIsDroppedAndReopenedForTheNextSlowStatement) {
+  TestDatabase db;
+  auto runner = open(db, "runner");
+  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), 20ms);
+  const std::string monitor_pid =
+      "SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE application_name = 'pgrevise-monitor'";
+  execute(*runner, "SELECT pg_sleep(0.3)", &monitor);
+  const std::string first = db.query(monitor_pid);
+  ASSERT_NE(first, "0");
+  db.exec("SELECT pg_terminate_backend(" + first + ")");
+  const long polls = monitor.polls();
+  execute(*runner, "SELECT pg_sleep(0.3)", &monitor);
+  EXPECT_GT(monitor.polls(), polls);
+  execute(*runner, "SELECT pg_sleep(0.3)", &monitor);
+  const std::string second = db.query(monitor_pid);
+  EXPECT_NE(second, "0");
+  EXPECT_NE(second, first);
 }
 
 TEST(Execute, LostConnectionIsReportedAsSuch) {

@@ -85,6 +85,37 @@ TEST_F(History, TransactionalStepIsWrittenWithTheMigrationOrNotAtAll) {
   EXPECT_EQ(e.pgrevise_version, "0.1.0");
 }
 
+TEST_F(History, PreparedRecordWritesTheSameRowAsThePlainOne) {
+  auto hostile = step("it's");
+  hostile.checksum = "c0'; DROP TABLE alembic_version_history; --";
+  hostile.pgrevise_version = "0.1.0\\x";
+  {
+    pqxx::nontransaction session(*conn);
+    session.exec(history.prepare_record_sql("record step"));
+  }
+  pqxx::work tx(*conn);
+  history.record(tx, hostile);
+  tx.exec(history.execute_record_sql("record step", hostile));
+  tx.commit();
+
+  pqxx::work read(*conn);
+  auto rows = history.recent(read, 10);
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& e : rows) {
+    SCOPED_TRACE(e.id);
+    EXPECT_EQ(e.revision, "it's");
+    EXPECT_EQ(e.checksum, hostile.checksum);
+    EXPECT_EQ(e.pgrevise_version, hostile.pgrevise_version);
+    EXPECT_EQ(e.result, "succeeded");
+    EXPECT_TRUE(e.transactional);
+    EXPECT_EQ(e.run_id, "run-1");
+    EXPECT_EQ(e.step_index, 1);
+    EXPECT_EQ(e.step_count, 1);
+    EXPECT_TRUE(e.duration_ms.has_value());
+    EXPECT_EQ(e.application_name, "pgrevise-test");
+  }
+}
+
 TEST_F(History, NonTransactionalStepIsRunningUntilFinished) {
   auto s = step("002");
   s.transactional = false;
