@@ -38,7 +38,10 @@ class DatabaseProbe {
 
   // The version table's rows, sorted; empty when the table does not exist yet. Throws pgrevise::Error of kind
   // kConnection when the database cannot be reached or refuses the login (the message names host:port, never
-  // the password), any other pgrevise::Error for other failures. Returns within a short connect timeout.
+  // the password); kTransient when the server answered with an error that goes away by itself (a statement or
+  // lock timeout, a deadlock, too many connections, a server shutting down); any other pgrevise::Error when
+  // the version table cannot be read as it is (no privilege, another shape). Returns within a short connect
+  // timeout.
   virtual std::vector<std::string> read_heads(const DatabaseTarget& target) = 0;
 
   // The latest run recorded in the history table; nullopt when there is no history table or no run yet.

@@ -72,7 +72,9 @@ void run_events(const api::Status& before, const api::Status& after, std::vector
 
 void blocked_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
   const api::Condition* now = true_condition(after, condition::kStalled);
-  if (now == nullptr || now->reason == reason::kBackupFailed || now->reason == reason::kMigrationFailed)
+  // A failed Job's own event (BackupFailed, MigrationFailed) already says it.
+  if (now == nullptr || now->reason == reason::kBackupFailed || now->reason == reason::kMigrationFailed ||
+      now->reason == reason::kJobDeadlineExceeded)
     return;
   const api::Condition* was = true_condition(before, condition::kStalled);
   if (was != nullptr && was->reason == now->reason && was->message == now->message) return;

@@ -18,6 +18,10 @@ JobView view_job(const nlohmann::json& job) {
   JobView view;
   if (auto meta = job.find("metadata"); meta != job.end() && meta->is_object())
     view.name = string_at(*meta, "name");
+  if (auto spec = job.find("spec"); spec != job.end() && spec->is_object()) {
+    if (auto deadline = spec->find("activeDeadlineSeconds"); deadline != spec->end() && deadline->is_number())
+      view.active_deadline_seconds = deadline->get<std::int64_t>();
+  }
   auto status = job.find("status");
   if (status == job.end() || !status->is_object()) return view;
   view.start_time = string_at(*status, "startTime");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@ struct JobView {
   std::string completion_time;  // status.completionTime (success) or the Failed condition's time
   std::string failure_reason;   // the Failed condition's reason: BackoffLimitExceeded, DeadlineExceeded, ...
   std::string failure_message;
+  std::int64_t active_deadline_seconds = 0;  // spec.activeDeadlineSeconds; 0 when unset
   bool finished() const { return phase != JobPhase::kActive; }
 };
 

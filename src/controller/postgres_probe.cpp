@@ -1,5 +1,6 @@
 #include "controller/postgres_probe.h"
 
+#include <pqxx/except>
 #include <pqxx/transaction>
 
 #include "common/error.h"
@@ -34,6 +35,17 @@ void bound_statements(pqxx::transaction_base& tx, std::chrono::seconds timeout) 
   tx.exec("SET LOCAL statement_timeout = " + std::to_string(std::max<long long>(1, timeout.count()) * 1000));
 }
 
+// What an SQLSTATE says about retrying: errors that pass by themselves (a timeout, a deadlock, too many
+// connections, a server shutting down or starting) are transient; the rest (no privilege, a table of another
+// shape) stay until someone changes the database or the spec.
+ErrorKind sqlstate_kind(const std::string& sqlstate) {
+  const std::string cls = sqlstate.substr(0, 2);
+  if (cls == "08") return ErrorKind::kConnection;
+  if (cls == "40" || cls == "53" || cls == "57" || sqlstate == "55P03" || sqlstate == "55006")
+    return ErrorKind::kTransient;
+  return ErrorKind::kBadInput;
+}
+
 template <typename Fn>
 auto with_database_errors(const DatabaseTarget& target, Fn&& fn) -> decltype(fn()) {
   try {
@@ -42,6 +54,9 @@ auto with_database_errors(const DatabaseTarget& target, Fn&& fn) -> decltype(fn(
     throw;
   } catch (const pqxx::broken_connection& e) {
     throw Error(ErrorKind::kConnection, "lost the connection to " + target.display + ": " + redact(e.what()));
+  } catch (const pqxx::sql_error& e) {
+    throw Error(sqlstate_kind(e.sqlstate()),
+                "reading the version table of " + target.display + ": " + redact(e.what()));
   } catch (const std::exception& e) {
     throw Error(ErrorKind::kTransient,
                 "reading the version table of " + target.display + ": " + redact(e.what()));

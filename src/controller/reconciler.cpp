@@ -29,6 +29,17 @@ ReconcileResult failure(const std::string& message, bool transient) {
   return result;
 }
 
+Outcome deleting_outcome(Context& ctx) {
+  std::string message = "the resource is being deleted: no Job is started";
+  ctx.facts.active_job = ctx.old_status.active_job;  // until it is gone with the resource
+  if (!ctx.facts.active_job.empty()) {
+    message += "; Job " + ctx.facts.active_job + " is deleted with it";
+  }
+  message += "; backups are kept";
+  return {OutcomeKind::kProgressing, std::nullopt, std::string(api::reason::kDeleting), std::move(message),
+          std::nullopt};
+}
+
 ReconcileResult result_for(const Outcome& outcome, const ReconcilerOptions& options) {
   ReconcileResult result;
   result.message = outcome.reason + (outcome.message.empty() ? "" : ": " + outcome.message);
@@ -71,9 +82,6 @@ std::optional<ReconcileResult> Reconciler::attempt(const std::string& ns, const 
     metrics_.forget(ns, name);
     return ReconcileResult{};
   }
-  // Nothing to clean up: Jobs and the dry-run ConfigMap are owned (garbage-collected), backups are kept.
-  if (being_deleted(*object)) return ReconcileResult{};
-
   auto parsed = api::read_postgres_migration(*object);
   Context ctx{.cluster = cluster_, .probe = probe_, .clock = clock_, .options = options_};
   ctx.object = *object;
@@ -83,7 +91,11 @@ std::optional<ReconcileResult> Reconciler::attempt(const std::string& ns, const 
   ctx.old_status = ctx.resource.status;
   ctx.spec_errors = std::move(parsed.errors);
 
-  Outcome outcome = run_steps(ctx);
+  // Being deleted (a finalizer or a foreground deletion holds the object): nothing is started and nothing
+  // needs cleaning up — Jobs and the dry-run ConfigMap are owned (garbage-collected), backups are kept — but
+  // the status says so instead of showing a run that is going away.
+  const bool deleting = being_deleted(*object);
+  Outcome outcome = deleting ? deleting_outcome(ctx) : run_steps(ctx);
   const auto now = clock_.now();
   api::Status status = compute_status(ctx.old_status, ctx.facts, outcome, ctx.resource.metadata.generation,
                                       format_rfc3339(now));
@@ -104,6 +116,7 @@ std::optional<ReconcileResult> Reconciler::attempt(const std::string& ns, const 
                {"reason", outcome.reason},
                {"message", outcome.message}});
   }
+  if (deleting) return ReconcileResult{};
   after_write(ctx, *object, status);
   return result_for(outcome, options_);
 }

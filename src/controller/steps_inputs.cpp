@@ -83,9 +83,10 @@ std::optional<Outcome> read_heads(Context& ctx) {
   try {
     ctx.heads = ctx.probe.read_heads(*ctx.database);
   } catch (const Error& e) {
-    const bool unreachable = e.kind() == ErrorKind::kConnection;
-    return Outcome::retrying(unreachable ? reason::kDatabaseUnreachable : reason::kVersionTableUnreadable,
-                             e.what());
+    const std::string_view why = e.kind() == ErrorKind::kConnection  ? reason::kDatabaseUnreachable
+                                 : e.kind() == ErrorKind::kTransient ? reason::kTransientError
+                                                                     : reason::kVersionTableUnreadable;
+    return Outcome::retrying(why, e.what());
   }
   std::sort(ctx.heads.begin(), ctx.heads.end());
   ctx.facts.current_heads = ctx.heads;

@@ -46,17 +46,59 @@ std::optional<JobView> view(const Context& ctx, const std::string& job_name) {
   return view_job(*job);
 }
 
-// The Pod's termination-message report; nullopt when there is none yet or it cannot be read.
-std::optional<JobReport> read_report(Context& ctx, const std::string& job_name) {
+// The Pod's termination-message report; nullopt when there is none yet or it cannot be read. `unreadable`
+// (when given) receives why a report that is there cannot be read.
+std::optional<JobReport> read_report(Context& ctx, const std::string& job_name,
+                                     std::string* unreadable = nullptr) {
   auto text = ctx.cluster.get_job_pod_report(ctx.ns(), job_name);
   if (!text) return std::nullopt;
   auto report = parse_job_report(*text);
   if (!report.ok()) {
     log::warn("unreadable Job report",
               {{"job", ctx.ns() + "/" + job_name}, {"error", report.error().what()}});
+    if (unreadable != nullptr) *unreadable = report.error().what();
     return std::nullopt;
   }
   return std::move(report).value();
+}
+
+// The reason a failed Job stops the pipeline with: its deadline, when that is what ended it, else the
+// stage's.
+std::string_view failure_reason(const JobView& job, std::string_view stage_reason) {
+  return job.failure_reason == "DeadlineExceeded" ? reason::kJobDeadlineExceeded : stage_reason;
+}
+
+std::string deadline_text(const JobView& job) {
+  if (job.failure_reason != "DeadlineExceeded") return "";
+  return " after running past its deadline (activeDeadlineSeconds " +
+         (job.active_deadline_seconds > 0 ? std::to_string(job.active_deadline_seconds)
+                                          : std::string("unset")) +
+         "; raise spec.job.activeDeadlineSeconds if the run needs longer)";
+}
+
+// The first Job of a run started after the retry annotation took a new value since the last failure: the
+// retry is acknowledged (lastRetryToken) and this pass says so.
+Outcome acknowledge_retry(Context& ctx, Outcome outcome) {
+  const std::string token = specs::retry_token(ctx.resource);
+  if (ctx.old_status.failed_plan_hash.empty() || token == ctx.old_status.last_retry_token) return outcome;
+  ctx.facts.last_retry_token = token;
+  outcome.reason = std::string(reason::kRetryRequested);
+  outcome.message =
+      "retry requested (" + std::string(api::kRetryAnnotation) + "=\"" + token + "\"): " + outcome.message;
+  return outcome;
+}
+
+// A Job of the current run that the status said was running is gone without the operator having seen it
+// finish (deleted by hand, or removed by ttlSecondsAfterFinished before its result was read). It has just
+// been created again under its name; this pass says why.
+Outcome note_disappeared(const Context& ctx, Outcome outcome, const std::string& job_name) {
+  if (ctx.old_status.active_job != job_name) return outcome;
+  outcome.reason = std::string(reason::kJobDisappeared);
+  outcome.message = "Job " + job_name +
+                    " disappeared before its result was read (deleted, or removed by "
+                    "ttlSecondsAfterFinished); created it again: " +
+                    outcome.message;
+  return outcome;
 }
 
 Outcome waiting(Context& ctx, Outcome outcome, const std::string& job_name) {
@@ -101,9 +143,18 @@ std::optional<Outcome> create_job(Context& ctx, specs::JobKind kind, const std::
 }
 
 void record_backup(Context& ctx, const JobView& backup) {
-  auto report = read_report(ctx, backup.name);
+  std::string unreadable;
+  auto report = read_report(ctx, backup.name, &unreadable);
   if (backup.phase == JobPhase::kFailed) {
-    ctx.facts.backup_stage = stage(kFalse, reason::kBackupFailed, failure_message(backup, report));
+    ctx.facts.backup_stage =
+        stage(kFalse, reason::kBackupFailed, failure_message(backup, report) + deadline_text(backup));
+  } else if (!unreadable.empty()) {
+    // Without its report the backup's file and checksum are unknown: no migration on an unverified backup.
+    ctx.facts.backup_stage = stage(kFalse, reason::kJobReportInvalid,
+                                   "backup Job " + backup.name +
+                                       " succeeded, but its report (the Pod's termination message) cannot "
+                                       "be read, so the backup file and its checksum are unknown: " +
+                                       unreadable);
   } else {
     const auto& old = ctx.old_status.last_backup;
     const bool recorded =
@@ -132,7 +183,7 @@ void record_migration(Context& ctx, const JobView& migrate) {
   }
   const api::LastRun& run = ctx.facts.last_run ? *ctx.facts.last_run : *ctx.old_status.last_run;
   if (migrate.phase == JobPhase::kFailed) {
-    ctx.facts.migration_stage = stage(kFalse, reason::kMigrationFailed, run.message);
+    ctx.facts.migration_stage = stage(kFalse, reason::kMigrationFailed, run.message + deadline_text(migrate));
   } else {
     ctx.facts.migration_stage = stage(kTrue, reason::kMigrated, "migrate Job " + migrate.name + " succeeded");
   }
@@ -173,18 +224,24 @@ std::optional<Outcome> check_failed_run(Context& ctx) {
   auto backup = view(ctx, ctx.backup_job_name);
   auto migrate = view(ctx, ctx.migrate_job_name);
   const bool migrate_failed = migrate && migrate->phase == JobPhase::kFailed;
-  const bool backup_failed = backup && backup->phase == JobPhase::kFailed && !migrate;
+  const bool backup_failed =
+      backup && !migrate && ctx.facts.backup_stage &&
+      (backup->phase == JobPhase::kFailed || ctx.facts.backup_stage->reason == reason::kJobReportInvalid);
   if (migrate_failed || backup_failed) {
     ctx.facts.failed_plan_hash = ctx.run_hash;
     ctx.facts.last_retry_token = specs::retry_token(ctx.resource);
     const StageState& failed = migrate_failed ? *ctx.facts.migration_stage : *ctx.facts.backup_stage;
-    std::string prefix = migrate_failed ? "migrate Job " + migrate->name + " failed"
-                                        : "backup Job " + backup->name + " failed, so no migration ran";
+    const JobView& job = migrate_failed ? *migrate : *backup;
+    const bool backup_unreadable = !migrate_failed && backup->phase == JobPhase::kSucceeded;
+    std::string prefix = migrate_failed      ? "migrate Job " + migrate->name + " failed"
+                         : backup_unreadable ? "no migration ran"
+                                             : "backup Job " + backup->name + " failed, so no migration ran";
     if (migrate_failed && ctx.facts.last_run && !ctx.facts.last_run->revision.empty()) {
       prefix += " at revision " + ctx.facts.last_run->revision;
       if (!ctx.facts.last_run->sqlstate.empty()) prefix += " (SQLSTATE " + ctx.facts.last_run->sqlstate + ")";
     }
-    return Outcome::stalled(Phase::kFailed, failed.reason, prefix + ": " + failed.message + retry_hint());
+    return Outcome::stalled(Phase::kFailed, failure_reason(job, failed.reason),
+                            prefix + ": " + failed.message + retry_hint());
   }
   if (migrate && migrate->phase == JobPhase::kSucceeded && ctx.plan) {
     return Outcome::stalled(Phase::kBlocked, reason::kOutOfBandChange,
@@ -273,20 +330,26 @@ std::optional<Outcome> run_backup(Context& ctx) {
   }
   auto backup = view(ctx, ctx.backup_job_name);
   if (backup && backup->phase == JobPhase::kSucceeded) return std::nullopt;
+  // The migrate Job of this run exists only once its backup succeeded: a backup Job gone by then (removed by
+  // a short ttlSecondsAfterFinished) was recorded already and is not run again.
+  if (!backup &&
+      (ctx.job(ctx.migrate_job_name) != nullptr || ctx.old_status.active_job == ctx.migrate_job_name))
+    return std::nullopt;
+  Outcome outcome = Outcome::progressing(Phase::kBackingUp, reason::kBackupRunning,
+                                         "backing up before migrating " + move_text(ctx));
   if (!backup) {
     if (auto refused = create_job(ctx, specs::JobKind::kBackup, ctx.backup_job_name)) return refused;
+    outcome = acknowledge_retry(ctx, note_disappeared(ctx, std::move(outcome), ctx.backup_job_name));
   }
   ctx.facts.backup_stage =
       stage(kUnknown, reason::kBackupRunning, "backup Job " + ctx.backup_job_name + " is running");
   ctx.facts.migration_stage = stage(kFalse, reason::kMigrationPending, pending_text(ctx));
-  return waiting(ctx,
-                 Outcome::progressing(Phase::kBackingUp, reason::kBackupRunning,
-                                      "backing up before migrating " + move_text(ctx)),
-                 ctx.backup_job_name);
+  return waiting(ctx, std::move(outcome), ctx.backup_job_name);
 }
 
 std::optional<Outcome> run_migration(Context& ctx) {
   auto migrate = view(ctx, ctx.migrate_job_name);
+  const bool created = !migrate;
   if (!migrate) {
     if (auto refused = create_job(ctx, specs::JobKind::kMigrate, ctx.migrate_job_name)) return refused;
     migrate = view(ctx, ctx.migrate_job_name);
@@ -300,10 +363,12 @@ std::optional<Outcome> run_migration(Context& ctx) {
   ctx.facts.progress = live_progress(*migrate, run, ctx.plan.value_or(revision::Plan{}));
   ctx.facts.migration_stage =
       stage(kUnknown, reason::kMigrationRunning, "migrate Job " + migrate->name + " is running");
-  return waiting(ctx,
-                 Outcome::progressing(Phase::kMigrating, reason::kMigrationRunning,
-                                      "migrating " + move_text(ctx) + " (" + pending_text(ctx) + ")"),
-                 migrate->name);
+  Outcome outcome = Outcome::progressing(Phase::kMigrating, reason::kMigrationRunning,
+                                         "migrating " + move_text(ctx) + " (" + pending_text(ctx) + ")");
+  if (created) {
+    outcome = acknowledge_retry(ctx, note_disappeared(ctx, std::move(outcome), migrate->name));
+  }
+  return waiting(ctx, std::move(outcome), migrate->name);
 }
 
 }  // namespace pgrevise::controller

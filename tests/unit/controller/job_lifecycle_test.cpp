@@ -1,0 +1,235 @@
+// Reasons for what happens to a run's Jobs and to the resource around them: a deadline, an unreadable report,
+// a Job gone before its result was read, a retry, a transient database error, a deletion; and a finished
+// backup Job removed by its TTL while the migration runs.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "api/reasons.h"
+#include "unit/controller/controller_fixture.h"
+
+namespace pgrevise::testing {
+namespace {
+
+namespace reason = api::reason;
+namespace condition = api::condition;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+class JobLifecycleTest : public ControllerTest {};
+
+TEST_F(JobLifecycleTest, BackupJobRemovedByItsTtlDuringTheMigrationIsNotRunAgain) {
+  apply();
+  reconcile();
+  const std::string backup = only_job("backup");
+  finish_backup(backup, true);
+  reconcile();
+  const std::string migrate = only_job("migrate");
+  cluster.delete_job(kNs, backup);  // ttlSecondsAfterFinished
+  reconcile();
+  reconcile();
+  EXPECT_THAT(jobs_of("backup"), IsEmpty());
+  EXPECT_EQ(cluster.job_creations(), 2);
+  auto s = status();
+  EXPECT_EQ(s.phase, api::Phase::kMigrating);
+  EXPECT_EQ(s.active_job, migrate);
+  ASSERT_TRUE(s.last_backup.has_value());
+  EXPECT_EQ(s.last_backup->file, "/backups/app-20261130T080000Z.dump");
+  EXPECT_EQ(condition(condition::kBackupSucceeded).status, "True");
+
+  // Even with the migrate Job missing from a lagging list, the status says the migration had started.
+  cluster.set_list_lagging(true);
+  reconcile();
+  cluster.set_list_lagging(false);
+  EXPECT_THAT(jobs_of("backup"), IsEmpty());
+
+  finish_migrate(migrate, true, {"003"});
+  reconcile();
+  EXPECT_EQ(status().phase, api::Phase::kSucceeded);
+  EXPECT_EQ(cluster.job_creations(), 2);
+  EXPECT_EQ(metrics.backups, std::vector<metrics::RunResult>{metrics::RunResult::kSucceeded});
+}
+
+TEST_F(JobLifecycleTest, AJobPastItsDeadlineIsJobDeadlineExceeded) {
+  apply({{"backup", {{"enabled", false}}}, {"job", {{"activeDeadlineSeconds", 600}}}});
+  reconcile();
+  const std::string migrate = only_job("migrate");
+  cluster.start_job(kNs, migrate);
+  cluster.finish_job(kNs, migrate, false, "", "DeadlineExceeded");
+  reconcile();
+  auto stalled = condition(condition::kStalled);
+  EXPECT_EQ(stalled.status, "True");
+  EXPECT_EQ(stalled.reason, reason::kJobDeadlineExceeded);
+  EXPECT_THAT(stalled.message, HasSubstr(migrate));
+  EXPECT_THAT(stalled.message, HasSubstr("activeDeadlineSeconds 600"));
+  EXPECT_EQ(status().phase, api::Phase::kFailed);
+  EXPECT_EQ(condition(condition::kMigrationSucceeded).reason, reason::kMigrationFailed);
+  // One Warning event for the failure, not a second one for the stall.
+  const auto events = cluster.event_reasons();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back(), "MigrationFailed");
+  EXPECT_EQ(std::count(events.begin(), events.end(), "Blocked"), 0);
+  reconcile();
+  EXPECT_EQ(cluster.job_creations(), 1);
+}
+
+TEST_F(JobLifecycleTest, ABackupPastItsDeadlineStopsTheRunWithJobDeadlineExceeded) {
+  apply();
+  reconcile();
+  const std::string backup = only_job("backup");
+  cluster.finish_job(kNs, backup, false, "", "DeadlineExceeded");
+  reconcile();
+  EXPECT_EQ(condition(condition::kStalled).reason, reason::kJobDeadlineExceeded);
+  EXPECT_THAT(condition(condition::kStalled).message, HasSubstr("no migration ran"));
+  EXPECT_EQ(condition(condition::kBackupSucceeded).reason, reason::kBackupFailed);
+  EXPECT_THAT(jobs_of("migrate"), IsEmpty());
+}
+
+TEST_F(JobLifecycleTest, ASucceededBackupWithAnUnreadableReportIsJobReportInvalid) {
+  apply();
+  reconcile();
+  const std::string backup = only_job("backup");
+  cluster.finish_job(kNs, backup, true, "pg_dump: done\n{not json");
+  reconcile();
+  auto stalled = condition(condition::kStalled);
+  EXPECT_EQ(stalled.status, "True");
+  EXPECT_EQ(stalled.reason, reason::kJobReportInvalid);
+  EXPECT_THAT(stalled.message, HasSubstr(backup));
+  EXPECT_EQ(condition(condition::kBackupSucceeded).status, "False");
+  EXPECT_EQ(condition(condition::kBackupSucceeded).reason, reason::kJobReportInvalid);
+  EXPECT_THAT(jobs_of("migrate"), IsEmpty());
+  EXPECT_EQ(cluster.event_reasons().back(), "Blocked");
+
+  // Not re-run by itself, even once the Job is gone; a retry takes a new backup.
+  cluster.delete_job(kNs, backup);
+  reconcile();
+  EXPECT_EQ(cluster.job_creations(), 1);
+  EXPECT_EQ(condition(condition::kStalled).reason, reason::kJobReportInvalid);
+  apply(Json::object(), {{"pgrevise.dev/retry", "1"}});
+  reconcile();
+  EXPECT_EQ(jobs_of("backup").size(), 1u);
+  EXPECT_EQ(cluster.job_creations(), 2);
+}
+
+TEST_F(JobLifecycleTest, AFailedJobWithAnUnreadableReportIsStillItsStageFailure) {
+  apply({{"backup", {{"enabled", false}}}});
+  reconcile();
+  const std::string migrate = only_job("migrate");
+  cluster.finish_job(kNs, migrate, false, "Traceback (most recent call last): ...");
+  reconcile();
+  EXPECT_EQ(condition(condition::kStalled).reason, reason::kMigrationFailed);
+  EXPECT_THAT(condition(condition::kStalled).message, HasSubstr("BackoffLimitExceeded"));
+}
+
+TEST_F(JobLifecycleTest, ARunningJobThatDisappearedIsCreatedAgainAsJobDisappeared) {
+  apply({{"backup", {{"enabled", false}}}});
+  reconcile();
+  const std::string migrate = only_job("migrate");
+  cluster.start_job(kNs, migrate);
+  reconcile();
+  cluster.delete_job(kNs, migrate);
+  reconcile();
+  auto reconciling = condition(condition::kReconciling);
+  EXPECT_EQ(reconciling.status, "True");
+  EXPECT_EQ(reconciling.reason, reason::kJobDisappeared);
+  EXPECT_THAT(reconciling.message, HasSubstr(migrate));
+  EXPECT_EQ(only_job("migrate"), migrate);
+  EXPECT_EQ(cluster.job_creations(), 2);
+  EXPECT_EQ(status().active_job, migrate);
+  reconcile();
+  EXPECT_EQ(condition(condition::kReconciling).reason, reason::kMigrationRunning);
+  EXPECT_EQ(cluster.job_creations(), 2);
+}
+
+TEST_F(JobLifecycleTest, ANewRetryValueIsAcknowledgedAsRetryRequested) {
+  apply();
+  reconcile();
+  finish_backup(only_job("backup"), false);
+  reconcile();
+  EXPECT_EQ(condition(condition::kStalled).reason, reason::kBackupFailed);
+
+  apply(Json::object(), {{"pgrevise.dev/retry", "2026-11-30"}});
+  reconcile();
+  auto reconciling = condition(condition::kReconciling);
+  EXPECT_EQ(reconciling.status, "True");
+  EXPECT_EQ(reconciling.reason, reason::kRetryRequested);
+  EXPECT_THAT(reconciling.message, HasSubstr("2026-11-30"));
+  EXPECT_EQ(status().last_retry_token, "2026-11-30");
+  EXPECT_EQ(status().phase, api::Phase::kBackingUp);
+  EXPECT_EQ(jobs_of("backup").size(), 2u);
+  reconcile();
+  EXPECT_EQ(condition(condition::kReconciling).reason, reason::kBackupRunning);
+}
+
+TEST_F(JobLifecycleTest, AFirstRunWithARetryAnnotationIsNotARetry) {
+  apply(Json::object(), {{"pgrevise.dev/retry", "1"}});
+  reconcile();
+  EXPECT_EQ(condition(condition::kReconciling).reason, reason::kBackupRunning);
+}
+
+TEST_F(JobLifecycleTest, ATransientDatabaseErrorIsTransientErrorAndRetried) {
+  probe.set_error(
+      Error(ErrorKind::kTransient,
+            "reading the version table of db:5432: canceling statement due to statement timeout"));
+  apply();
+  auto result = reconcile();
+  EXPECT_TRUE(result.error);
+  EXPECT_TRUE(result.transient);
+  auto reconciling = condition(condition::kReconciling);
+  EXPECT_EQ(reconciling.status, "True");
+  EXPECT_EQ(reconciling.reason, reason::kTransientError);
+  EXPECT_THAT(reconciling.message, HasSubstr("statement timeout"));
+  EXPECT_EQ(condition(condition::kStalled).status, "False");
+  EXPECT_THAT(cluster.jobs(kNs), IsEmpty());
+
+  probe.set_error(Error(ErrorKind::kBadInput, "reading the version table of db:5432: permission denied"));
+  reconcile();
+  EXPECT_EQ(condition(condition::kReconciling).reason, reason::kVersionTableUnreadable);
+
+  probe.set_error(std::nullopt);
+  reconcile();
+  EXPECT_EQ(jobs_of("backup").size(), 1u);
+}
+
+TEST_F(JobLifecycleTest, AResourceBeingDeletedSaysDeletingAndStartsNothing) {
+  apply();
+  reconcile();
+  const std::string backup = only_job("backup");
+  auto object = resource_json();
+  object["metadata"]["deletionTimestamp"] = "2026-11-30T09:00:00Z";
+  object["metadata"]["finalizers"] = Json::array({"foregroundDeletion"});
+  cluster.apply_resource(object);
+  finish_backup(backup, true);
+  auto result = reconcile();
+  EXPECT_FALSE(result.error);
+  EXPECT_FALSE(result.requeue_after.has_value());
+  auto reconciling = condition(condition::kReconciling);
+  EXPECT_EQ(reconciling.status, "True");
+  EXPECT_EQ(reconciling.reason, reason::kDeleting);
+  EXPECT_THAT(reconciling.message, HasSubstr(backup));
+  EXPECT_EQ(condition(condition::kReady).status, "False");
+  EXPECT_THAT(jobs_of("migrate"), IsEmpty());
+  EXPECT_EQ(status().active_job, backup);
+  const int writes = cluster.status_writes();
+  reconcile();
+  EXPECT_EQ(cluster.status_writes(), writes);
+  EXPECT_EQ(cluster.job_creations(), 1);
+}
+
+TEST_F(JobLifecycleTest, ConditionMessagesAreBoundedAndRedacted) {
+  std::map<std::string, std::string> files = linear_migrations();
+  for (int i = 0; i < 300; ++i) files["bad_" + std::to_string(100 + i) + ".sql"] = "not a migration\n";
+  cluster.put_config_map(kNs, "app-migrations", files);
+  apply();
+  reconcile();
+  auto stalled = condition(condition::kStalled);
+  EXPECT_EQ(stalled.reason, reason::kInvalidMigrations);
+  EXPECT_LE(stalled.message.size(), 4096u);
+  EXPECT_THAT(stalled.message, HasSubstr("bad_100.sql"));
+  EXPECT_THAT(stalled.message, HasSubstr("shortened"));
+}
+
+}  // namespace
+}  // namespace pgrevise::testing
