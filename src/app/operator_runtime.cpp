@@ -107,6 +107,7 @@ kube::RestClientOptions OperatorRuntime::client_options() {
   o.burst = config_.burst;
   o.user_agent = std::string("pgrevise-operator/") + PGREVISE_VERSION;
   o.on_request = [this](const std::string& verb, int code) { metrics_.inc_api_request(verb, code); };
+  o.retry_after_attempts = 5;
   return o;
 }
 
@@ -274,7 +275,8 @@ void OperatorRuntime::shut_down() {
 }
 
 int OperatorRuntime::run() {
-  add_watched(resources_, "", kube::enqueue_object_keys(queue_));
+  // The operator's own status writes come back as updates; only other changes need another reconcile.
+  add_watched(resources_, "", kube::enqueue_object_keys_unless_status_only(queue_));
   add_watched(jobs_, kManagedJobsSelector, kube::enqueue_owner_keys(queue_, "PostgresMigration"));
   add_watched(config_maps_, "", config_map_handler());
   cluster_ = std::make_unique<controller::KubeCluster>(

@@ -76,19 +76,35 @@ RestClient::RestClient(std::shared_ptr<HttpTransport> transport, RestClientOptio
       clock_(clock),
       limiter_(options_.qps, options_.burst, clock) {}
 
+std::optional<std::chrono::milliseconds> RestClient::wait_before_retry(const HttpResponse& response,
+                                                                       int attempt) const {
+  if ((response.status != 429 && response.status != 503) || attempt > options_.retry_after_attempts)
+    return std::nullopt;
+  const std::string value = response.header("retry-after");
+  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 6)
+    return std::nullopt;
+  const auto asked = std::chrono::seconds(std::stol(value));
+  return std::chrono::milliseconds(std::min(asked, options_.max_retry_after));
+}
+
 Json RestClient::call(const std::string& verb, HttpRequest request, const std::string& what) {
-  limiter_.acquire();
   request.timeout = options_.request_timeout;
   request.headers.emplace_back("Accept", "application/json");
   request.headers.emplace_back("User-Agent", options_.user_agent);
   HttpResponse response;
-  try {
-    response = transport_->send(request);
-  } catch (...) {
-    if (options_.on_request) options_.on_request(verb, 0);
-    throw;
+  for (int attempt = 1;; ++attempt) {
+    limiter_.acquire();
+    try {
+      response = transport_->send(request);
+    } catch (...) {
+      if (options_.on_request) options_.on_request(verb, 0);
+      throw;
+    }
+    if (options_.on_request) options_.on_request(verb, response.status);
+    const auto wait = wait_before_retry(response, attempt);
+    if (!wait) break;
+    clock_.sleep_for(*wait);
   }
-  if (options_.on_request) options_.on_request(verb, response.status);
   if (response.status < 200 || response.status >= 300) throw api_error_from_response(response, what);
   if (response.body.empty()) return Json::object();
   auto parsed = Json::parse(response.body, nullptr, false);
@@ -259,13 +275,22 @@ void RestClient::watch(const ResourceType& type, const std::string& ns, const Wa
     return true;
   };
   HttpResponse response;
-  try {
-    response = transport_->stream(request, on_chunk, cancel);
-  } catch (...) {
-    if (options_.on_request) options_.on_request("watch", 0);
-    throw;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      response = transport_->stream(request, on_chunk, cancel);
+    } catch (...) {
+      if (options_.on_request) options_.on_request("watch", 0);
+      throw;
+    }
+    if (options_.on_request) options_.on_request("watch", response.status);
+    const auto wait = wait_before_retry(response, attempt);
+    if (!wait) break;
+    // Sliced, so that stopping the watcher is not held up by the wait.
+    for (auto left = *wait; left.count() > 0 && !cancel.cancelled(); left -= std::chrono::milliseconds(50))
+      clock_.sleep_for(std::min(left, std::chrono::milliseconds(50)));
+    if (cancel.cancelled()) break;
+    limiter_.acquire();
   }
-  if (options_.on_request) options_.on_request("watch", response.status);
   if (response.status < 200 || response.status >= 300) throw api_error_from_response(response, what);
   (void)keep_going;
 }

@@ -29,6 +29,11 @@ struct RestClientOptions {
   // Called after every answered request with the verb (get, list, watch, create, update, patch, delete) and
   // HTTP status (0 when there was no answer), for metrics.
   std::function<void(const std::string& verb, int code)> on_request;
+  // A request answered 429 (or 503) with a Retry-After is sent again after waiting that long, up to this
+  // many times, as the server asked: it did not process the request, so any verb may be repeated. 0: the
+  // ApiError (with its retry_after) goes to the caller at once.
+  int retry_after_attempts = 0;
+  std::chrono::seconds max_retry_after{30};  // a longer Retry-After is waited for only this long
 };
 
 struct ListOptions {
@@ -106,6 +111,9 @@ class RestClient {
 
  private:
   Json call(const std::string& verb, HttpRequest request, const std::string& what);
+  // How long to wait before sending again a request the server answered with `response`, when it asked
+  // for that and attempts remain; nullopt: do not send it again.
+  std::optional<std::chrono::milliseconds> wait_before_retry(const HttpResponse& response, int attempt) const;
   std::string write_query() const;
 
   std::shared_ptr<HttpTransport> transport_;

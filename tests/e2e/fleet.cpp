@@ -194,6 +194,25 @@ std::vector<std::string> status_regressions(const std::vector<testing::RecordedR
   return out;
 }
 
+std::vector<std::string> repeated_before_retry_after(const std::vector<testing::RecordedRequest>& log,
+                                                     const std::string& user,
+                                                     std::chrono::milliseconds retry_after) {
+  std::map<std::string, std::chrono::steady_clock::time_point> throttled_at;  // by method and target
+  std::vector<std::string> out;
+  for (const auto& r : log) {
+    if (r.user != user || r.verb == "create") continue;
+    const std::string what = r.method + " " + r.target;
+    const auto it = throttled_at.find(what);
+    if (it != throttled_at.end()) {
+      const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(r.at - it->second);
+      if (gap < retry_after) out.push_back(what + " again after " + std::to_string(gap.count()) + "ms");
+      throttled_at.erase(it);
+    }
+    if (r.code == 429) throttled_at[what] = r.at;
+  }
+  return out;
+}
+
 bool is_acting_write(const testing::RecordedRequest& request) {
   const bool write = request.verb == "create" || request.verb == "update" || request.verb == "patch" ||
                      request.verb == "delete";

@@ -75,6 +75,12 @@ std::map<JobKey, int> jobs_by_run(kube::RestClient& client);
 std::vector<std::string> status_regressions(const std::vector<testing::RecordedRequest>& log,
                                             std::size_t* writes_seen = nullptr);
 
+// Requests by `user` sent again (same method and target) sooner than `retry_after` after an answer 429 told
+// it to wait that long. Creates are left out: two creates to one collection are usually different objects.
+std::vector<std::string> repeated_before_retry_after(const std::vector<testing::RecordedRequest>& log,
+                                                     const std::string& user,
+                                                     std::chrono::milliseconds retry_after);
+
 // A write (create, update, patch, delete) other than to a Lease: the operator acting.
 bool is_acting_write(const testing::RecordedRequest& request);
 

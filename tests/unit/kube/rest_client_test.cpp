@@ -232,6 +232,40 @@ TEST_F(RestClientTest, RequestsAreRecordedWithTheirUser) {
   EXPECT_EQ(server.requests().back().user, "operator");
 }
 
+// A 429 with Retry-After was not processed: with retry_after_attempts the client sends it again after the
+// wait the server asked for (on the injected clock), and gives the error to the caller once they run out.
+TEST_F(RestClientTest, ThrottledRequestsAreSentAgainAfterTheirRetryAfter) {
+  client->create(cms, "default", config_map("a"));
+  ManualClock clock;
+  RestClientOptions options;
+  options.qps = 0;
+  options.retry_after_attempts = 3;
+  RestClient patient(test::transport_for(server), options, clock);
+  server.set_faults(
+      {.seed = 11, .throttle_share = {{"get", 0.5}, {"update", 0.5}}, .retry_after_seconds = 2});
+  int given_up = 0;
+  for (int i = 0; i < 20; ++i) {
+    try {
+      Json got = patient.get(cms, "default", "a");
+      got["data"]["n"] = std::to_string(i);
+      patient.update(cms, "default", got);
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.reason(), ApiReason::kTooManyRequests);  // four 429s in a row: the attempts ran out
+      ++given_up;
+    }
+  }
+  int throttled = 0;
+  for (const auto& r : server.requests()) throttled += r.code == 429;
+  EXPECT_GT(throttled, 0);
+  // Every 429 but the last of a request that was given up on was waited for, as long as the server asked.
+  EXPECT_EQ(clock.total_slept(), std::chrono::seconds(2) * (throttled - given_up));
+
+  server.set_faults({.seed = 11, .throttle_share = {{"get", 1.0}}, .retry_after_seconds = 2});
+  server.clear_requests();
+  EXPECT_EQ(reason_of([&] { patient.get(cms, "default", "a"); }), ApiReason::kTooManyRequests);
+  EXPECT_EQ(server.count("get", "/configmaps"), 4u);  // the request and 3 more attempts
+}
+
 TEST_F(RestClientTest, InjectedFaultsAreTyped) {
   server.set_faults({.seed = 7, .throttle_share = {{"get", 1.0}}, .retry_after_seconds = 3});
   try {
