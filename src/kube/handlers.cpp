@@ -8,6 +8,34 @@ StoreHandler enqueue_object_keys(WorkQueue& queue) {
           [&queue](const std::string& key, const Json&) { queue.add(key); }};
 }
 
+namespace {
+
+// The object without the fields every write changes (status, resourceVersion, managedFields).
+Json without_write_noise(const Json& object) {
+  Json copy = object;
+  if (!copy.is_object()) return copy;
+  copy.erase("status");
+  if (auto meta = copy.find("metadata"); meta != copy.end() && meta->is_object()) {
+    meta->erase("resourceVersion");
+    meta->erase("managedFields");
+  }
+  return copy;
+}
+
+}  // namespace
+
+bool only_status_changed(const Json& before, const Json& after) {
+  return without_write_noise(before) == without_write_noise(after);
+}
+
+StoreHandler enqueue_object_keys_unless_status_only(WorkQueue& queue) {
+  StoreHandler handler = enqueue_object_keys(queue);
+  handler.on_updated = [&queue](const std::string& key, const Json& before, const Json& after) {
+    if (!only_status_changed(before, after)) queue.add(key);
+  };
+  return handler;
+}
+
 std::string owner_key(const Json& object, const std::string& owner_kind) {
   const Json& meta = object.value("metadata", Json::object());
   for (const auto& ref : meta.value("ownerReferences", Json::array())) {
