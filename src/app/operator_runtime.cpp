@@ -105,7 +105,9 @@ kube::RestClientOptions OperatorRuntime::client_options() {
   kube::RestClientOptions o;
   o.qps = config_.qps;
   o.burst = config_.burst;
-  o.user_agent = std::string("pgrevise-operator/") + PGREVISE_VERSION;
+  // Appended rather than concatenated: GCC 12 reports a false array-bounds error on `std::string + literal` here.
+  o.user_agent = "pgrevise-operator/";
+  o.user_agent += PGREVISE_VERSION;
   o.on_request = [this](const std::string& verb, int code) { metrics_.inc_api_request(verb, code); };
   o.retry_after_attempts = 5;
   return o;
