@@ -1,14 +1,25 @@
 #include "runner/executor.h"
 
+#include <algorithm>
+
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
 #include "common/backoff.h"
 #include "common/log.h"
 #include "common/redact.h"
+#include "db/identifiers.h"
 #include "db/lock.h"
+#include "revision/sql_splitter.h"
 
 namespace pgrevise::runner {
+
+namespace {
+
+// The session's prepared history INSERT (see HistoryTable::prepare_record_sql).
+constexpr const char* kRecordStatement = "pgrevise_record_step";
+
+}  // namespace
 
 Executor::Executor(pqxx::connection& conn, const RunnerOptions& options, Clock& clock, std::string run_id,
                    std::string pgrevise_version, db::BlockerMonitor* monitor)
@@ -36,6 +47,9 @@ void Executor::run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& 
     run_all_in_one(steps, done);
     return;
   }
+  if (std::any_of(steps.begin(), steps.end(), [](const ExecStep& s) { return s.transactional; })) {
+    prepare_history_record();
+  }
   const int count = static_cast<int>(steps.size());
   for (int i = 0; i < count; ++i) {
     const ExecStep& step = steps[static_cast<size_t>(i)];
@@ -54,17 +68,40 @@ void Executor::run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& 
   }
 }
 
+void Executor::prepare_history_record() {
+  // Planning the history table's wide INSERT cost more than a small revision's own SQL; prepared once, every
+  // revision's round trip only EXECUTEs it. Without it (the server refused) each revision sends the INSERT.
+  const std::string prepare = history_.prepare_record_sql(kRecordStatement);
+  try {
+    db::execute(conn_, prepare);
+    history_prepared_ = true;
+    return;
+  } catch (const db::StatementError& e) {
+    if (e.info().is_connection_lost) throw;
+    if (e.info().sqlstate != "42P05") {
+      log::debug("recording history rows without a prepared statement", {{"error", e.info().summary()}});
+      return;
+    }
+  }
+  // 42P05: the name is taken in this session (the executor ran on it before); replace the statement.
+  db::execute(conn_, "DEALLOCATE " + db::quote_identifier(kRecordStatement) + ";\n" + prepare);
+  history_prepared_ = true;
+}
+
 db::TransactionScript Executor::step_script(const ExecStep& step, const db::StepRecord& record) const {
   db::TransactionScript script;
   // A pooler that hands this client another server session mid-run would silently drop the migration lock;
   // every revision first checks that this session still holds it.
   script.prologue = db::session_lock_check_sql(conn_.backendpid()) + ";\n" +
                     db::timeouts_sql({options_.lock_timeout, options_.statement_timeout}, true);
+  script.prologue_statements = 1 + (options_.lock_timeout ? 1 : 0) + (options_.statement_timeout ? 1 : 0);
   script.body = step.sql;
   if (!step.version_changes.empty()) {
     script.epilogue = db::verified_version_change_sql(options_.version_table, step.version_changes) + ";\n";
   }
-  script.epilogue += history_.record_sql(record) + ";";
+  script.epilogue += (history_prepared_ ? history_.execute_record_sql(kRecordStatement, record)
+                                        : history_.record_sql(record)) +
+                     ";";
   return script;
 }
 
@@ -76,8 +113,19 @@ void Executor::rollback_quietly() {
   }
 }
 
+bool Executor::lost_prepared_record(const db::StatementError& e) {
+  // The revision's own SQL may DEALLOCATE ALL (or DISCARD): the transaction was rolled back, so the revision
+  // runs again with the plain INSERT.
+  if (!history_prepared_ || e.info().sqlstate != "26000" ||
+      e.info().message.find(kRecordStatement) == std::string::npos) {
+    return false;
+  }
+  history_prepared_ = false;
+  return true;
+}
+
 void Executor::run_transactional(const ExecStep& step, const db::StepRecord& record) {
-  const auto script = step_script(step, record);
+  auto script = step_script(step, record);
   Backoff backoff(options_.lock_retry_backoff, std::chrono::seconds(30));
   for (int attempt = 0;; ++attempt) {
     const auto start = clock_.steady_now();
@@ -85,6 +133,10 @@ void Executor::run_transactional(const ExecStep& step, const db::StepRecord& rec
       db::execute_transaction(conn_, script, monitor_);
       return;
     } catch (const db::StatementError& e) {
+      if (lost_prepared_record(e)) {
+        script = step_script(step, record);
+        continue;
+      }
       if (e.info().is_lock_timeout && attempt < options_.lock_retries) {
         auto delay = backoff.next();
         log::warn("lock timeout, retrying", {{"revision", step.revision},
@@ -141,6 +193,8 @@ void Executor::run_all_in_one(const std::vector<ExecStep>& steps, std::vector<Re
       info.in_body = info.position && *info.position > body_start &&
                      *info.position <= body_start + static_cast<int>(script.body.size());
       info.position = info.in_body ? std::optional<int>(*info.position - body_start) : std::nullopt;
+      if (info.statement) *info.statement -= script.prologue_statements;
+      if (info.statement && *info.statement < 0) info.statement.reset();
       fail(step, db::StatementError(info), 0);
     }
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - start);
@@ -205,6 +259,12 @@ void Executor::fail(const ExecStep& step, const db::StatementError& e, int state
     }
   } else if (info.in_body && info.position) {
     line = step.sql_first_line - 1 + db::locate(step.sql, *info.position).line;
+  } else if (info.statement) {
+    // An error without a position (a constraint, a division by zero, a lock timeout): the results before it
+    // say which statement it was. Past the revision's last statement lies the version and history epilogue.
+    const auto statements = revision::split_sql(step.sql, step.sql_first_line);
+    if (static_cast<size_t>(*info.statement) < statements.size())
+      line = statements[static_cast<size_t>(*info.statement)].line;
   }
   std::string where = step.file + (line > 0 ? ":" + std::to_string(line) : "");
   std::string message = "revision " + step.revision + " (" + where + ") failed: " + info.summary();

@@ -55,8 +55,8 @@ struct StepEvent {
 };
 
 // Runs steps on one connection holding the migration lock. Each transactional revision goes to the server in
-// one round trip: BEGIN, its timeouts, its SQL, the verified version-table change, the history row and
-// COMMIT.
+// one round trip: BEGIN, the session check, its timeouts, its SQL, the verified version-table change, the
+// history row (an INSERT prepared once per session) and COMMIT.
 class Executor {
  public:
   Executor(pqxx::connection& conn, const RunnerOptions& options, Clock& clock, std::string run_id,
@@ -73,6 +73,9 @@ class Executor {
   void run_all_in_one(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done);
   void run_non_transactional(const ExecStep& step, const db::StepRecord& record);
   db::TransactionScript step_script(const ExecStep& step, const db::StepRecord& record) const;
+  void prepare_history_record();
+  // True (and the prepared history INSERT given up) when e says the revision's SQL dropped it.
+  bool lost_prepared_record(const db::StatementError& e);
   // statement_line: the file line of the failing statement of a non-transactional revision, else 0.
   [[noreturn]] void fail(const ExecStep& step, const db::StatementError& e, int statement_line);
   void rollback_quietly();
@@ -86,6 +89,7 @@ class Executor {
   db::BlockerMonitor* monitor_;
   db::HistoryTable history_;
   std::function<void(const StepEvent&)> progress_;
+  bool history_prepared_ = false;
 };
 
 }  // namespace pgrevise::runner

@@ -169,17 +169,18 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
 
     std::unique_ptr<db::BlockerMonitor> monitor;
     try {
-      monitor =
-          std::make_unique<db::BlockerMonitor>(session.config, db::session_info(*session.conn).backend_pid);
+      monitor = std::make_unique<db::BlockerMonitor>(session.config, session.conn->backendpid());
     } catch (const std::exception& e) {
       log::warn("running without naming lock blockers", {{"error", e.what()}});
     }
     Executor executor(*session.conn, options_, clock_, new_run_id(), version_, monitor.get());
     executor.on_progress([this](const StepEvent& ev) {
       if (!ev.finished) return;
-      err_ << "[" << ev.index << "/" << ev.count << "] " << ev.step->revision << " " << ev.step->message
-           << (ev.step->direction == "downgrade" ? " (downgrade)" : "") << " ... " << ev.duration.count()
-           << " ms" << std::endl;
+      // One write per line: the error stream is unbuffered, and a line in pieces costs a system call each.
+      err_ << ("[" + std::to_string(ev.index) + "/" + std::to_string(ev.count) + "] " + ev.step->revision +
+               " " + ev.step->message + (ev.step->direction == "downgrade" ? " (downgrade)" : "") + " ... " +
+               std::to_string(ev.duration.count()) + " ms\n")
+           << std::flush;
     });
     try {
       executor.run(steps, report_.steps);

@@ -109,6 +109,39 @@ TEST_F(RunnerTest, FailingRevisionInTheMiddleKeepsEarlierAndLeavesNoTrace) {
   EXPECT_EQ(db.query("SELECT result FROM alembic_version_history WHERE revision = 'b'"), "failed");
 }
 
+TEST_F(RunnerTest, RuntimeErrorInABatchedRevisionNamesItsStatement) {
+  dir.write("a.sql", migration("a", "", "CREATE TABLE ta (id int PRIMARY KEY);", "DROP TABLE ta;"));
+  dir.write("b.sql", migration("b", "a",
+                               "INSERT INTO ta VALUES (1);\n\nINSERT INTO ta VALUES (2);\n"
+                               "INSERT INTO ta VALUES (1);\nINSERT INTO ta VALUES (3);",
+                               "DELETE FROM ta;"));
+  auto report = dir.path() / "report.json";
+  auto r = migrate({"upgrade", "--lock-timeout", "5s", "--report", report.string()});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_EQ(heads(), "a");
+  EXPECT_EQ(db.query("SELECT count(*) FROM ta"), "0");
+  EXPECT_NE(r.err.find("23505"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("b.sql:9"), std::string::npos) << r.err;  // the duplicate INSERT, no position given
+  auto j = nlohmann::json::parse(dir.read("report.json"));
+  EXPECT_EQ(j["error"]["sqlstate"], "23505");
+  EXPECT_EQ(j["error"]["line"], 9);
+}
+
+// A revision may drop every prepared statement of the session, the runner's own history INSERT included.
+TEST_F(RunnerTest, RevisionThatDeallocatesAllStillRecordsItsHistory) {
+  dir.write("a.sql", migration("a", "", "CREATE TABLE ta (id int);", "DROP TABLE ta;"));
+  dir.write("b.sql", migration("b", "a", "DEALLOCATE ALL;", ""));
+  dir.write("c.sql", migration("c", "b", "INSERT INTO ta VALUES (1);", "DELETE FROM ta;"));
+  auto r = migrate({"upgrade"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(heads(), "c");
+  EXPECT_EQ(
+      db.query("SELECT string_agg(revision, ',' ORDER BY id) FROM alembic_version_history WHERE result = "
+               "'succeeded'"),
+      "a,b,c");
+  EXPECT_EQ(db.query("SELECT count(*) FROM ta"), "1");
+}
+
 TEST_F(RunnerTest, TransactionAllRollsBackEverythingOnFailure) {
   dir.write("a.sql", migration("a", "", "CREATE TABLE ta (id int);", "DROP TABLE ta;"));
   dir.write("b.sql", migration("b", "a", "SELECT 1/0;", ""));

@@ -96,7 +96,10 @@ std::string state_of(const TestDatabase& db) {
 }
 
 // A place in the example set where the runner is killed: before statement `index` of a revision's upgrade
-// section (index == count: after its last statement, before the version-table update).
+// section (index == count: after its last statement, before the version-table update). A transactional
+// revision reaches the server as one batch (BEGIN, the session check, its statements, the version-table
+// change, the history row, COMMIT); the sleeping statement holds that batch at the kill point, inside its
+// transaction, so the runner dies between those statements exactly as it would between separate ones.
 struct KillPoint {
   std::string file;  // relative to the migrations directory
   std::string revision;
