@@ -5,10 +5,11 @@
 #
 #   --quick            3 runs per measurement instead of 5 (history: 6 instead of 12), 2,000 instead of 10,000
 #                      revisions for memory,
-#                      pgbench scale 10 instead of 50 for the backup
+#                      pgbench scale 10 instead of 50 for the backup, 50 + 20 target bumps instead of
+#                      200 + 50 for the operator
 #   --reference-only   run even when the pgrevise runner is missing (its cells show "missing")
 #   --binary PATH      the pgrevise binary (default: build/src/app/pgrevise; or set PGREVISE)
-#   --only NAMES       a subset of: psql, alembic, history, rss, backup, planner
+#   --only NAMES       a subset of: psql, alembic, history, rss, backup, planner, operator
 #   --output FILE      also write the Markdown table (with date, machine and command) to FILE
 #
 # Each script starts and stops its own throwaway PostgreSQL cluster (scripts/dev-postgres). Exit status: 0 when
@@ -17,13 +18,14 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 command_line="bench/run.sh $*"
-only="psql,alembic,history,rss,backup,planner"
+only="psql,alembic,history,rss,backup,planner,operator"
 output=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick)
       export BENCH_RUNS=${BENCH_RUNS:-3} RSS_REVISIONS=${RSS_REVISIONS:-2000} BACKUP_SCALE=${BACKUP_SCALE:-10}
-      export HISTORY_RUNS=${HISTORY_RUNS:-6}
+      export HISTORY_RUNS=${HISTORY_RUNS:-6} OPERATOR_BUMPS=${OPERATOR_BUMPS:-50}
+      export OPERATOR_BACKUP_BUMPS=${OPERATOR_BACKUP_BUMPS:-20}
       ;;
     --reference-only) export BENCH_ALLOW_MISSING=1 ;;
     --binary)
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
       ;;
     --only) only=$2; shift ;;
     --output) output=$2; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -42,15 +44,15 @@ done
 source "$here/lib/common.sh"
 # Fails here, before any work, when the runner is needed and missing.
 if [ "$only" != backup ]; then require_pgrevise; fi
-if [ "$HAVE_PGREVISE" = 0 ]; then only=${only//planner/}; fi  # the planner has no reference half
+if [ "$HAVE_PGREVISE" = 0 ]; then only=${only//planner/}; only=${only//operator/}; fi  # no reference half
 
 results=$(mktemp /tmp/pgrevise-bench-results.XXXXXX)
 trap 'rm -f "$results"' EXIT
 export BENCH_RESULTS=$results
 
 declare -A scripts=([psql]=runner_vs_psql.sh [alembic]=runner_vs_alembic.sh [history]=history.sh
-  [rss]=runner_rss.sh [backup]=backup_vs_pg_dump.sh [planner]=planner.sh)
-for name in psql alembic history rss backup planner; do
+  [rss]=runner_rss.sh [backup]=backup_vs_pg_dump.sh [planner]=planner.sh [operator]=operator_scale.sh)
+for name in psql alembic history rss backup planner operator; do
   case ",$only," in *",$name,"*) ;; *) continue ;; esac
   log "=== bench/${scripts[$name]}"
   "$here/${scripts[$name]}"
