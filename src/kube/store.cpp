@@ -9,26 +9,39 @@ std::string resource_version_of(const Json& object) {
 
 Store::Store(StoreHandler handler) : handler_(std::move(handler)) {}
 
+Store::Entry Store::entry_of(const Json& object) {
+  return {resource_version_of(object), object.dump()};
+}
+
 std::optional<Json> Store::get(const std::string& key) const {
-  std::lock_guard lock(mu_);
-  const auto it = objects_.find(key);
-  if (it == objects_.end()) return std::nullopt;
-  return it->second;
+  std::string text;
+  {
+    std::lock_guard lock(mu_);
+    const auto it = objects_.find(key);
+    if (it == objects_.end()) return std::nullopt;
+    text = it->second.text;
+  }
+  return Json::parse(text);
 }
 
 std::vector<Json> Store::list(const std::string& ns) const {
-  std::lock_guard lock(mu_);
-  std::vector<Json> out;
-  for (const auto& [key, object] : objects_) {
-    if (ns.empty() || key.rfind(ns + "/", 0) == 0) out.push_back(object);
+  std::vector<std::string> texts;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, entry] : objects_) {
+      if (ns.empty() || key.rfind(ns + "/", 0) == 0) texts.push_back(entry.text);
+    }
   }
+  std::vector<Json> out;
+  out.reserve(texts.size());
+  for (const auto& text : texts) out.push_back(Json::parse(text));
   return out;
 }
 
 std::vector<std::string> Store::keys() const {
   std::lock_guard lock(mu_);
   std::vector<std::string> out;
-  for (const auto& [key, object] : objects_) out.push_back(key);
+  for (const auto& [key, entry] : objects_) out.push_back(key);
   return out;
 }
 
@@ -43,29 +56,32 @@ bool Store::synced() const {
 }
 
 void Store::replace(std::vector<Json> items) {
-  std::map<std::string, Json> fresh;
-  for (auto& item : items) {
+  std::map<std::string, Entry> fresh;
+  std::map<std::string, const Json*> fresh_objects;
+  for (const auto& item : items) {
     std::string key = object_key(item);
-    fresh[std::move(key)] = std::move(item);
+    fresh_objects[key] = &item;
+    fresh[std::move(key)] = entry_of(item);
   }
   std::vector<Change> changes;
   std::lock_guard order(notify_mu_);
   {
     std::lock_guard lock(mu_);
-    for (const auto& [key, old] : objects_) {
-      if (fresh.count(key) == 0) changes.push_back({Change::Type::kDeleted, key, old, nullptr});
+    for (auto& [key, old] : objects_) {
+      if (fresh.count(key) == 0) changes.push_back({Change::Type::kDeleted, key, std::move(old.text)});
     }
-    for (const auto& [key, object] : fresh) {
+    for (const auto& [key, entry] : fresh) {
       const auto it = objects_.find(key);
       if (it == objects_.end()) {
-        changes.push_back({Change::Type::kAdded, key, nullptr, object});
-      } else if (resource_version_of(it->second) != resource_version_of(object)) {
-        changes.push_back({Change::Type::kUpdated, key, it->second, object});
+        changes.push_back({Change::Type::kAdded, key, {}, fresh_objects[key]});
+      } else if (it->second.resource_version != entry.resource_version) {
+        changes.push_back({Change::Type::kUpdated, key, std::move(it->second.text), fresh_objects[key]});
       }
     }
     objects_.swap(fresh);
     synced_ = true;
   }
+  fresh.clear();
   notify(changes);
 }
 
@@ -82,15 +98,15 @@ void Store::apply(const WatchEvent& event) {
     const auto it = objects_.find(key);
     if (event.type == WatchEvent::Type::kDeleted) {
       if (it == objects_.end()) return;
-      changes.push_back({Change::Type::kDeleted, key, it->second, nullptr});
+      changes.push_back({Change::Type::kDeleted, key, std::move(it->second.text)});
       objects_.erase(it);
     } else if (it == objects_.end()) {
-      changes.push_back({Change::Type::kAdded, key, nullptr, event.object});
-      objects_[key] = event.object;
+      changes.push_back({Change::Type::kAdded, key, {}, &event.object});
+      objects_[key] = entry_of(event.object);
     } else {
-      if (resource_version_of(it->second) == resource_version_of(event.object)) return;  // seen already
-      changes.push_back({Change::Type::kUpdated, key, it->second, event.object});
-      it->second = event.object;
+      if (it->second.resource_version == resource_version_of(event.object)) return;  // seen already
+      changes.push_back({Change::Type::kUpdated, key, std::move(it->second.text), &event.object});
+      it->second = entry_of(event.object);
     }
   }
   notify(changes);
@@ -100,13 +116,13 @@ void Store::notify(const std::vector<Change>& changes) const {
   for (const auto& c : changes) {
     switch (c.type) {
       case Change::Type::kAdded:
-        if (handler_.on_added) handler_.on_added(c.key, c.new_object);
+        if (handler_.on_added) handler_.on_added(c.key, *c.new_object);
         break;
       case Change::Type::kUpdated:
-        if (handler_.on_updated) handler_.on_updated(c.key, c.old_object, c.new_object);
+        if (handler_.on_updated) handler_.on_updated(c.key, Json::parse(c.old_text), *c.new_object);
         break;
       case Change::Type::kDeleted:
-        if (handler_.on_deleted) handler_.on_deleted(c.key, c.old_object);
+        if (handler_.on_deleted) handler_.on_deleted(c.key, Json::parse(c.old_text));
         break;
     }
   }

@@ -24,6 +24,9 @@ struct StoreHandler {
 // whole content at once (readers see the old or the new snapshot, never a mix), with deletes synthesized for
 // objects that vanished while the watch was down. An event carrying the resourceVersion the store already
 // holds is a duplicate and is not applied again.
+//
+// Objects are kept as their compact JSON text and parsed when read: a parsed object takes several times the
+// memory of its text, and an operator caching thousands of resources and Jobs reads only a few at a time.
 class Store {
  public:
   explicit Store(StoreHandler handler = {});
@@ -38,17 +41,22 @@ class Store {
   void apply(const WatchEvent& event);  // ADDED, MODIFIED, DELETED; other types are ignored
 
  private:
+  struct Entry {
+    std::string resource_version;
+    std::string text;  // the object, serialized
+  };
   struct Change {
     enum class Type { kAdded, kUpdated, kDeleted } type;
     std::string key;
-    Json old_object;
-    Json new_object;
+    std::string old_text;              // kUpdated, kDeleted
+    const Json* new_object = nullptr;  // kAdded, kUpdated: the caller's object, alive during notify()
   };
+  static Entry entry_of(const Json& object);
   void notify(const std::vector<Change>& changes) const;
 
   StoreHandler handler_;
   mutable std::mutex mu_;
-  std::map<std::string, Json> objects_;
+  std::map<std::string, Entry> objects_;
   bool synced_ = false;
   std::mutex notify_mu_;  // keeps notifications in order across threads
 };

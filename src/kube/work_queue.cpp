@@ -30,7 +30,10 @@ void WorkQueue::add_after(const std::string& key, std::chrono::milliseconds dela
   }
   const auto due = clock_.steady_now() + delay;
   const auto it = delayed_.find(key);
-  if (it == delayed_.end() || due < it->second) delayed_[key] = due;  // the earliest request wins
+  if (it != delayed_.end() && it->second <= due) return;  // the earliest request wins
+  if (it != delayed_.end()) due_order_.erase({it->second, key});
+  delayed_[key] = due;
+  due_order_.emplace(due, key);
   cv_.notify_all();
 }
 
@@ -60,14 +63,11 @@ int WorkQueue::failures(const std::string& key) const {
 
 void WorkQueue::promote_due_locked() {
   const auto now = clock_.steady_now();
-  for (auto it = delayed_.begin(); it != delayed_.end();) {
-    if (it->second <= now) {
-      const std::string key = it->first;
-      it = delayed_.erase(it);
-      add_locked(key);
-    } else {
-      ++it;
-    }
+  while (!due_order_.empty() && due_order_.begin()->first <= now) {
+    const std::string key = due_order_.begin()->second;
+    due_order_.erase(due_order_.begin());
+    delayed_.erase(key);
+    add_locked(key);
   }
 }
 
@@ -100,9 +100,9 @@ std::optional<std::string> WorkQueue::get() {
     if (auto key = pop_locked()) return key;
     // Delayed keys are re-checked at least every 50 ms, so a manual clock advanced elsewhere is noticed.
     auto wait = std::chrono::milliseconds(50);
-    const auto now = clock_.steady_now();
-    for (const auto& [key, due] : delayed_) {
-      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(due - now));
+    if (!due_order_.empty()) {
+      const auto due = due_order_.begin()->first;
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(due - clock_.steady_now()));
     }
     cv_.wait_for(lock, std::max(wait, std::chrono::milliseconds(1)));
   }

@@ -77,6 +77,9 @@ class WorkQueue {
   std::set<std::string> processing_;  // handed out
   std::map<std::string, std::chrono::steady_clock::time_point> ready_since_;
   std::map<std::string, std::chrono::steady_clock::time_point> delayed_;  // key -> when it becomes ready
+  // delayed_ ordered by due time, so that waking up costs nothing however many keys wait (an operator at rest
+  // has every resource waiting for its resync).
+  std::set<std::pair<std::chrono::steady_clock::time_point, std::string>> due_order_;
   std::map<std::string, int> failures_;
   bool shutting_down_ = false;
   WorkQueueStats stats_;
