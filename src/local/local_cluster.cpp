@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/redact.h"
+#include "local/job_status.h"
 
 namespace pgrevise::local {
 namespace {
@@ -22,78 +23,12 @@ std::string namespace_of(const Json& object) {
   return object.value("metadata", Json::object()).value("namespace", "");
 }
 
-std::string container_name(const Json& job) {
-  const Json containers = job.value("spec", Json::object())
-                              .value("template", Json::object())
-                              .value("spec", Json::object())
-                              .value("containers", Json::array());
-  return containers.empty() ? "main" : containers[0].value("name", "main");
-}
-
 // The Pod the Job controller would create from the Job's template, running.
 Json pod_for(const Json& job, const std::string& pod_name, const std::string& started) {
-  const Json& meta = job["metadata"];
-  const Json tmpl = job.value("spec", Json::object()).value("template", Json::object());
-  Json labels = tmpl.value("metadata", Json::object()).value("labels", Json::object());
-  labels["job-name"] = meta.value("name", "");
-  labels["batch.kubernetes.io/job-name"] = meta.value("name", "");
-  labels["controller-uid"] = meta.value("uid", "");
-  Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}};
-  pod["metadata"] = {{"name", pod_name},
-                     {"namespace", meta.value("namespace", "default")},
-                     {"labels", labels},
-                     {"creationTimestamp", started},
-                     {"ownerReferences", Json::array({{{"apiVersion", "batch/v1"},
-                                                       {"kind", "Job"},
-                                                       {"name", meta.value("name", "")},
-                                                       {"uid", meta.value("uid", "")},
-                                                       {"controller", true}}})}};
-  pod["spec"] = tmpl.value("spec", Json::object());
-  Json container = {{"name", container_name(job)},
-                    {"ready", true},
-                    {"restartCount", 0},
-                    {"state", {{"running", {{"startedAt", started}}}}}};
-  pod["status"] = {
-      {"phase", "Running"}, {"startTime", started}, {"containerStatuses", Json::array({container})}};
+  Json pod = pod_for_job(job, pod_name);
+  pod["metadata"]["creationTimestamp"] = started;
+  pod["status"] = running_pod_status(job, started);
   return pod;
-}
-
-Json finished_pod_status(const Json& job, const JobOutcome& outcome, const std::string& started,
-                         const std::string& finished) {
-  Json container = {{"name", container_name(job)}, {"ready", false}, {"restartCount", 0}};
-  if (outcome.reason == "CreateContainerConfigError") {
-    container["state"] = {{"waiting", {{"reason", outcome.reason}, {"message", outcome.message}}}};
-    return {{"phase", "Pending"}, {"containerStatuses", Json::array({container})}};
-  }
-  const int exit_code = outcome.exit_code < 0 ? 137 : outcome.exit_code;
-  Json terminated = {{"exitCode", exit_code},
-                     {"reason", outcome.succeeded ? "Completed" : "Error"},
-                     {"startedAt", started},
-                     {"finishedAt", finished}};
-  if (!outcome.termination_message.empty()) terminated["message"] = outcome.termination_message;
-  container["state"] = {{"terminated", terminated}};
-  return {{"phase", outcome.succeeded ? "Succeeded" : "Failed"},
-          {"startTime", started},
-          {"containerStatuses", Json::array({container})}};
-}
-
-// The Job's status as the Job controller writes it when the run ends.
-void finish_job_status(Json& status, const JobOutcome& outcome, const std::string& finished) {
-  status.erase("active");
-  status["ready"] = 0;
-  Json condition = {{"status", "True"}, {"lastProbeTime", finished}, {"lastTransitionTime", finished}};
-  if (outcome.succeeded) {
-    condition["type"] = "Complete";
-    status["succeeded"] = 1;
-    if (outcome.attempts > 1) status["failed"] = outcome.attempts - 1;
-    status["completionTime"] = finished;
-  } else {
-    condition["type"] = "Failed";
-    condition["reason"] = outcome.reason;
-    condition["message"] = outcome.message;
-    status["failed"] = std::max(outcome.attempts, 1);
-  }
-  status["conditions"] = Json::array({condition});
 }
 
 // A Secret as the API server stores it: stringData folded into base64 data, every value a string.
@@ -421,7 +356,7 @@ void LocalCluster::store_job_finish(const std::string& job_key, const JobOutcome
                                     const std::string& started) {
   Json& job = jobs_.at(job_key);
   const std::string finished = now();
-  finish_job_status(job["status"], outcome, finished);
+  job["status"].merge_patch(finished_job_status(outcome, finished));
   job["metadata"]["resourceVersion"] = next_version();
   for (auto& [k, pod] : pods_) {
     if (namespace_of(pod) != namespace_of(job) ||

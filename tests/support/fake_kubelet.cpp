@@ -5,6 +5,7 @@
 #include "kube/cpprest_transport.h"
 #include "kube/errors.h"
 #include "local/job_executor.h"
+#include "local/job_status.h"
 
 namespace pgrevise::testing {
 
@@ -22,91 +23,6 @@ bool has_finished(const Json& job) {
     if ((type == "Complete" || type == "Failed") && c.value("status", "") == "True") return true;
   }
   return false;
-}
-
-Json owner_reference(const Json& job) {
-  return {{"apiVersion", "batch/v1"},
-          {"kind", "Job"},
-          {"name", job["metadata"].value("name", "")},
-          {"uid", job["metadata"].value("uid", "")},
-          {"controller", true},
-          {"blockOwnerDeletion", true}};
-}
-
-// The Pod the Job controller would create from the Job's template.
-Json pod_for(const Json& job, const std::string& pod_name) {
-  const Json& meta = job["metadata"];
-  const Json tmpl = job.value("spec", Json::object()).value("template", Json::object());
-  Json labels = tmpl.value("metadata", Json::object()).value("labels", Json::object());
-  const std::string job_name = meta.value("name", "");
-  const std::string uid = meta.value("uid", "");
-  labels["job-name"] = job_name;
-  labels["controller-uid"] = uid;
-  labels["batch.kubernetes.io/job-name"] = job_name;
-  labels["batch.kubernetes.io/controller-uid"] = uid;
-  Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}};
-  pod["metadata"] = {{"name", pod_name},
-                     {"namespace", meta.value("namespace", "default")},
-                     {"labels", labels},
-                     {"ownerReferences", Json::array({owner_reference(job)})}};
-  if (auto a = tmpl.value("metadata", Json::object()).value("annotations", Json()); a.is_object())
-    pod["metadata"]["annotations"] = a;
-  pod["spec"] = tmpl.value("spec", Json::object());
-  return pod;
-}
-
-std::string container_name(const Json& job) {
-  const Json containers = job.value("spec", Json::object())
-                              .value("template", Json::object())
-                              .value("spec", Json::object())
-                              .value("containers", Json::array());
-  return containers.empty() ? "main" : containers[0].value("name", "main");
-}
-
-Json running_pod_status(const Json& job, const std::string& started) {
-  Json container = {{"name", container_name(job)},
-                    {"ready", true},
-                    {"restartCount", 0},
-                    {"state", {{"running", {{"startedAt", started}}}}}};
-  return {{"phase", "Running"}, {"startTime", started}, {"containerStatuses", Json::array({container})}};
-}
-
-Json finished_pod_status(const Json& job, const local::JobOutcome& outcome, const std::string& started) {
-  Json container = {{"name", container_name(job)}, {"ready", false}, {"restartCount", 0}};
-  if (outcome.reason == "CreateContainerConfigError") {
-    container["state"] = {{"waiting", {{"reason", outcome.reason}, {"message", outcome.message}}}};
-    return {{"phase", "Pending"}, {"containerStatuses", Json::array({container})}};
-  }
-  const int exit_code = outcome.exit_code < 0 ? 137 : outcome.exit_code;
-  Json terminated = {{"exitCode", exit_code},
-                     {"reason", outcome.succeeded ? "Completed" : "Error"},
-                     {"startedAt", started},
-                     {"finishedAt", now()}};
-  if (!outcome.termination_message.empty()) terminated["message"] = outcome.termination_message;
-  container["state"] = {{"terminated", terminated}};
-  return {{"phase", outcome.succeeded ? "Succeeded" : "Failed"},
-          {"startTime", started},
-          {"containerStatuses", Json::array({container})}};
-}
-
-// The Job's status as the Job controller writes it when the run ends (merge patch: null removes `active`).
-Json finished_job_status(const local::JobOutcome& outcome) {
-  const std::string t = now();
-  Json condition = {{"status", "True"}, {"lastProbeTime", t}, {"lastTransitionTime", t}};
-  Json status = {{"active", nullptr}, {"ready", 0}};
-  if (outcome.succeeded) {
-    condition["type"] = "Complete";
-    status["succeeded"] = 1;
-    if (outcome.attempts > 1) status["failed"] = outcome.attempts - 1;
-    status["completionTime"] = t;
-  } else {
-    condition["type"] = "Failed";
-    condition["reason"] = outcome.reason;
-    condition["message"] = outcome.message;
-    status["failed"] = outcome.attempts;
-  }
-  status["conditions"] = Json::array({condition});
-  return status;
 }
 
 }  // namespace
@@ -211,8 +127,8 @@ Json FakeKubelet::mark_started(const Json& job) {
                         {{"status", {{"startTime", started}, {"active", 1}, {"ready", 1}}}});
   const std::string pod_name =
       job["metadata"].value("name", "") + "-" + std::to_string(10000 + ++pod_counter_);
-  Json pod = client_->create(kube::resources::pods(), ns, pod_for(job, pod_name));
-  pod["status"] = running_pod_status(job, started);
+  Json pod = client_->create(kube::resources::pods(), ns, local::pod_for_job(job, pod_name));
+  pod["status"] = local::running_pod_status(job, started);
   return client_->update_status(kube::resources::pods(), ns, pod);
 }
 
@@ -249,12 +165,12 @@ void FakeKubelet::run_job(Json job) {
       };
       local::JobExecutor executor(env, runner_);
       const local::JobOutcome outcome = executor.run(job);
-      pod["status"] = finished_pod_status(job, outcome, started);
+      pod["status"] = local::finished_pod_status(job, outcome, started, now());
       pod = client_->update_status(kube::resources::pods(), ns, pod);
       // A Pod that cannot be configured waits forever, and its Job stays active, as in a cluster.
       if (outcome.reason != "CreateContainerConfigError") {
         client_->patch_status(kube::resources::jobs(), ns, name, kube::PatchType::kMerge,
-                              {{"status", finished_job_status(outcome)}});
+                              {{"status", local::finished_job_status(outcome, now())}});
       }
     }
   } catch (const std::exception& e) {
