@@ -56,6 +56,14 @@ class ApiError : public Error {
   std::optional<std::chrono::seconds> retry_after_;
 };
 
+// A write the REST client refused to send because this process may no longer act
+// (RestClientOptions::may_write said no): its leader lease is lost, or was not renewed in time.
+class NotLeaderError : public Error {
+ public:
+  explicit NotLeaderError(const std::string& what)
+      : Error(ErrorKind::kTransient, what + ": refused, this process no longer holds the leader lease") {}
+};
+
 bool is_transient(ApiReason reason);
 // Builds the error from a non-2xx response; `what` names the request (verb and resource) for the message.
 ApiError api_error_from_response(const HttpResponse& response, const std::string& what);

@@ -16,6 +16,19 @@ std::string format_micro_time(std::chrono::system_clock::time_point t) {
   return base;
 }
 
+void Leadership::grant_until(std::chrono::steady_clock::time_point until) {
+  until_.store(until.time_since_epoch().count());
+}
+
+void Leadership::revoke() {
+  until_.store(kRevoked);
+}
+
+bool Leadership::held() const {
+  const auto until = until_.load();
+  return until != kRevoked && clock_.steady_now().time_since_epoch().count() < until;
+}
+
 LeaderElector::LeaderElector(RestClient& client, Clock& clock, LeaderElectionConfig config,
                              LeaderCallbacks callbacks)
     : client_(client), clock_(clock), config_(std::move(config)), callbacks_(std::move(callbacks)) {}
@@ -121,20 +134,35 @@ bool LeaderElector::sleep_unless_stopped(std::chrono::milliseconds d) {
 }
 
 void LeaderElector::run() {
-  while (!try_acquire_or_renew()) {
+  for (;;) {
+    const auto attempt = clock_.steady_now();
+    if (try_acquire_or_renew()) {
+      leadership_.grant_until(attempt + config_.renew_deadline);
+      break;
+    }
     if (!sleep_unless_stopped(config_.retry_period)) return;
   }
   leader_.store(true);
   if (callbacks_.on_started_leading) callbacks_.on_started_leading();
-  auto last_renewal = clock_.steady_now();
   while (sleep_unless_stopped(config_.retry_period)) {
+    const auto attempt = clock_.steady_now();
     if (try_acquire_or_renew()) {
-      last_renewal = clock_.steady_now();
-    } else if (clock_.steady_now() - last_renewal >= config_.renew_deadline) {
+      leadership_.grant_until(attempt + config_.renew_deadline);
+      continue;
+    }
+    const std::string holder = observed_holder();
+    if (!holder.empty() && holder != config_.identity) {
+      log::warn("leader lease taken by another candidate",
+                {{"lease", config_.lease_name}, {"identity", config_.identity}, {"holder", holder}});
+      break;
+    }
+    if (!leadership_.held()) {
       log::warn("leader lease lost", {{"lease", config_.lease_name}, {"identity", config_.identity}});
       break;
     }
   }
+  // No write as the leader from here on, before anyone is told and before the lease is given up.
+  leadership_.revoke();
   leader_.store(false);
   if (stopping_.load() && config_.release_on_stop) release();
   if (callbacks_.on_stopped_leading) callbacks_.on_stopped_leading();

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <string>
 
@@ -28,6 +29,25 @@ struct LeaderCallbacks {
   std::function<void(const std::string& identity)> on_new_leader;
 };
 
+// Whether this process may act as the leader: granted by the elector after each renewal of the lease and
+// asked by whatever sends the leader's writes (RestClientOptions::may_write) before each one. A grant lasts
+// until the renew deadline counted from the start of the renewal that earned it: past that, another
+// candidate may hold the lease soon, whether or not this process has heard back from the API server, so it
+// lapses by itself even when the elector is stuck in a request.
+class Leadership {
+ public:
+  explicit Leadership(Clock& clock) : clock_(clock) {}
+  void grant_until(std::chrono::steady_clock::time_point until);
+  void revoke();
+  bool held() const;
+
+ private:
+  static constexpr std::chrono::steady_clock::rep kRevoked =
+      std::numeric_limits<std::chrono::steady_clock::rep>::min();
+  Clock& clock_;
+  std::atomic<std::chrono::steady_clock::rep> until_{kRevoked};
+};
+
 // Leader election on a coordination.k8s.io/v1 Lease. A lease held by someone else counts as expired when its
 // record has not changed for leaseDurationSeconds as measured on this process's own clock (no trust in
 // others' clocks).
@@ -43,11 +63,15 @@ class LeaderElector {
   bool release();
 
   // Blocks until stop() or the lease is lost: acquires (retrying every retry_period), then renews every
-  // retry_period; gives up leadership when no renewal succeeded within renew_deadline. Releases on stop.
+  // retry_period; gives up leadership when no renewal succeeded within renew_deadline, or at once when
+  // another candidate holds the lease. leadership() lapses before on_stopped_leading runs and before the
+  // lease is released on stop.
   void run();
   void stop();
 
   bool is_leader() const { return leader_.load(); }
+  // The leader's right to write: ask it before every write made as the leader.
+  const Leadership& leadership() const { return leadership_; }
   std::string observed_holder() const;
 
  private:
@@ -58,6 +82,7 @@ class LeaderElector {
   Clock& clock_;
   LeaderElectionConfig config_;
   LeaderCallbacks callbacks_;
+  Leadership leadership_{clock_};
   std::atomic<bool> leader_{false};
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;

@@ -45,6 +45,10 @@ WatchEvent::Type parse_type(const std::string& type) {
   return WatchEvent::Type::kError;
 }
 
+bool is_write(const std::string& verb) {
+  return verb == "create" || verb == "update" || verb == "patch" || verb == "delete";
+}
+
 std::string name_of(const Json& object) {
   if (!object.contains("metadata") || !object["metadata"].contains("name")) {
     throw_bad_input("object has no metadata.name");
@@ -92,8 +96,11 @@ Json RestClient::call(const std::string& verb, HttpRequest request, const std::s
   request.headers.emplace_back("Accept", "application/json");
   request.headers.emplace_back("User-Agent", options_.user_agent);
   HttpResponse response;
+  const bool write = is_write(verb);
   for (int attempt = 1;; ++attempt) {
     limiter_.acquire();
+    // Checked after the rate limiter's wait and each Retry-After wait, right before the request goes out.
+    if (write && options_.may_write && !options_.may_write()) throw NotLeaderError(what);
     try {
       response = transport_->send(request);
     } catch (...) {

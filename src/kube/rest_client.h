@@ -34,6 +34,9 @@ struct RestClientOptions {
   // ApiError (with its retry_after) goes to the caller at once.
   int retry_after_attempts = 0;
   std::chrono::seconds max_retry_after{30};  // a longer Retry-After is waited for only this long
+  // Asked before every write (create, update, patch, delete) is sent, and again before each resend: false
+  // refuses it with NotLeaderError, nothing sent. A leader-elected process writes only while it leads.
+  std::function<bool()> may_write;
 };
 
 struct ListOptions {
