@@ -5,6 +5,18 @@
 #include "common/log.h"
 
 namespace pgrevise::kube {
+namespace {
+
+// A transient failure or two in a row is routine (an API server restarting, a connection reset); more are
+// worth a warning.
+constexpr int kWarnAfterFailures = 3;
+
+bool is_transient_failure(const std::exception& e) {
+  const auto* api = dynamic_cast<const ApiError*>(&e);
+  return api != nullptr && api->transient();
+}
+
+}  // namespace
 
 Watcher::Watcher(RestClient& client, ResourceType type, std::string ns, Store& store, Clock& clock,
                  WatcherOptions options)
@@ -90,10 +102,11 @@ WatcherStep Watcher::do_list() {
                                       .field_selector = options_.field_selector,
                                       .limit = options_.list_page_size});
     store_.replace(std::move(page.items));
+    failures_in_a_row_ = 0;
     std::lock_guard lock(mu_);
     return machine_.list_succeeded(page.resource_version);
   } catch (const std::exception& e) {
-    log::warn("list failed", {{"resource", type_.resource}, {"error", e.what()}});
+    note_failure("list failed", e.what(), is_transient_failure(e));
     std::lock_guard lock(mu_);
     return machine_.list_failed();
   }
@@ -108,13 +121,20 @@ WatcherStep Watcher::do_watch(const std::string& resource_version) {
   }
   bool expired = false;
   bool failed = false;
+  bool delivered = false;  // the stream was open and carried something
+  bool transient = true;
+  std::string error;
   const auto on_event = [&](const WatchEvent& event) {
     if (event.type == WatchEvent::Type::kError) {
       const int code = event.object.value("code", 0);
       expired = code == 410;
       failed = !expired;
+      transient = code == 429 || code >= 500;
+      error = event.object.value("message", "ERROR event with code " + std::to_string(code));
       return false;
     }
+    delivered = true;
+    failures_in_a_row_ = 0;
     if (event.type != WatchEvent::Type::kBookmark) store_.apply(event);
     std::lock_guard lock(mu_);
     machine_.event_seen(resource_version_of(event.object));
@@ -130,17 +150,39 @@ WatcherStep Watcher::do_watch(const std::string& resource_version) {
                   on_event, cancel);
   } catch (const ApiError& e) {
     expired = e.reason() == ApiReason::kGone;
-    failed = !expired;
-    if (failed) log::warn("watch failed", {{"resource", type_.resource}, {"error", e.what()}});
+    // The server (or something on the way) closing an open watch is routine in Kubernetes: resume from the
+    // last resourceVersion at once, as when the stream ends cleanly.
+    const bool cut = delivered && e.reason() == ApiReason::kUnavailable;
+    failed = !expired && !cut;
+    transient = e.transient();
+    error = e.what();
+    if (cut)
+      log::debug("watch connection closed; resuming", {{"resource", type_.resource}, {"error", error}});
   } catch (const std::exception& e) {
     failed = true;
-    log::warn("watch failed", {{"resource", type_.resource}, {"error", e.what()}});
+    transient = false;
+    error = e.what();
+  }
+  if (expired) {
+    log::info("watch resourceVersion expired; listing again", {{"resource", type_.resource}});
+  } else if (failed) {
+    note_failure("watch failed", error, transient);
   }
   std::lock_guard lock(mu_);
   current_cancel_ = nullptr;
   if (expired) return machine_.watch_expired();
   if (failed) return machine_.watch_failed();
   return machine_.watch_ended();
+}
+
+void Watcher::note_failure(const std::string& what, const std::string& error, bool transient) {
+  ++failures_in_a_row_;
+  const log::Fields fields = {
+      {"resource", type_.resource}, {"error", error}, {"failuresInARow", std::to_string(failures_in_a_row_)}};
+  if (!transient || failures_in_a_row_ >= kWarnAfterFailures)
+    log::warn(what, fields);
+  else
+    log::info(what, fields);
 }
 
 void Watcher::interruptible_sleep(std::chrono::milliseconds delay) {

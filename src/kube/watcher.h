@@ -46,6 +46,9 @@ class Watcher {
   WatcherStep do_list();
   WatcherStep do_watch(const std::string& resource_version);
   void interruptible_sleep(std::chrono::milliseconds delay);
+  // Logs a failed list or watch: a warning when it is not one worth retrying as is (forbidden, bad
+  // request, ...) or when it is the third in a row, else info.
+  void note_failure(const std::string& what, const std::string& error, bool transient);
 
   RestClient& client_;
   ResourceType type_;
@@ -58,6 +61,7 @@ class Watcher {
   std::atomic<bool> stopping_{false};
   Cancellation* current_cancel_ = nullptr;
   std::thread thread_;
+  int failures_in_a_row_ = 0;  // lists and watches that failed since the last success; the run thread's
 };
 
 }  // namespace pgrevise::kube

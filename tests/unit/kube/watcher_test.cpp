@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "common/log.h"
 #include "kube_test_support.h"
 
 namespace pgrevise::kube {
@@ -190,6 +191,62 @@ TEST_F(WatchTest, WatcherBacksOffWhileTheServerFails) {
   EXPECT_FALSE(store.synced());
   server.clear_faults();
   EXPECT_TRUE(watcher.wait_for_sync(std::chrono::seconds(10)));
+  watcher.stop();
+}
+
+// Captures the log lines written while it lives, at every level.
+class CapturedLog {
+ public:
+  CapturedLog() {
+    log::configure(log::Level::kDebug, log::Format::kText);
+    log::set_sink([this](const std::string& line) {
+      std::lock_guard lock(mu_);
+      lines_.push_back(line);
+    });
+  }
+  ~CapturedLog() {
+    log::reset_sink();
+    log::configure(log::Level::kInfo, log::Format::kText);
+  }
+  // Lines holding "<level> <message>".
+  std::size_t count(const std::string& level, const std::string& message) const {
+    std::lock_guard lock(mu_);
+    std::size_t n = 0;
+    for (const auto& line : lines_)
+      if (line.find(level + " " + message) != std::string::npos) ++n;
+    return n;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+// The server cutting open watches is routine: the watcher resumes with a debug line, no warning. Watches
+// refused again and again are trouble: the first failures are info, the third in a row a warning.
+TEST_F(WatchTest, CutWatchesAreNoWarningButRepeatedFailuresAre) {
+  CapturedLog log;
+  Store store;
+  server.set_faults({.drop_watch_after_events = 2});
+  Watcher watcher(
+      *client, cms, "default", store, SystemClock::instance(),
+      {.backoff_initial = std::chrono::milliseconds(10), .backoff_max = std::chrono::milliseconds(40)});
+  watcher.start();
+  ASSERT_TRUE(watcher.wait_for_sync(std::chrono::seconds(10)));
+  for (int i = 0; i < 12; ++i) {
+    client->create(cms, "default", config_map("cm-" + std::to_string(i)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(eventually([&] { return store.list().size() == 12u; }));
+  EXPECT_GE(watcher.restarts(), 3);
+  EXPECT_GE(log.count("debug", "watch connection closed; resuming"), 3u);
+  EXPECT_EQ(log.count("warn", "watch failed"), 0u);
+  EXPECT_EQ(log.count("warn", "list failed"), 0u);
+
+  server.set_faults({.error_share = {{"watch", 1.0}}});
+  server.drop_watches();
+  EXPECT_TRUE(eventually([&] { return log.count("warn", "watch failed") >= 1u; }));
+  EXPECT_GE(log.count("info", "watch failed"), 2u);
   watcher.stop();
 }
 
