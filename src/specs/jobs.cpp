@@ -1,5 +1,6 @@
 #include "specs/jobs.h"
 
+#include <initializer_list>
 #include <vector>
 
 #include "common/duration.h"
@@ -147,34 +148,34 @@ std::string backup_timeout(const api::JobOverrides& overrides) {
   return std::to_string(std::max<std::int64_t>(deadline * 9 / 10, 1)) + "s";
 }
 
+// The arguments of a runner Job: `command` (the subcommand and its own flags), what every runner Job passes
+// (migrations folder, version table), `flags`, the log level and report file, then the target after "--", so
+// that a target such as -1 is never read as a flag.
+Json runner_args(Json command, const Json& flags, const api::PostgresMigration& resource,
+                 const OperatorSettings& settings, const RunInputs& inputs) {
+  const Json common = {"--dir", kMigrationsMountPath, "--version-table",
+                       version_table_flag(resource.spec.version_table)};
+  Json tail = {"--log-level", settings.runner_log_level, "--report", kTerminationLogPath};
+  tail.push_back("--");
+  tail.push_back(effective_target(resource, inputs));
+  for (const Json* part : std::initializer_list<const Json*>{&common, &flags, &tail})
+    command.insert(command.end(), part->begin(), part->end());
+  return command;
+}
+
 Json builtin_migrate_args(const api::PostgresMigration& resource, const OperatorSettings& settings,
                           const RunInputs& inputs) {
   const api::SafetySpec& safety = resource.spec.safety;
   // `sync` runs the plan the controller made (revision::plan_to_target), including a move across branches
   // that reverts some revisions and applies others; without allowDowngrade the runner refuses any reverting
   // step, even one that only an out-of-band change to the database made necessary.
-  Json args = {"migrate", "sync"};
-  if (safety.allow_downgrade) args.push_back("--allow-downgrade");
-  const Json rest = {"--dir",
-                     kMigrationsMountPath,
-                     "--version-table",
-                     version_table_flag(resource.spec.version_table),
-                     "--lock-wait",
-                     settings.lock_wait,
-                     "--lock-timeout",
-                     format_duration(safety.lock_timeout),
-                     "--statement-timeout",
-                     format_duration(safety.statement_timeout),
-                     "--lock-retries",
-                     std::to_string(safety.lock_retries),
-                     "--log-level",
-                     settings.runner_log_level,
-                     "--report",
-                     kTerminationLogPath,
-                     "--",  // a target such as -1 is never read as a flag
-                     effective_target(resource, inputs)};
-  args.insert(args.end(), rest.begin(), rest.end());
-  return args;
+  Json command = {"migrate", "sync"};
+  if (safety.allow_downgrade) command.push_back("--allow-downgrade");
+  const Json flags = {"--lock-wait",         settings.lock_wait,
+                      "--lock-timeout",      format_duration(safety.lock_timeout),
+                      "--statement-timeout", format_duration(safety.statement_timeout),
+                      "--lock-retries",      std::to_string(safety.lock_retries)};
+  return runner_args(std::move(command), flags, resource, settings, inputs);
 }
 
 // The team's own runner: its image, command and args; Kubernetes expands $(PGREVISE_TARGET) in them.
@@ -260,21 +261,10 @@ Json build_plan_job(const api::PostgresMigration& resource, const OperatorSettin
                     const RunInputs& inputs) {
   JobParts parts{JobKind::kPlan, base_container(JobKind::kPlan, runner_image(resource.spec.job, settings),
                                                 resource, settings, inputs)};
-  Json args = {"migrate", "plan", "--sql"};
-  if (inputs.direction == Direction::kDowngrade) args.push_back("--downgrade");
-  const Json rest = {"--dir",
-                     kMigrationsMountPath,
-                     "--version-table",
-                     version_table_flag(resource.spec.version_table),
-                     "--log-level",
-                     settings.runner_log_level,
-                     "--report",
-                     kTerminationLogPath,
-                     "--",
-                     effective_target(resource, inputs)};
-  args.insert(args.end(), rest.begin(), rest.end());
+  Json command = {"migrate", "plan", "--sql"};
+  if (inputs.direction == Direction::kDowngrade) command.push_back("--downgrade");
   parts.container["command"] = {"pgrevise"};
-  parts.container["args"] = args;
+  parts.container["args"] = runner_args(std::move(command), Json::array(), resource, settings, inputs);
   parts.fail_job_exit_codes = {kRunnerExitFailed, kRunnerExitBadInput};
   add_migrations(parts, resource, inputs);
   return assemble_job(resource, settings, inputs, std::move(parts));
