@@ -32,6 +32,15 @@ const api::Condition* newly_false(const api::Status& before, const api::Status& 
   return now;
 }
 
+// A condition that is now True, and was not (or was for another reason or message) before.
+const api::Condition* newly_true(const api::Status& before, const api::Status& after, std::string_view type) {
+  const api::Condition* now = true_condition(after, type);
+  if (now == nullptr) return nullptr;
+  const api::Condition* was = true_condition(before, type);
+  if (was != nullptr && was->reason == now->reason && was->message == now->message) return nullptr;
+  return now;
+}
+
 void started_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
   if (after.active_job.empty() || after.active_job == before.active_job) return;
   if (phase_is(after, api::Phase::kBackingUp)) {
@@ -71,14 +80,20 @@ void run_events(const api::Status& before, const api::Status& after, std::vector
 }
 
 void blocked_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
-  const api::Condition* now = true_condition(after, condition::kStalled);
+  const api::Condition* now = newly_true(before, after, condition::kStalled);
   // A failed Job's own event (BackupFailed, MigrationFailed) already says it.
   if (now == nullptr || now->reason == reason::kBackupFailed || now->reason == reason::kMigrationFailed ||
       now->reason == reason::kJobDeadlineExceeded)
     return;
-  const api::Condition* was = true_condition(before, condition::kStalled);
-  if (was != nullptr && was->reason == now->reason && was->message == now->message) return;
   out.push_back({EventType::kWarning, event::kBlocked, now->reason + ": " + now->message});
+}
+
+// A Job of the run vanished before its result was read and was created again: someone or something
+// (a person, ttlSecondsAfterFinished) removed it, which the people watching the resource should hear of.
+void disappeared_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
+  const api::Condition* now = newly_true(before, after, condition::kReconciling);
+  if (now == nullptr || now->reason != reason::kJobDisappeared) return;
+  out.push_back({EventType::kWarning, event::kJobDisappeared, now->message});
 }
 
 }  // namespace
@@ -89,6 +104,7 @@ std::vector<Event> transition_events(const api::Status& before, const api::Statu
   run_events(before, after, out);
   started_events(before, after, out);
   blocked_events(before, after, out);
+  disappeared_events(before, after, out);
   const api::Condition* ready = true_condition(after, condition::kReady);
   const api::Condition* was_ready = true_condition(before, condition::kReady);
   if (ready != nullptr && ready->reason == reason::kDryRunComplete &&

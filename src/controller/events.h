@@ -18,6 +18,7 @@ inline constexpr char kMigrated[] = "Migrated";
 inline constexpr char kMigrationFailed[] = "MigrationFailed";
 inline constexpr char kBlocked[] = "Blocked";
 inline constexpr char kDryRunComplete[] = "DryRunComplete";
+inline constexpr char kJobDisappeared[] = "JobDisappeared";
 }  // namespace event
 
 struct Event {

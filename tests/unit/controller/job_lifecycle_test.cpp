@@ -129,6 +129,7 @@ TEST_F(JobLifecycleTest, ARunningJobThatDisappearedIsCreatedAgainAsJobDisappeare
   const std::string migrate = only_job("migrate");
   cluster.start_job(kNs, migrate);
   reconcile();
+  cluster.clear_events();
   cluster.delete_job(kNs, migrate);
   reconcile();
   auto reconciling = condition(condition::kReconciling);
@@ -138,9 +139,16 @@ TEST_F(JobLifecycleTest, ARunningJobThatDisappearedIsCreatedAgainAsJobDisappeare
   EXPECT_EQ(only_job("migrate"), migrate);
   EXPECT_EQ(cluster.job_creations(), 2);
   EXPECT_EQ(status().active_job, migrate);
+  // Said as a Warning event too, like the other failures, with the status's message; once.
+  const auto events = cluster.events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, controller::EventType::kWarning);
+  EXPECT_EQ(events[0].reason, "JobDisappeared");
+  EXPECT_EQ(events[0].message, reconciling.message);
   reconcile();
   EXPECT_EQ(condition(condition::kReconciling).reason, reason::kMigrationRunning);
   EXPECT_EQ(cluster.job_creations(), 2);
+  EXPECT_EQ(cluster.event_reasons(), std::vector<std::string>{"JobDisappeared"});
 }
 
 TEST_F(JobLifecycleTest, ANewRetryValueIsAcknowledgedAsRetryRequested) {

@@ -96,6 +96,23 @@ TEST(TransitionEventsTest, FailedRunIsAWarningWithRevisionAndSqlstate) {
   EXPECT_THAT(events[0].message, HasSubstr("23505"));
 }
 
+TEST(TransitionEventsTest, AJobThatDisappearedIsAWarningOnce) {
+  auto before = status_with(api::Phase::kMigrating, "m1");
+  before.conditions.push_back({.type = std::string(condition::kReconciling),
+                               .status = std::string(api::kConditionTrue),
+                               .reason = std::string(reason::kMigrationRunning),
+                               .message = "running"});
+  auto after = before;
+  after.conditions[0].reason = std::string(reason::kJobDisappeared);
+  after.conditions[0].message = "Job m1 disappeared before its result was read";
+  auto events = controller::transition_events(before, after);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, controller::EventType::kWarning);
+  EXPECT_EQ(events[0].reason, "JobDisappeared");
+  EXPECT_EQ(events[0].message, "Job m1 disappeared before its result was read");
+  EXPECT_TRUE(controller::transition_events(after, after).empty());
+}
+
 TEST(ComputeStatusTest, TransitionTimeMovesOnlyWhenTheStatusDoes) {
   controller::Facts facts;
   auto first = controller::compute_status(
