@@ -50,6 +50,10 @@ const cli::CommandSpec kOperatorSpec{
      {"shutdown-timeout", "SECONDS", "how long SIGTERM waits for in-flight reconciles", false, "60"},
      {"resync-period", "DURATION", "how often a resource at rest is looked at again (its database read)",
       false, "5m"},
+     {"database-idle-timeout", "DURATION",
+      "how long a database connection stays open after use, for the next reconcile on that database (0 "
+      "closes it at once)",
+      false, "5s"},
      {"log-level", "LEVEL", "debug|info|warn|error", false, "info"},
      {"log-format", "FORMAT", "json|text", false, "json"}},
     0,
@@ -136,6 +140,13 @@ OperatorConfig config_from(const cli::ParsedArgs& a) {
     if (!d || *d < std::chrono::seconds(1))
       throw_bad_input("--resync-period: '" + *text + "' is not a duration of at least 1s (e.g. 30s, 5m)");
     c.resync_period = *d;
+  }
+  if (auto text = a.get("database-idle-timeout")) {
+    auto d = parse_duration(*text);
+    if (!d || *d > std::chrono::minutes(10))
+      throw_bad_input("--database-idle-timeout: '" + *text +
+                      "' is not a duration of at most 10m (e.g. 5s, 0)");
+    c.database_idle_timeout = *d;
   }
   return c;
 }

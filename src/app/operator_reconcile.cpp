@@ -13,10 +13,17 @@ controller::ReconcilerOptions reconciler_options(const OperatorConfig& config) {
   return options;
 }
 
+controller::PostgresProbeOptions probe_options(const OperatorConfig& config) {
+  controller::PostgresProbeOptions options;
+  options.idle_lifetime = config.database_idle_timeout;
+  return options;
+}
+
 ReconcileLoop::ReconcileLoop(controller::Cluster& cluster, metrics::MigrationMetrics& metrics, Clock& clock,
                              const OperatorConfig& config)
     : metrics_(metrics),
       clock_(clock),
+      probe_(probe_options(config), clock),
       reconciler_(cluster, probe_, metrics, clock, reconciler_options(config)) {}
 
 kube::ReconcileResult ReconcileLoop::reconcile(const std::string& key) {

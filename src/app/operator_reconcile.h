@@ -29,5 +29,6 @@ class ReconcileLoop {
 };
 
 controller::ReconcilerOptions reconciler_options(const OperatorConfig& config);
+controller::PostgresProbeOptions probe_options(const OperatorConfig& config);
 
 }  // namespace pgrevise::app

@@ -38,6 +38,9 @@ struct OperatorConfig {
   std::chrono::milliseconds drain_timeout{std::chrono::seconds(60)};
   // How often a resource at rest is looked at again (its database read for out-of-band changes).
   std::chrono::milliseconds resync_period{std::chrono::minutes(5)};
+  // How long a database connection stays open after a reconcile read the database, for the next reconcile on
+  // the same database (zero: a connection per read).
+  std::chrono::milliseconds database_idle_timeout{std::chrono::seconds(5)};
 };
 
 // Runs until SIGTERM / SIGINT (returns kOperatorExitOk after draining in-flight reconciles and releasing the

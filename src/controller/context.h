@@ -13,6 +13,7 @@
 #include "controller/cluster.h"
 #include "controller/database_probe.h"
 #include "controller/migration_set.h"
+#include "controller/step_timings.h"
 #include "revision/plan.h"
 #include "specs/settings.h"
 
@@ -86,6 +87,7 @@ struct Context {
   std::vector<nlohmann::json> jobs;  // Jobs owned by this resource
 
   Facts facts;
+  StepTimings timings{clock};  // where this reconcile's time went, for the debug log
 
   const std::string& ns() const { return resource.metadata.ns; }
   const std::string& name() const { return resource.metadata.name; }

@@ -4,6 +4,7 @@
 #include <pqxx/transaction>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "common/redact.h"
 #include "db/connection.h"
 #include "db/history.h"
@@ -25,8 +26,20 @@ db::ConnectionConfig connection_config(const DatabaseTarget& target) {
   }
 }
 
-std::unique_ptr<pqxx::connection> open(const DatabaseTarget& target, std::chrono::seconds timeout) {
-  auto conn = db::connect(connection_config(target), timeout, kApplicationName);
+// Server, database and user: what a connection is for, apart from the password it was opened with.
+std::string identity_of(const db::ConnectionConfig& config) {
+  return config.host + '\n' + config.port + '\n' + config.dbname + '\n' + config.user;
+}
+
+std::unique_ptr<pqxx::connection> open(const db::ConnectionConfig& config, const DatabaseTarget& target,
+                                       std::chrono::seconds timeout, const Clock& clock) {
+  const auto started = clock.steady_now();
+  auto conn = db::connect(config, timeout, kApplicationName);
+  if (log::min_level() <= log::Level::kDebug) {
+    const std::chrono::duration<double, std::milli> took = clock.steady_now() - started;
+    log::debug("opened a database connection",
+               {{"database", target.display}, {"ms", std::to_string(took.count())}});
+  }
   return conn;
 }
 
@@ -63,32 +76,73 @@ auto with_database_errors(const DatabaseTarget& target, Fn&& fn) -> decltype(fn(
   }
 }
 
+// Whether `e`, thrown while using a connection kept from an earlier call, says that connection is gone
+// (closed by the server, a terminated backend, a restart) rather than something about the database.
+bool lost_connection(const std::exception& e, const pqxx::connection& conn) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    const std::string cls = sql->sqlstate().substr(0, 2);
+    if (cls == "08" || cls == "57") return true;
+  }
+  return !conn.is_open();
+}
+
 }  // namespace
 
-PostgresProbe::PostgresProbe(std::chrono::seconds connect_timeout) : connect_timeout_(connect_timeout) {}
+PostgresProbe::PostgresProbe(std::chrono::seconds connect_timeout)
+    : PostgresProbe(PostgresProbeOptions{.connect_timeout = connect_timeout}, SystemClock::instance()) {}
+
+PostgresProbe::PostgresProbe(PostgresProbeOptions options, const Clock& clock)
+    : options_(options),
+      clock_(clock),
+      idle_({.lifetime = options.idle_lifetime, .max_size = options.max_idle_connections}, clock) {}
+
+template <typename Read>
+auto PostgresProbe::with_connection(const DatabaseTarget& target, Read&& read)
+    -> decltype(read(std::declval<pqxx::connection&>())) {
+  const db::ConnectionConfig config = connection_config(target);
+  const std::string identity = identity_of(config);
+  if (auto kept = idle_.take(target.conninfo, identity)) {
+    try {
+      auto result = read(*kept);
+      idle_.put(target.conninfo, identity, std::move(kept));
+      return result;
+    } catch (const std::exception& e) {
+      if (!lost_connection(e, *kept)) throw;  // the connection is dropped with `kept` either way
+      log::debug("a kept database connection was lost; connecting again",
+                 {{"database", target.display}, {"error", redact(e.what())}});
+    }
+  }
+  auto fresh = open(config, target, options_.connect_timeout, clock_);
+  auto result = read(*fresh);
+  idle_.put(target.conninfo, identity, std::move(fresh));
+  return result;
+}
 
 std::vector<std::string> PostgresProbe::read_heads(const DatabaseTarget& target) {
   return with_database_errors(target, [&] {
-    auto conn = open(target, connect_timeout_);
-    pqxx::read_transaction tx(*conn);
-    bound_statements(tx, connect_timeout_);
-    return db::read_heads(tx, target.version_table);
+    return with_connection(target, [&](pqxx::connection& conn) {
+      pqxx::read_transaction tx(conn);
+      bound_statements(tx, options_.connect_timeout);
+      return db::read_heads(tx, target.version_table);
+    });
   });
 }
 
 std::optional<MigrationProgress> PostgresProbe::read_progress(const DatabaseTarget& target) {
   return with_database_errors(target, [&]() -> std::optional<MigrationProgress> {
-    auto conn = open(target, connect_timeout_);
-    pqxx::read_transaction tx(*conn);
-    bound_statements(tx, connect_timeout_);
-    auto run = db::HistoryTable(target.version_table).progress(tx);
-    if (!run) return std::nullopt;
-    return MigrationProgress{.run_id = run->run_id,
-                             .total = run->step_count,
-                             .done = run->succeeded,
-                             .failed = run->failed,
-                             .running = run->running.value_or(""),
-                             .started_at = run->started_at};
+    return with_connection(target, [&](pqxx::connection& conn) -> std::optional<MigrationProgress> {
+      pqxx::read_transaction tx(conn);
+      bound_statements(tx, options_.connect_timeout);
+      auto run = db::HistoryTable(target.version_table).progress(tx);
+      if (!run) return std::nullopt;
+      return MigrationProgress{.run_id = run->run_id,
+                               .total = run->step_count,
+                               .done = run->succeeded,
+                               .failed = run->failed,
+                               .running = run->running.value_or(""),
+                               .started_at = run->started_at};
+    });
   });
 }
 

@@ -77,7 +77,8 @@ ReconcileResult Reconciler::reconcile(const std::string& ns, const std::string& 
 }
 
 std::optional<ReconcileResult> Reconciler::attempt(const std::string& ns, const std::string& name) {
-  auto object = cluster_.get_resource(ns, name);
+  StepTimings get_timing(clock_);
+  auto object = get_timing.time("get_resource", [&] { return cluster_.get_resource(ns, name); });
   if (!object) {
     metrics_.forget(ns, name);
     return ReconcileResult{};
@@ -90,6 +91,7 @@ std::optional<ReconcileResult> Reconciler::attempt(const std::string& ns, const 
   if (ctx.resource.metadata.name.empty()) ctx.resource.metadata.name = name;
   ctx.old_status = ctx.resource.status;
   ctx.spec_errors = std::move(parsed.errors);
+  ctx.timings = std::move(get_timing);
 
   // Being deleted (a finalizer or a foreground deletion holds the object): nothing is started and nothing
   // needs cleaning up — Jobs and the dry-run ConfigMap are owned (garbage-collected), backups are kept — but
@@ -103,7 +105,7 @@ std::optional<ReconcileResult> Reconciler::attempt(const std::string& ns, const 
     nlohmann::json updated = *object;
     updated["status"] = api::to_json(status);
     try {
-      cluster_.update_status(updated);
+      ctx.timings.time("update_status", [&] { return cluster_.update_status(updated); });
     } catch (const ConflictError&) {
       return std::nullopt;
     } catch (const NotFoundError&) {
@@ -117,7 +119,11 @@ std::optional<ReconcileResult> Reconciler::attempt(const std::string& ns, const 
                {"message", outcome.message}});
   }
   if (deleting) return ReconcileResult{};
-  after_write(ctx, *object, status);
+  ctx.timings.time("after_write", [&] { after_write(ctx, *object, status); });
+  if (log::min_level() <= log::Level::kDebug) {
+    log::debug("reconcile timings (ms)",
+               {{"resource", key_of(ns, name)}, {"reason", outcome.reason}, {"ms", ctx.timings.text()}});
+  }
   return result_for(outcome, options_);
 }
 

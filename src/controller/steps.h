@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include "controller/context.h"
 #include "controller/outcome.h"
@@ -33,13 +34,30 @@ std::optional<Outcome> run_dry_run(Context& ctx);    // DryRunRunning, DryRunCom
 std::optional<Outcome> run_backup(Context& ctx);     // BackupRunning (BackupDisabled passes)
 std::optional<Outcome> run_migration(Context& ctx);  // MigrationRunning
 
-inline constexpr Step kSteps[] = {
-    validate_spec,         load_migrations,      resolve_connection, read_heads,       plan_target,
-    identify_run,          record_finished_jobs, check_up_to_date,   check_failed_run, check_suspended,
-    wait_for_earlier_jobs, run_dry_run,          run_backup,         run_migration,
+// Each step with its name, for the timings of the debug log (step_timings.h).
+struct NamedStep {
+  std::string_view name;
+  Step run;
 };
 
-// Runs kSteps until one returns an Outcome.
+inline constexpr NamedStep kSteps[] = {
+    {"validate_spec", validate_spec},
+    {"load_migrations", load_migrations},
+    {"resolve_connection", resolve_connection},
+    {"read_heads", read_heads},
+    {"plan_target", plan_target},
+    {"identify_run", identify_run},
+    {"record_finished_jobs", record_finished_jobs},
+    {"check_up_to_date", check_up_to_date},
+    {"check_failed_run", check_failed_run},
+    {"check_suspended", check_suspended},
+    {"wait_for_earlier_jobs", wait_for_earlier_jobs},
+    {"run_dry_run", run_dry_run},
+    {"run_backup", run_backup},
+    {"run_migration", run_migration},
+};
+
+// Runs kSteps until one returns an Outcome, timing each in ctx.timings.
 Outcome run_steps(Context& ctx);
 
 }  // namespace pgrevise::controller

@@ -136,8 +136,8 @@ std::optional<Outcome> identify_run(Context& ctx) {
 }
 
 Outcome run_steps(Context& ctx) {
-  for (Step step : kSteps) {
-    if (auto outcome = step(ctx)) return std::move(*outcome);
+  for (const NamedStep& step : kSteps) {
+    if (auto outcome = ctx.timings.time(step.name, [&] { return step.run(ctx); })) return std::move(*outcome);
   }
   // run_migration always decides; reaching here would be a bug in the step list.
   return Outcome::progressing(api::Phase::kPending, reason::kProgressing, "");

@@ -50,7 +50,8 @@ std::optional<JobView> view(const Context& ctx, const std::string& job_name) {
 // (when given) receives why a report that is there cannot be read.
 std::optional<JobReport> read_report(Context& ctx, const std::string& job_name,
                                      std::string* unreadable = nullptr) {
-  auto text = ctx.cluster.get_job_pod_report(ctx.ns(), job_name);
+  auto text = ctx.timings.time("get_job_pod_report",
+                               [&] { return ctx.cluster.get_job_pod_report(ctx.ns(), job_name); });
   if (!text) return std::nullopt;
   auto report = parse_job_report(*text);
   if (!report.ok()) {
@@ -114,7 +115,7 @@ std::optional<Outcome> create_job(Context& ctx, specs::JobKind kind, const std::
   nlohmann::json stored;
   try {
     auto job = specs::build_job(kind, ctx.resource, ctx.options.settings, ctx.inputs);
-    stored = ctx.cluster.create_job(ctx.ns(), job);
+    stored = ctx.timings.time("create_job", [&] { return ctx.cluster.create_job(ctx.ns(), job); });
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kBadInput) throw;
     return Outcome::stalled(Phase::kBlocked, reason::kJobCreateFailed,
@@ -142,7 +143,25 @@ std::optional<Outcome> create_job(Context& ctx, specs::JobKind kind, const std::
   return std::nullopt;
 }
 
+// Whether the status holds this succeeded backup Job's report already (its file, and BackupSucceeded): its
+// Pod is then not listed again on every later reconcile of the run, nor on each resync while the Job is kept.
+bool backup_recorded(const Context& ctx, const JobView& backup) {
+  const auto& old = ctx.old_status.last_backup;
+  if (backup.phase != JobPhase::kSucceeded || !old || old->file.empty() || backup.start_time.empty())
+    return false;
+  if (old->started_at.substr(0, 19) < backup.start_time.substr(0, 19)) return false;
+  const api::Condition* done =
+      api::find_condition(ctx.old_status.conditions, api::condition::kBackupSucceeded);
+  return done != nullptr && done->status == kTrue && done->reason == reason::kBackupSucceeded;
+}
+
 void record_backup(Context& ctx, const JobView& backup) {
+  if (backup_recorded(ctx, backup)) {
+    ctx.facts.backup_stage =
+        stage(kTrue, reason::kBackupSucceeded,
+              "backup Job " + backup.name + " succeeded: " + ctx.old_status.last_backup->file);
+    return;
+  }
   std::string unreadable;
   auto report = read_report(ctx, backup.name, &unreadable);
   if (backup.phase == JobPhase::kFailed) {
@@ -356,7 +375,7 @@ std::optional<Outcome> run_migration(Context& ctx) {
   }
   std::optional<MigrationProgress> run;
   try {
-    run = ctx.probe.read_progress(*ctx.database);
+    run = ctx.timings.time("read_progress", [&] { return ctx.probe.read_progress(*ctx.database); });
   } catch (const std::exception& e) {
     log::debug("no migration progress", {{"resource", ctx.ns() + "/" + ctx.name()}, {"error", e.what()}});
   }

@@ -1,6 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
 #include <pqxx/pqxx>
+
+#include "common/clock.h"
 
 #include "common/error.h"
 #include "controller/postgres_probe.h"
@@ -78,6 +85,228 @@ TEST(PostgresProbeTest, ProgressOfTheLatestRunFromTheHistoryTable) {
   EXPECT_EQ(progress->done, 2);
   EXPECT_EQ(progress->failed, 0);
   EXPECT_FALSE(progress->started_at.empty());
+}
+
+// ---- connections kept between calls ----
+
+constexpr auto kLifetime = std::chrono::seconds(5);
+
+controller::PostgresProbeOptions keeping(std::size_t max_idle = 16) {
+  return {.connect_timeout = std::chrono::seconds(5),
+          .idle_lifetime = kLifetime,
+          .max_idle_connections = max_idle};
+}
+
+// The backends of the probe (its application_name) in `database`, as `user` (any user when empty).
+std::vector<std::string> probe_backends(const TestDatabase& database, const std::string& user = "") {
+  std::string sql =
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgrevise-operator' AND datname = '" +
+      database.name() + "'";
+  if (!user.empty()) sql += " AND usename = '" + user + "'";
+  const std::string text = database.query(sql + " ORDER BY pid");
+  std::vector<std::string> pids;
+  for (std::size_t start = 0; start < text.size();) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    pids.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return pids;
+}
+
+// A backend closed by its client or terminated goes away shortly after; waits (up to 30 s) until the probe's
+// backends are `expected` in number.
+std::vector<std::string> await_backends(const TestDatabase& database, std::size_t expected,
+                                        const std::string& user = "") {
+  auto pids = probe_backends(database, user);
+  for (int i = 0; i < 600 && pids.size() != expected; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    pids = probe_backends(database, user);
+  }
+  return pids;
+}
+
+// A login role with a password, dropped at the end (declare it before the database, so that it outlives the
+// database's sessions).
+class TestRole {
+ public:
+  TestRole(const TestDatabase& admin, std::string name, const std::string& password)
+      : admin_(admin), name_(std::move(name)) {
+    admin_.exec("CREATE ROLE " + name_ + " LOGIN PASSWORD '" + password + "'");
+  }
+  ~TestRole() {
+    try {
+      admin_.exec("DROP ROLE IF EXISTS " + name_);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "could not drop role " << name_ << ": " << e.what();
+    }
+  }
+  const std::string& name() const { return name_; }
+  void set_password(const std::string& password) const {
+    admin_.exec("ALTER ROLE " + name_ + " PASSWORD '" + password + "'");
+  }
+  // `url` with this role and `password` as its user and password.
+  std::string url(const std::string& url, const std::string& password) const {
+    const auto user_start = url.find("://") + 3;
+    return url.substr(0, user_start) + name_ + ":" + password + url.substr(url.find('@', user_start));
+  }
+
+ private:
+  const TestDatabase& admin_;
+  std::string name_;
+};
+
+TEST(PostgresProbeKeptConnectionTest, TheNextCallReusesTheConnection) {
+  TestDatabase database;
+  database.exec("CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)");
+  database.exec("INSERT INTO alembic_version VALUES ('0001')");
+  ManualClock clock;
+  controller::PostgresProbe probe(keeping(), clock);
+  EXPECT_EQ(probe.read_heads(target_for(database.url())), std::vector<std::string>{"0001"});
+  EXPECT_EQ(probe.idle_connections(), 1u);
+  const auto first = probe_backends(database);
+  ASSERT_EQ(first.size(), 1u);
+
+  database.exec("INSERT INTO alembic_version VALUES ('0002')");
+  clock.advance(kLifetime - std::chrono::milliseconds(1));
+  EXPECT_EQ(probe.read_heads(target_for(database.url())), (std::vector<std::string>{"0001", "0002"}));
+  EXPECT_FALSE(probe.read_progress(target_for(database.url())).has_value());
+  EXPECT_EQ(probe.idle_connections(), 1u);
+  EXPECT_EQ(probe_backends(database), first);  // the same session answered every call
+}
+
+TEST(PostgresProbeKeptConnectionTest, ClosedAfterItsIdleLifetime) {
+  TestDatabase database;
+  ManualClock clock;
+  controller::PostgresProbe probe(keeping(), clock);
+  EXPECT_TRUE(probe.read_heads(target_for(database.url())).empty());
+  const auto first = probe_backends(database);
+  ASSERT_EQ(first.size(), 1u);
+
+  clock.advance(kLifetime);
+  probe.close_expired();
+  EXPECT_EQ(probe.idle_connections(), 0u);
+  EXPECT_TRUE(await_backends(database, 0).empty());
+
+  // The next call connects again, and keeps that connection.
+  EXPECT_TRUE(probe.read_heads(target_for(database.url())).empty());
+  const auto second = probe_backends(database);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_NE(second, first);
+  EXPECT_EQ(probe.idle_connections(), 1u);
+}
+
+TEST(PostgresProbeKeptConnectionTest, AnExpiredConnectionIsNotUsedEvenBeforeItIsClosed) {
+  TestDatabase database;
+  ManualClock clock;
+  controller::PostgresProbe probe(keeping(), clock);
+  probe.read_heads(target_for(database.url()));
+  const auto first = probe_backends(database);
+  clock.advance(kLifetime + std::chrono::seconds(1));
+  probe.read_heads(target_for(database.url()));
+  const auto now = await_backends(database, 1);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_NE(now, first);
+}
+
+TEST(PostgresProbeKeptConnectionTest, ATerminatedBackendIsReplacedWithoutAnError) {
+  TestDatabase database;
+  database.exec("CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)");
+  database.exec("INSERT INTO alembic_version VALUES ('0007')");
+  ManualClock clock;
+  controller::PostgresProbe probe(keeping(), clock);
+  probe.read_heads(target_for(database.url()));
+  const auto first = probe_backends(database);
+  ASSERT_EQ(first.size(), 1u);
+
+  database.exec("SELECT pg_terminate_backend(" + first[0] + ")");
+  ASSERT_TRUE(await_backends(database, 0).empty());
+  database.exec("INSERT INTO alembic_version VALUES ('0012')");
+
+  EXPECT_EQ(probe.read_heads(target_for(database.url())), (std::vector<std::string>{"0007", "0012"}));
+  const auto second = probe_backends(database);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_NE(second, first);
+  EXPECT_EQ(probe.idle_connections(), 1u);
+
+  // The same for the history read.
+  database.exec("SELECT pg_terminate_backend(" + second[0] + ")");
+  ASSERT_TRUE(await_backends(database, 0).empty());
+  EXPECT_FALSE(probe.read_progress(target_for(database.url())).has_value());
+  EXPECT_EQ(probe.idle_connections(), 1u);
+}
+
+TEST(PostgresProbeKeptConnectionTest, ANewPasswordClosesTheConnectionOfTheOldOne) {
+  TestDatabase admin;  // the role is created and dropped through the first database's admin session
+  const std::string role_name = "probe_role_" + admin.name();
+  TestRole role(admin, role_name, "first-secret");
+  TestDatabase database;
+  ManualClock clock;
+  controller::PostgresProbe probe(keeping(), clock);
+
+  const std::string old_url = role.url(database.url(), "first-secret");
+  EXPECT_TRUE(probe.read_heads(target_for(old_url)).empty());
+  const auto first = probe_backends(database, role.name());
+  ASSERT_EQ(first.size(), 1u);
+
+  role.set_password("second-secret");
+  // The kept connection was opened with the old password: with the new one it is not used, and closed.
+  EXPECT_TRUE(probe.read_heads(target_for(role.url(database.url(), "second-secret"))).empty());
+  EXPECT_EQ(probe.idle_connections(), 1u);
+  const auto now = await_backends(database, 1, role.name());
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_NE(now, first);
+
+  // The old password no longer logs in: nothing kept answers for it.
+  try {
+    probe.read_heads(target_for(old_url));
+    FAIL() << "expected an authentication error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kConnection);
+    EXPECT_EQ(std::string(e.what()).find("first-secret"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PostgresProbeKeptConnectionTest, AtMostMaxIdleConnectionsStayOpen) {
+  TestDatabase a, b, c;
+  ManualClock clock;
+  controller::PostgresProbe probe(keeping(2), clock);
+  for (const auto* database : {&a, &b, &c}) probe.read_heads(target_for(database->url()));
+  EXPECT_EQ(probe.idle_connections(), 2u);
+  EXPECT_TRUE(await_backends(a, 0).empty());  // the one idle longest was closed
+  EXPECT_EQ(probe_backends(b).size(), 1u);
+  EXPECT_EQ(probe_backends(c).size(), 1u);
+}
+
+TEST(PostgresProbeKeptConnectionTest, ZeroLifetimeKeepsNothing) {
+  TestDatabase database;
+  ManualClock clock;
+  controller::PostgresProbe probe({.idle_lifetime = std::chrono::milliseconds(0)}, clock);
+  probe.read_heads(target_for(database.url()));
+  EXPECT_EQ(probe.idle_connections(), 0u);
+  EXPECT_TRUE(await_backends(database, 0).empty());
+}
+
+TEST(PostgresProbeKeptConnectionTest, CallsFromSeveralThreadsShareTheKeptConnections) {
+  TestDatabase database;
+  database.exec("CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)");
+  database.exec("INSERT INTO alembic_version VALUES ('0003')");
+  ManualClock clock;
+  controller::PostgresProbe probe(keeping(3), clock);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        if (probe.read_heads(target_for(database.url())) != std::vector<std::string>{"0003"}) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GE(probe.idle_connections(), 1u);
+  EXPECT_LE(probe.idle_connections(), 3u);
+  EXPECT_EQ(await_backends(database, probe.idle_connections()).size(), probe.idle_connections());
 }
 
 }  // namespace
