@@ -66,6 +66,7 @@ class OperatorRuntime {
 
  private:
   kube::RestClientOptions client_options();
+  kube::RestClientOptions lease_client_options();
   void add_watched(WatchedType& watched, const std::string& label_selector,
                    const kube::StoreHandler& handler);
   kube::StoreHandler config_map_handler();
@@ -81,7 +82,8 @@ class OperatorRuntime {
   OperatorConfig config_;
   Clock& clock_ = SystemClock::instance();
   metrics::PrometheusMetrics metrics_{PGREVISE_VERSION};
-  kube::RestClient client_;
+  kube::RestClient client_;        // reads, and the writes of reconciles (only while leading)
+  kube::RestClient lease_client_;  // the lease alone, never held up by the reconciles' rate limit
   kube::WorkQueue queue_;
   WatchedType resources_{controller::postgres_migrations(), {}, {}, {}};
   WatchedType jobs_{kube::resources::jobs(), {}, {}, {}};
@@ -105,17 +107,33 @@ kube::RestClientOptions OperatorRuntime::client_options() {
   kube::RestClientOptions o;
   o.qps = config_.qps;
   o.burst = config_.burst;
-  // Appended rather than concatenated: GCC 12 reports a false array-bounds error on `std::string + literal` here.
+  // Appended rather than concatenated: GCC 12 reports a false array-bounds error on `std::string + literal`
+  // here.
   o.user_agent = "pgrevise-operator/";
   o.user_agent += PGREVISE_VERSION;
   o.on_request = [this](const std::string& verb, int code) { metrics_.inc_api_request(verb, code); };
   o.retry_after_attempts = 5;
+  // With leader election, a write goes out only while the lease is known to be held: once it is lost or
+  // could not be renewed within the renew deadline, reconciles still running cannot act any more.
+  o.may_write = [this] { return !config_.leader_elect || (elector_ && elector_->leadership().held()); };
+  return o;
+}
+
+// A renewal that takes longer than the renew deadline is of no use; it must not wait behind reconciles for
+// the rate limiter either.
+kube::RestClientOptions OperatorRuntime::lease_client_options() {
+  kube::RestClientOptions o = client_options();
+  o.qps = 0;
+  o.request_timeout = config_.renew_deadline;
+  o.retry_after_attempts = 0;
+  o.may_write = nullptr;
   return o;
 }
 
 OperatorRuntime::OperatorRuntime(const OperatorConfig& config)
     : config_(config),
       client_(std::make_shared<kube::CppRestTransport>(config.cluster), client_options(), clock_),
+      lease_client_(client_.transport(), lease_client_options(), clock_),
       queue_(clock_, {std::chrono::milliseconds(5), std::chrono::seconds(120)}),
       events_(client_, clock_, {.reporting_instance = config.identity}) {}
 
@@ -310,9 +328,12 @@ int OperatorRuntime::run() {
       start_reconciling();
     };
     callbacks.on_stopped_leading = [this] {
-      if (!shutting_down_) lost_lease_ = true;
+      if (shutting_down_) return;
+      // The writes are already refused (the elector's leadership lapsed first); no reconcile starts now.
+      queue_.shut_down();
+      lost_lease_ = true;
     };
-    elector_ = std::make_unique<kube::LeaderElector>(client_, clock_, election, callbacks);
+    elector_ = std::make_unique<kube::LeaderElector>(lease_client_, clock_, election, callbacks);
   } else {
     metrics_.set_leader(false);
   }

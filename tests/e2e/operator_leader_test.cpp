@@ -1,7 +1,8 @@
 // Leader election under SIGKILL: two replicas, the leader killed mid-run; the standby takes over within the
 // lease's bound and finishes the work; then again with a third replica. Each replica authenticates with its
 // own token, so the fake API server's record of requests says which process wrote what: writes by two
-// replicas never interleave, and a standby writes nothing before it holds the lease.
+// replicas never interleave, and a standby writes nothing before it holds the lease. Then a leader whose
+// lease requests hang: it stops acting before the standby takes over.
 #include <signal.h>
 
 #include <random>
@@ -86,6 +87,16 @@ class LeaderElectionKillTest : public OperatorE2eTest {
     return -1;
   }
 
+  // Replicas 0 and 1 acting on `fleet`, which gets four resources in two namespaces, converged at r00;
+  // returns the index of the one that leads (-1 when neither wrote the lease).
+  int converge_under_two_replicas(Fleet& fleet) {
+    replicas_[0] = &start_operator(election_args(), kReplicaTokens[0]);
+    replicas_[1] = &start_operator(election_args(), kReplicaTokens[1]);
+    fleet.create(4, {"alpha", "beta"}, chain_revision(0));
+    if (!fleet.wait_converged(chain_revision(0), std::chrono::seconds(90))) return -1;
+    return leader();
+  }
+
   // SIGKILLs replica `index` at a seeded random moment of the run just started; returns when it was killed.
   SteadyTime kill_during_run(int index, std::mt19937_64& rng) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 2000)(rng)));
@@ -101,14 +112,10 @@ TEST_F(LeaderElectionKillTest, StandbyTakesOverFromAKilledLeaderAndTwoNeverAct) 
   std::mt19937_64 rng(test_seed(3));
   server_.record_written_objects(true);
   Fleet fleet(*client_, write_chain(dir_, "chain", 3));
-  replicas_[0] = &start_operator(election_args(), kReplicaTokens[0]);
-  replicas_[1] = &start_operator(election_args(), kReplicaTokens[1]);
-  fleet.create(4, {"alpha", "beta"}, chain_revision(0));
-  ASSERT_TRUE(fleet.wait_converged(chain_revision(0), std::chrono::seconds(90)));
+  const int first = converge_under_two_replicas(fleet);
+  ASSERT_GE(first, 0);
 
   // Handover 1: the leader of the two dies while the bump to r01 runs.
-  const int first = leader();
-  ASSERT_GE(first, 0);
   const int second = 1 - first;
   fleet.set_target(chain_revision(1));
   const SteadyTime kill1 = kill_during_run(first, rng);
@@ -157,6 +164,66 @@ TEST_F(LeaderElectionKillTest, StandbyTakesOverFromAKilledLeaderAndTwoNeverAct) 
       "replica 2 %d; duplicate Jobs %d\n",
       seconds(*takeover1 - kill1), seconds(*takeover2 - kill2), seconds(kTakeoverBound), first, a.writes,
       second, b.writes, c.writes, duplicates);
+}
+
+// The leader's lease requests hang (a slow API server, for that process's lease only) while the rest of its
+// API access works: it must stop writing when it can no longer renew within the renew deadline, before the
+// standby takes the lease over after the lease duration. A bump while its renewal hangs gives it work in
+// flight; a second bump once the standby holds the lease shows that it does not act beside the new leader
+// (stuck in a renewal, it would still see the change through its watches). It exits on its own (exit code 1)
+// and the new leader finishes the work without duplicates.
+TEST_F(LeaderElectionKillTest, LeaderThatCannotRenewStopsActingBeforeTheStandbyTakesOver) {
+  server_.record_written_objects(true);
+  Fleet fleet(*client_, write_chain(dir_, "chain", 3));
+  const int first = converge_under_two_replicas(fleet);
+  ASSERT_GE(first, 0);
+  const int second = 1 - first;
+
+  // Its lease requests are answered after 20 s, longer than the lease lasts.
+  const SteadyTime faulted = std::chrono::steady_clock::now();
+  server_.set_faults({.delay = std::chrono::seconds(20),
+                      .users = {replica_user(first)},
+                      .resources = {"coordination.k8s.io/leases"}});
+  fleet.set_target(chain_revision(1));
+  const auto takeover_until = faulted + kTakeoverBound;
+  while (leader() != second && std::chrono::steady_clock::now() < takeover_until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(leader(), second) << "the standby did not take the lease over";
+  fleet.set_target(chain_revision(2));
+  ASSERT_TRUE(fleet.wait_converged(chain_revision(2), std::chrono::seconds(90)));
+  kubelet_->wait_idle(std::chrono::seconds(30));
+  const auto exit_until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (replicas_[first]->running() && std::chrono::steady_clock::now() < exit_until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(replicas_[first]->stop(SIGKILL), 1) << "the old leader did not exit on losing its lease";
+  EXPECT_NE(replicas_[first]->log().find("leader lease lost"), std::string::npos);
+
+  const auto log = server_.requests();
+  const auto takeover = first_lease_write(log, replica_user(second), faulted);
+  ASSERT_TRUE(takeover);
+  int late = 0;
+  for (const auto& r : log) {
+    if (is_acting_write(r) && r.user == replica_user(first) && r.at >= *takeover) {
+      ++late;
+      ADD_FAILURE() << "the old leader wrote after the takeover: " << r.verb << " " << r.resource << " "
+                    << r.ns << "/" << r.name << " " << r.subresource << ", " << seconds(r.at - *takeover)
+                    << "s after";
+    }
+  }
+  EXPECT_EQ(late, 0);
+  const auto spans = acting_spans(log);
+  ASSERT_EQ(spans.count(replica_user(second)), 1u);
+  EXPECT_GE(spans.at(replica_user(second)).first, *takeover);
+
+  EXPECT_EQ(joined(fleet.databases_not_at(chain_revision(2))), "");
+  int duplicates = 0;
+  for (const auto& [key, n] : job_creates(log)) duplicates += n - 1;
+  EXPECT_EQ(duplicates, 0);
+  EXPECT_EQ(jobs_by_run(*client_).size(), fleet.members().size() * 3 * 2);
+  const auto regressions = status_regressions(log);
+  EXPECT_TRUE(regressions.empty()) << joined(regressions);
+  std::printf("lease requests of replica %d held 20 s: replica %d took over %.1fs later\n", first, second,
+              seconds(*takeover - faulted));
 }
 
 }  // namespace

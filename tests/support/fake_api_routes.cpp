@@ -191,7 +191,7 @@ bool FakeApiServer::handle(ServerConnection& conn, const ServerRequest& request)
     return finish(405, make_status(405, "MethodNotAllowed", "the server does not allow this method"));
   }
   ApiResult fault;
-  if (maybe_inject_fault(route.verb, rec.user, fault)) {
+  if (maybe_inject_fault(route.verb, rec.user, rec.resource, fault)) {
     const std::string extra = fault.retry_after_seconds > 0
                                   ? "Retry-After: " + std::to_string(fault.retry_after_seconds) + "\r\n"
                                   : "";
@@ -242,7 +242,7 @@ bool FakeApiServer::watch(ServerConnection& conn, const Route& route, const Serv
   FaultConfig faults;
   {
     std::lock_guard lock(faults_mu_);
-    if (faulted_user(user)) faults = faults_;
+    if (faulted(user, route.resource.id())) faults = faults_;
   }
   const auto dropped = [this] {
     std::lock_guard lock(faults_mu_);

@@ -149,16 +149,18 @@ void FakeApiServer::record(RecordedRequest r) {
   log_.push_back(std::move(r));
 }
 
-bool FakeApiServer::faulted_user(const std::string& user) const {
-  return faults_.users.empty() || faults_.users.count(user) != 0;
+bool FakeApiServer::faulted(const std::string& user, const std::string& resource) const {
+  return (faults_.users.empty() || faults_.users.count(user) != 0) &&
+         (faults_.resources.empty() || faults_.resources.count(resource) != 0);
 }
 
-bool FakeApiServer::maybe_inject_fault(const std::string& verb, const std::string& user, ApiResult& result) {
+bool FakeApiServer::maybe_inject_fault(const std::string& verb, const std::string& user,
+                                       const std::string& resource, ApiResult& result) {
   std::chrono::milliseconds delay{0};
   {
     std::lock_guard lock(faults_mu_);
     result.status = 0;
-    if (!faulted_user(user)) return false;
+    if (!faulted(user, resource)) return false;
     delay = faults_.delay;
     if (delay.count() > 0) ++fault_counts_.delayed;
     const auto share = [&](const std::map<std::string, double>& shares) {

@@ -46,6 +46,9 @@ struct FaultConfig {
   // Users (as RecordedRequest::user names them) whose requests get the faults; empty: everyone. Lets a test
   // fault the operator's requests while the fake kubelet, which stands for the rest of a cluster, is spared.
   std::set<std::string> users;
+  // Resource ids (as RecordedRequest::resource names them, e.g. "coordination.k8s.io/leases") whose requests
+  // get the faults; empty: every resource. Lets a test break one process's lease renewals alone.
+  std::set<std::string> resources;
 };
 
 // Faults injected since the server started, by kind.
@@ -120,8 +123,9 @@ class FakeApiServer {
   bool handle(class ServerConnection& conn, const struct ServerRequest& request);
   bool watch(class ServerConnection& conn, const Route& route, const struct ServerRequest& request,
              const std::string& user);
-  bool maybe_inject_fault(const std::string& verb, const std::string& user, ApiResult& result);
-  bool faulted_user(const std::string& user) const;  // faults_mu_ held
+  bool maybe_inject_fault(const std::string& verb, const std::string& user, const std::string& resource,
+                          ApiResult& result);
+  bool faulted(const std::string& user, const std::string& resource) const;  // faults_mu_ held
   void record(RecordedRequest r);
 
   FakeApiServerOptions options_;
