@@ -1,10 +1,8 @@
 #include "e2e/operator_process.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,25 +13,9 @@
 #include <stdexcept>
 #include <thread>
 
-extern char** environ;
+#include "support/operator_launch.h"
 
 namespace pgrevise::e2e {
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::optional<HttpAnswer> http_get(int port, const std::string& path) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -64,31 +46,14 @@ std::optional<HttpAnswer> http_get(int port, const std::string& path) {
 
 OperatorProcess::OperatorProcess(const std::filesystem::path& kubeconfig,
                                  const std::filesystem::path& log_file, std::vector<std::string> extra_args)
-    : metrics_port_(free_port()), health_port_(free_port()), log_file_(log_file) {
+    : log_file_(log_file) {
   const char* binary = std::getenv("PGREVISE_BINARY");
   if (binary == nullptr)
     throw std::runtime_error("PGREVISE_BINARY is not set: run the e2e tests through ctest");
-  std::vector<std::string> args = {binary,
-                                   "operator",
-                                   "--kubeconfig",
-                                   kubeconfig.string(),
-                                   "--metrics-bind-address",
-                                   "127.0.0.1:" + std::to_string(metrics_port_),
-                                   "--health-probe-bind-address",
-                                   "127.0.0.1:" + std::to_string(health_port_)};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  const int rc = posix_spawn(&pid_, binary, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error(std::string("cannot start ") + binary);
+  const auto child = testing::launch_operator(binary, kubeconfig, log_file, extra_args);
+  pid_ = child.pid;
+  metrics_port_ = child.metrics_port;
+  health_port_ = child.health_port;
 }
 
 OperatorProcess::~OperatorProcess() {

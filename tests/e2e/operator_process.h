@@ -11,10 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "support/operator_launch.h"
+
 namespace pgrevise::e2e {
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int free_port();
+using testing::free_port;  // a TCP port on 127.0.0.1 that was free a moment ago
 
 // GET http://127.0.0.1:port/path; nullopt when nothing answers. Returns the status code and the body.
 struct HttpAnswer {
