@@ -24,7 +24,8 @@ ReconcileLoop::ReconcileLoop(controller::Cluster& cluster, metrics::MigrationMet
     : metrics_(metrics),
       clock_(clock),
       probe_(probe_options(config), clock),
-      reconciler_(cluster, probe_, metrics, clock, reconciler_options(config)) {}
+      cluster_(cluster, clock, config.secret_cache_duration),
+      reconciler_(cluster_, probe_, metrics, clock, reconciler_options(config)) {}
 
 kube::ReconcileResult ReconcileLoop::reconcile(const std::string& key) {
   const auto slash = key.find('/');

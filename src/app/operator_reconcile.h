@@ -7,6 +7,7 @@
 #include "controller/cluster.h"
 #include "controller/postgres_probe.h"
 #include "controller/reconciler.h"
+#include "controller/secret_cache.h"
 #include "kube/work_queue.h"
 #include "metrics/recorder.h"
 
@@ -25,6 +26,7 @@ class ReconcileLoop {
   metrics::MigrationMetrics& metrics_;
   Clock& clock_;
   controller::PostgresProbe probe_;
+  controller::SecretCachingCluster cluster_;
   controller::Reconciler reconciler_;
 };
 

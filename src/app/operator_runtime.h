@@ -41,6 +41,9 @@ struct OperatorConfig {
   // How long a database connection stays open after a reconcile read the database, for the next reconcile on
   // the same database (zero: a connection per read).
   std::chrono::milliseconds database_idle_timeout{std::chrono::seconds(5)};
+  // How long a Secret read by a reconcile answers for the next reconciles (a changed Secret is seen within
+  // it).
+  std::chrono::milliseconds secret_cache_duration{std::chrono::seconds(2)};
 };
 
 // Runs until SIGTERM / SIGINT (returns kOperatorExitOk after draining in-flight reconciles and releasing the

@@ -143,12 +143,12 @@ std::optional<Outcome> create_job(Context& ctx, specs::JobKind kind, const std::
   return std::nullopt;
 }
 
-// Whether the status holds this succeeded backup Job's report already (its file, and BackupSucceeded): its
-// Pod is then not listed again on every later reconcile of the run, nor on each resync while the Job is kept.
+// Whether the status records this succeeded backup Job already (lastBackup from it, BackupSucceeded): its Pod
+// is then not listed again on every later reconcile of the run, nor on each resync while the Job is kept. As
+// for a recorded migrate Job, a report that was not there when the Job was recorded is not looked for again.
 bool backup_recorded(const Context& ctx, const JobView& backup) {
   const auto& old = ctx.old_status.last_backup;
-  if (backup.phase != JobPhase::kSucceeded || !old || old->file.empty() || backup.start_time.empty())
-    return false;
+  if (backup.phase != JobPhase::kSucceeded || !old || backup.start_time.empty()) return false;
   if (old->started_at.substr(0, 19) < backup.start_time.substr(0, 19)) return false;
   const api::Condition* done =
       api::find_condition(ctx.old_status.conditions, api::condition::kBackupSucceeded);
@@ -157,9 +157,10 @@ bool backup_recorded(const Context& ctx, const JobView& backup) {
 
 void record_backup(Context& ctx, const JobView& backup) {
   if (backup_recorded(ctx, backup)) {
+    const std::string& file = ctx.old_status.last_backup->file;
     ctx.facts.backup_stage =
         stage(kTrue, reason::kBackupSucceeded,
-              "backup Job " + backup.name + " succeeded: " + ctx.old_status.last_backup->file);
+              "backup Job " + backup.name + " succeeded" + (file.empty() ? "" : ": " + file));
     return;
   }
   std::string unreadable;
