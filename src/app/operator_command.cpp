@@ -34,8 +34,9 @@ const cli::CommandSpec kOperatorSpec{
      {"leader-elect-lease-duration", "DURATION",
       "how long a standby waits, after the lease was last renewed, before taking it over", false, "15s"},
      {"leader-elect-renew-deadline", "DURATION",
-      "how long the leader keeps acting without a successful renewal (less than the lease duration)", false,
-      "10s"},
+      "how long the leader keeps acting without a successful renewal; past it, it sends no write and exits "
+      "(less than the lease duration)",
+      false, "10s"},
      {"leader-elect-retry-period", "DURATION",
       "how often the lease is renewed or tried (less than the renew deadline)", false, "2s"},
      {"metrics-bind-address", "ADDR", "where /metrics listens ([host]:port, 0 disables)", false, ":8080"},
