@@ -1,7 +1,7 @@
 #include "controller/postgres_probe.h"
 
 #include <pqxx/except>
-#include <pqxx/transaction>
+#include <pqxx/nontransaction>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -26,6 +26,15 @@ db::ConnectionConfig connection_config(const DatabaseTarget& target) {
   }
 }
 
+// The probe only reads: its session is read-only, and a bounded statement_timeout keeps a locked catalogue
+// from stalling a reconcile. Set once per session (one round trip), so that each read is its statements alone
+// (no BEGIN, SET LOCAL and COMMIT around them).
+void bound_session(pqxx::connection& conn, std::chrono::seconds timeout) {
+  pqxx::nontransaction tx(conn);
+  tx.exec("SET statement_timeout = " + std::to_string(std::max<long long>(1, timeout.count()) * 1000) +
+          "; SET default_transaction_read_only = on");
+}
+
 // Server, database and user: what a connection is for, apart from the password it was opened with.
 std::string identity_of(const db::ConnectionConfig& config) {
   return config.host + '\n' + config.port + '\n' + config.dbname + '\n' + config.user;
@@ -35,17 +44,13 @@ std::unique_ptr<pqxx::connection> open(const db::ConnectionConfig& config, const
                                        std::chrono::seconds timeout, const Clock& clock) {
   const auto started = clock.steady_now();
   auto conn = db::connect(config, timeout, kApplicationName);
+  bound_session(*conn, timeout);
   if (log::min_level() <= log::Level::kDebug) {
     const std::chrono::duration<double, std::milli> took = clock.steady_now() - started;
     log::debug("opened a database connection",
                {{"database", target.display}, {"ms", std::to_string(took.count())}});
   }
   return conn;
-}
-
-// The probe only reads; a bounded statement_timeout keeps a locked catalogue from stalling a reconcile.
-void bound_statements(pqxx::transaction_base& tx, std::chrono::seconds timeout) {
-  tx.exec("SET LOCAL statement_timeout = " + std::to_string(std::max<long long>(1, timeout.count()) * 1000));
 }
 
 // What an SQLSTATE says about retrying: errors that pass by themselves (a timeout, a deadlock, too many
@@ -81,8 +86,10 @@ auto with_database_errors(const DatabaseTarget& target, Fn&& fn) -> decltype(fn(
 bool lost_connection(const std::exception& e, const pqxx::connection& conn) {
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) return true;
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    const std::string cls = sql->sqlstate().substr(0, 2);
-    if (cls == "08" || cls == "57") return true;
+    // 08: connection exceptions; 57P01-57P03: the server shut down, crashed, or is not accepting sessions
+    // (57014, a cancelled statement, leaves the session usable).
+    const std::string state = sql->sqlstate();
+    if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0) return true;
   }
   return !conn.is_open();
 }
@@ -122,8 +129,7 @@ auto PostgresProbe::with_connection(const DatabaseTarget& target, Read&& read)
 std::vector<std::string> PostgresProbe::read_heads(const DatabaseTarget& target) {
   return with_database_errors(target, [&] {
     return with_connection(target, [&](pqxx::connection& conn) {
-      pqxx::read_transaction tx(conn);
-      bound_statements(tx, options_.connect_timeout);
+      pqxx::nontransaction tx(conn);
       return db::read_heads(tx, target.version_table);
     });
   });
@@ -132,8 +138,7 @@ std::vector<std::string> PostgresProbe::read_heads(const DatabaseTarget& target)
 std::optional<MigrationProgress> PostgresProbe::read_progress(const DatabaseTarget& target) {
   return with_database_errors(target, [&]() -> std::optional<MigrationProgress> {
     return with_connection(target, [&](pqxx::connection& conn) -> std::optional<MigrationProgress> {
-      pqxx::read_transaction tx(conn);
-      bound_statements(tx, options_.connect_timeout);
+      pqxx::nontransaction tx(conn);
       auto run = db::HistoryTable(target.version_table).progress(tx);
       if (!run) return std::nullopt;
       return MigrationProgress{.run_id = run->run_id,

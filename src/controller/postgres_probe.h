@@ -21,11 +21,11 @@ struct PostgresProbeOptions {
   std::size_t max_idle_connections = 16;
 };
 
-// DatabaseProbe over libpqxx. Each call reads in a read-only transaction on a connection of its own: an idle
-// one kept from an earlier call with the same resolved settings (see IdleConnections), else a new one. A
-// kept connection that fails (the server closed it, restarted, or terminated the backend) is dropped and the
-// call is made once more on a new connection, so a lost idle connection never shows as a failure. Safe to
-// share between reconciles running at once.
+// DatabaseProbe over libpqxx. Each call reads on a read-only session with a statement_timeout, its own
+// while the call lasts: an idle one kept from an earlier call with the same resolved settings (see
+// IdleConnections), else a new one. A kept connection that fails (the server closed it, restarted, or
+// terminated the backend) is dropped and the call is made once more on a new connection, so a lost idle
+// connection never shows as a failure. Safe to share between reconciles running at once.
 class PostgresProbe final : public DatabaseProbe {
  public:
   explicit PostgresProbe(std::chrono::seconds connect_timeout = std::chrono::seconds(5));

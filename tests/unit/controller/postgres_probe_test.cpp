@@ -236,6 +236,29 @@ TEST(PostgresProbeKeptConnectionTest, ATerminatedBackendIsReplacedWithoutAnError
   EXPECT_EQ(probe.idle_connections(), 1u);
 }
 
+TEST(PostgresProbeKeptConnectionTest, ALockedVersionTableTimesOutAsATransientError) {
+  TestDatabase database;
+  database.exec("CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)");
+  database.exec("INSERT INTO alembic_version VALUES ('0001')");
+  ManualClock clock;
+  controller::PostgresProbe probe(
+      {.connect_timeout = std::chrono::seconds(1), .idle_lifetime = kLifetime, .max_idle_connections = 4},
+      clock);
+  probe.read_heads(target_for(database.url()));  // kept
+
+  pqxx::connection locker(database.url());
+  pqxx::work lock(locker);
+  lock.exec("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE");
+  try {
+    probe.read_heads(target_for(database.url()));
+    FAIL() << "expected the statement timeout";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kTransient) << e.what();
+  }
+  lock.abort();
+  EXPECT_EQ(probe.read_heads(target_for(database.url())), std::vector<std::string>{"0001"});
+}
+
 TEST(PostgresProbeKeptConnectionTest, ANewPasswordClosesTheConnectionOfTheOldOne) {
   TestDatabase admin;  // the role is created and dropped through the first database's admin session
   const std::string role_name = "probe_role_" + admin.name();
