@@ -46,9 +46,12 @@ app.kubernetes.io/component: operator
 {{/*
 The operator's permissions in the namespaces it watches: exactly the verbs its code uses (the list is
 tests/helm/expected_rbac.json; a test compares the rendered roles with it).
-- postgresmigrations: watched and read; status written through the status subresource.
-- jobs: the backup, migrate and plan Jobs it creates, watches and deletes when superseded.
-- pods: read only, for the termination message (the Job report) of a finished Job's Pod.
+- postgresmigrations: watched and read; status written (PUT) through the status subresource.
+- postgresmigrations/finalizers update: the Jobs and the dry-run ConfigMap are owned by their resource with
+  blockOwnerDeletion set, which clusters enforcing OwnerReferencesPermissionEnforcement allow only with it.
+- jobs: the backup, migrate and plan Jobs it creates and watches; never deleted by the operator (finished Jobs
+  go with job.ttlSecondsAfterFinished, done by the TTL controller, or with their resource by garbage collection).
+- pods: listed by the job-name label, for the termination message (the Job report) of a Job's Pod.
 - configmaps: migration sets are read; dry-run SQL is written to a ConfigMap the operator owns.
 - secrets: get only, by name, for the database URL or password a resource references.
 - events: the resource's events (events.k8s.io, and core for older clients and kubectl describe).
@@ -59,16 +62,19 @@ tests/helm/expected_rbac.json; a test compares the rendered roles with it).
   verbs: ["get", "list", "watch"]
 - apiGroups: ["pgrevise.dev"]
   resources: ["postgresmigrations/status"]
-  verbs: ["get", "update", "patch"]
+  verbs: ["update"]
+- apiGroups: ["pgrevise.dev"]
+  resources: ["postgresmigrations/finalizers"]
+  verbs: ["update"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create", "delete"]
+  verbs: ["get", "list", "watch", "create"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "list", "watch", "create", "update", "patch"]
+  verbs: ["get", "list", "watch", "create", "update"]
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get"]
