@@ -1,9 +1,8 @@
-# Precompiled headers. The standard library and nlohmann/json are most of what a library source file here parses.
-# The set is compiled once per build directory, by a target of its own, and every library reuses it (REUSE_FROM),
-# which needs the same compile flags and definitions (the global ones). CMake passes -Winvalid-pch, so with -Werror
-# a header that cannot be used fails the build instead of being parsed again in silence.
-# Tests do not use it yet: with a test header set (GoogleTest, GMock, the same standard headers) GCC 12 reports a false
-# -Warray-bounds in tests/unit/common/process_test.cpp (std::string moved into a vector).
+# Precompiled headers. The standard library, nlohmann/json and, in tests, GoogleTest and GMock are most of what a
+# source file here parses. Each set is compiled once per build directory, by a target of its own, and every
+# library or test reuses it (REUSE_FROM), which needs the same compile flags and definitions: the global flags,
+# plus GTest's for tests. CMake passes -Winvalid-pch, so with -Werror a header that cannot be used fails the build
+# instead of being parsed again in silence.
 option(PGREVISE_PCH "Precompile the headers most sources include" ON)
 
 set(PGREVISE_PCH_HEADERS

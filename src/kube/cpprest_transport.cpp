@@ -1,9 +1,11 @@
 #include "kube/cpprest_transport.h"
 
+#include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include "common/strings.h"
 #include "kube/errors.h"
@@ -72,7 +74,12 @@ struct CppRestTransport::Impl {
       for (const auto& [name, value] : request.headers) {
         if (to_lower(name) == "content-type") content_type = value;
       }
-      msg.set_body(request.body, content_type);
+      // A byte vector, not the std::string overload: that one hands cpprestsdk a char buffer which it reads
+      // through an unsigned-char stream type, which UndefinedBehaviorSanitizer reports as a wrong dynamic
+      // type.
+      std::vector<unsigned char> bytes(request.body.begin(), request.body.end());
+      const std::size_t length = bytes.size();
+      msg.set_body(concurrency::streams::bytestream::open_istream(std::move(bytes)), length, content_type);
     }
     return msg;
   }

@@ -343,8 +343,9 @@ ApiResult FakeApiState::store_update_locked(const FakeResource& r, const Json& o
   updated = stamp_locked(std::move(updated));
   const Key key = key_of(r.id(), updated["metadata"].value("namespace", ""), updated["metadata"]["name"]);
   if (being_deleted && !has_finalizers(updated)) {
+    const Json previous = old;  // `old` may be the stored object erased here
     objects_.erase(key);
-    record_locked("DELETED", r, updated, old);
+    record_locked("DELETED", r, updated, previous);
     collect_garbage_locked();
     return {200, updated};
   }

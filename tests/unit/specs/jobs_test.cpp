@@ -338,7 +338,8 @@ TEST(Credentials, NeverAppearInTheJob) {
       EXPECT_EQ(text.find(password_secret["data"]["password"].get<std::string>()), std::string::npos);
       EXPECT_EQ(text.find("postgresql://"), std::string::npos);
       EXPECT_EQ(text.find("--database-url"), std::string::npos);
-      for (const auto& e : main_container(build_job(kind, r, settings(), inputs()))["env"]) {
+      const Json job = build_job(kind, r, settings(), inputs());
+      for (const auto& e : main_container(job)["env"]) {
         if (e["name"] == "DATABASE_URL" || e["name"] == "PGPASSWORD") {
           EXPECT_TRUE(e.contains("valueFrom") && !e.contains("value")) << e.dump();
         }
