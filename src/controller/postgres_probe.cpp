@@ -8,6 +8,7 @@
 #include "common/redact.h"
 #include "db/connection.h"
 #include "db/history.h"
+#include "db/native.h"
 
 namespace pgrevise::controller {
 namespace {
@@ -94,6 +95,14 @@ bool lost_connection(const std::exception& e, const pqxx::connection& conn) {
   return !conn.is_open();
 }
 
+// Whether the server has closed a kept connection while it sat idle (a terminated backend or a restart leaves
+// its goodbye on the socket), read without sending anything. Found here, the connection is dropped unused:
+// libpqxx 6.4 leaks the libpq result of a statement sent on a connection the server has closed.
+bool closed_while_idle(pqxx::connection& conn) {
+  PGconn* native = db::native_handle(conn);
+  return PQconsumeInput(native) == 0 || PQstatus(native) != CONNECTION_OK;
+}
+
 }  // namespace
 
 PostgresProbe::PostgresProbe(std::chrono::seconds connect_timeout)
@@ -109,7 +118,13 @@ auto PostgresProbe::with_connection(const DatabaseTarget& target, Read&& read)
     -> decltype(read(std::declval<pqxx::connection&>())) {
   const db::ConnectionConfig config = connection_config(target);
   const std::string identity = identity_of(config);
-  if (auto kept = idle_.take(target.conninfo, identity)) {
+  auto kept = idle_.take(target.conninfo, identity);
+  if (kept && closed_while_idle(*kept)) {
+    log::debug("a kept database connection was closed by the server; connecting again",
+               {{"database", target.display}});
+    kept.reset();
+  }
+  if (kept) {
     try {
       auto result = read(*kept);
       idle_.put(target.conninfo, identity, std::move(kept));
