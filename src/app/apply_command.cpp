@@ -3,6 +3,7 @@
 // Job runs as local processes of this same binary. The composition root of that, and its output.
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "api/validation.h"
 #include "api/yaml.h"
 #include "app/apply_output.h"
 #include "app/commands.h"
@@ -22,6 +24,7 @@
 #include "common/redact.h"
 #include "controller/postgres_probe.h"
 #include "controller/reconciler.h"
+#include "db/connection.h"
 #include "local/local_cluster.h"
 #include "metrics/bind_address.h"
 #include "metrics/endpoints.h"
@@ -46,13 +49,15 @@ const cli::CommandSpec kApplySpec{
      {"database-url", "URL",
       "used instead of the URL in the resources' Secrets, never printed (host/port forms too)"},
      {"data-dir", "DIR",
-      "where backups (DIR/claims/CLAIM), Job work folders (DIR/pods) and Job logs (DIR/logs) go", false,
-      ".pgrevise"},
+      "where backups (DIR/claims/CLAIM), Job work folders (DIR/pods) and Job logs (DIR/logs) go; created "
+      "when a Job first needs it",
+      false, ".pgrevise"},
      {"namespace", "NS", "namespace of the documents that name none", false, "default"},
      {"metrics-bind-address", "ADDR", "serve Prometheus /metrics on ADDR (host:port) while running; 0: off",
       false, "0"},
      {"watch", "", "keep running: apply FILE again whenever it changes (Ctrl-C or SIGTERM stops)"},
-     {"runner-binary", "PATH", "the program Jobs run as `pgrevise`", false, "this executable"},
+     {"runner-binary", "PATH", "the program Jobs run as `pgrevise` (an executable file)", false,
+      "this executable"},
      {"log-level", "LEVEL", "debug, info, warn or error (for this process and the Jobs' runners)", false,
       "warn"}},
     0,
@@ -90,29 +95,82 @@ struct ApplyConfig {
   std::string log_level;
 };
 
-ApplyConfig read_config(const cli::ParsedArgs& args) {
-  ApplyConfig config;
+// FILE must be a readable file; in --watch mode it may still be missing or broken, and is watched until
+// fixed.
+fs::path manifest_file(const cli::ParsedArgs& args) {
   auto file = args.get("filename");
   if (!file) throw_bad_input("-f FILE is required: the manifests to apply (see --help)");
-  config.file = *file;
-  config.database_url = args.get("database-url");
-  if (config.database_url) register_secret(*config.database_url);
-  config.data_dir = fs::absolute(args.get_or("data-dir", ".pgrevise"));
-  config.ns = args.get_or("namespace", "default");
-  config.metrics_address =
-      metrics::parse_bind_address("--metrics-bind-address", args.get_or("metrics-bind-address", "0"));
-  config.watch = args.has("watch");
-  if (auto runner = args.get("runner-binary")) {
-    config.runner_binary = fs::absolute(*runner).string();
-  } else {
-    std::error_code ec;
-    config.runner_binary = fs::read_symlink("/proc/self/exe", ec).string();
-    if (ec || config.runner_binary.empty()) config.runner_binary = "pgrevise";
+  if (file->empty()) throw_bad_input("-f FILE: expected a file, got ''");
+  std::error_code ec;
+  if (!args.has("watch") && fs::is_directory(*file, ec))
+    throw_bad_input("-f " + *file + ": a directory, not a file of manifests");
+  return *file;
+}
+
+// --data-dir is created when a Job first needs it; a path that can never be a directory is refused now.
+fs::path data_dir(const cli::ParsedArgs& args) {
+  const std::string text = args.get_or("data-dir", ".pgrevise");
+  if (text.empty()) throw_bad_input("--data-dir: expected a directory, got ''");
+  const fs::path dir = fs::absolute(text);
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
+    if (fs::exists(p, ec)) {
+      if (!fs::is_directory(p, ec))
+        throw_bad_input("--data-dir " + text + ": " + p.string() + " exists and is not a directory");
+      break;
+    }
+    if (p == p.parent_path()) break;
   }
+  return dir;
+}
+
+// The URL replaces the ones in FILE's Secrets: one libpq refuses is refused here, naming the flag, before any
+// Job or database connection. Its secret parts are registered first, so that no message shows them.
+std::optional<std::string> database_url(const cli::ParsedArgs& args) {
+  auto url = args.get("database-url");
+  if (!url) return std::nullopt;
+  register_secret(*url);
+  if (url->empty()) throw_bad_input("--database-url: expected a URL or conninfo, got ''");
+  if (auto problem = db::conninfo_problem(*url)) throw_bad_input("--database-url: " + *problem);
+  return url;
+}
+
+std::string namespace_flag(const cli::ParsedArgs& args) {
+  const std::string ns = args.get_or("namespace", "default");
+  std::string problem = api::dns1123_subdomain_problem(ns);
+  if (problem.empty() && ns.find('.') != std::string::npos) problem = "must not contain '.'";
+  if (problem.empty() && ns.size() > 63) problem = "must be at most 63 characters";
+  if (!problem.empty()) throw_bad_input("--namespace '" + ns + "': not a namespace name: " + problem);
+  return ns;
+}
+
+std::string runner_binary(const cli::ParsedArgs& args) {
+  if (auto runner = args.get("runner-binary")) {
+    const fs::path path = fs::absolute(*runner);
+    std::error_code ec;
+    if (runner->empty() || !fs::is_regular_file(path, ec) || ::access(path.c_str(), X_OK) != 0)
+      throw_bad_input("--runner-binary '" + *runner + "': not an executable file");
+    return path.string();
+  }
+  std::error_code ec;
+  const std::string self = fs::read_symlink("/proc/self/exe", ec).string();
+  return ec || self.empty() ? "pgrevise" : self;
+}
+
+ApplyConfig read_config(const cli::ParsedArgs& args) {
+  ApplyConfig config;
   config.log_level = args.get_or("log-level", "warn");
   log::Level level;
   if (!log::parse_level(config.log_level, level))
     throw_bad_input("--log-level: expected debug, info, warn or error, got '" + config.log_level + "'");
+  config.file = manifest_file(args);
+  config.database_url = database_url(args);
+  config.data_dir = data_dir(args);
+  config.ns = namespace_flag(args);
+  config.metrics_address =
+      metrics::parse_bind_address("metrics-bind-address", args.get_or("metrics-bind-address", "0"));
+  config.watch = args.has("watch");
+  config.runner_binary = runner_binary(args);
   log::configure(level, log::Format::kText);
   return config;
 }
@@ -469,7 +527,6 @@ int run_apply(const Args& raw_args) {
     return kExitOk;
   }
   const ApplyConfig config = read_config(cli::parse(kApplySpec, args));
-  fs::create_directories(config.data_dir);
   install_stop_handlers();
 
   metrics::PrometheusMetrics metrics(PGREVISE_VERSION);

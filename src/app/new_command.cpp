@@ -1,4 +1,5 @@
 // `pgrevise new -m MESSAGE`: scaffolds a migration file after the current head.
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +8,7 @@
 #include "app/commands.h"
 #include "common/cli.h"
 #include "common/error.h"
+#include "revision/errors.h"
 #include "revision/graph.h"
 #include "revision/scaffold.h"
 
@@ -18,15 +20,117 @@ cli::CommandSpec new_spec() {
   return cli::CommandSpec{
       .usage = "pgrevise new -m MESSAGE [flags]",
       .summary = "Write a new migration file whose down_revision is the current head of the files.",
-      .flags = {{"message", "MESSAGE", "what the revision does (required; also -m)"},
+      .flags = {{"message", "MESSAGE", "what the revision does: one line of UTF-8 text (required; also -m)"},
                 {"dir", "DIR", "directory of migration files", false,
                  "$PGREVISE_MIGRATIONS_DIR, else ./migrations"},
                 {"head", "HEAD", "build on this head (id, prefix or LABEL@head), or `base` for a new base"},
-                {"merge", "", "merge every head: down_revision lists them all"},
+                {"merge", "",
+                 "merge every head: down_revision lists them all (two heads or more; not with --head)"},
                 {"branch-label", "LABEL", "label the new revision's branch", true},
                 {"depends-on", "REV", "revision or label this one depends on", true},
                 {"non-transactional", "", "mark the revision `transactional: false`"}},
       .details = "Several heads need --head or --merge. The file is named <id>_<slug>.sql."};
+}
+
+// Where the first byte sits that is no part of valid UTF-8 (no overlong forms, no surrogates, nothing above
+// U+10FFFF: the loader's rules) or is a control character other than tab, or npos. The message goes into the
+// file's header, which the loader reads as UTF-8 text.
+size_t first_unfit_byte(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = bytes[i];
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t') || c == 0x7F) return i;
+      ++i;
+      continue;
+    }
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      low = c == 0xE0 ? 0xA0 : low;
+      high = c == 0xED ? 0x9F : high;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      low = c == 0xF0 ? 0x90 : low;
+      high = c == 0xF4 ? 0x8F : high;
+    } else {
+      return i;
+    }
+    if (i + length > text.size() || bytes[i + 1] < low || bytes[i + 1] > high) return i;
+    for (size_t k = 2; k < length; ++k)
+      if ((bytes[i + k] & 0xC0) != 0x80) return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+std::string check_message(const std::optional<std::string>& message) {
+  if (!message) throw_bad_input("-m MESSAGE is required");
+  if (message->find_first_not_of(" \t") == std::string::npos)
+    throw_bad_input("-m MESSAGE: the message is empty");
+  if (message->find_first_of("\r\n") != std::string::npos)
+    throw_bad_input("-m MESSAGE: the message must be a single line");
+  if (const size_t bad = first_unfit_byte(*message); bad != std::string_view::npos) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X",
+                  static_cast<unsigned>(static_cast<unsigned char>((*message)[bad])));
+    throw_bad_input(std::string("-m MESSAGE: byte ") + byte + " at offset " + std::to_string(bad) +
+                    " is not UTF-8 text (or is a control character)");
+  }
+  return *message;
+}
+
+std::filesystem::path migrations_dir(const cli::ParsedArgs& a) {
+  const char* env_dir = std::getenv("PGREVISE_MIGRATIONS_DIR");
+  const bool from_env = !a.has("dir") && env_dir != nullptr && *env_dir;
+  const std::string dir = a.get_or("dir", from_env ? env_dir : "migrations");
+  const std::string source = a.has("dir") ? "--dir"
+                             : from_env   ? "PGREVISE_MIGRATIONS_DIR"
+                                          : "the default --dir";
+  std::error_code ec;
+  if (dir.empty() || !std::filesystem::is_directory(dir, ec))
+    throw_bad_input(source + " '" + dir + "': no such directory of migration files");
+  return dir;
+}
+
+// The flag a refusal of the scaffolder is about, so that the message names it.
+std::string culprit_flag(const revision::RevisionError& e, const cli::ParsedArgs& a) {
+  switch (e.code()) {
+    case revision::RevisionErrorCode::kResolutionError:
+      return a.has("head") ? "--head " + a.get_or("head", "") + ": " : "";
+    case revision::RevisionErrorCode::kUnknownDependency:
+      return "--depends-on: ";
+    case revision::RevisionErrorCode::kDuplicateLabel:
+    case revision::RevisionErrorCode::kParse:
+      return a.has("branch-label") ? "--branch-label: " : "";
+    default:
+      return "";
+  }
+}
+
+revision::NewRevisionFile scaffold(const revision::RevisionGraph& graph, const cli::ParsedArgs& a,
+                                   const std::string& message) {
+  if (a.has("merge") && a.has("head")) throw_bad_input("--head and --merge exclude each other: choose one");
+  if (a.has("merge") && graph.heads().size() < 2)
+    throw_bad_input("--merge: there is nothing to merge, the files have " +
+                    std::to_string(graph.heads().size()) + " head(s)");
+  try {
+    return revision::scaffold_revision(graph,
+                                       {.message = message,
+                                        .head = a.get("head"),
+                                        .merge_heads = a.has("merge"),
+                                        .branch_labels = a.get_all("branch-label"),
+                                        .depends_on = a.get_all("depends-on"),
+                                        .transactional = !a.has("non-transactional")},
+                                       revision::random_revision_ids());
+  } catch (const revision::RevisionError& e) {
+    const std::string flag = culprit_flag(e, a);
+    if (flag.empty()) throw;
+    throw Error(ErrorKind::kBadInput, flag + e.what());
+  }
 }
 
 }  // namespace
@@ -40,19 +144,9 @@ int run_new(const Args& raw) {
     return kExitOk;
   }
   const auto a = cli::parse(spec, args);
-  const auto message = a.get("message");
-  if (!message) throw_bad_input("-m MESSAGE is required");
-  const char* env_dir = std::getenv("PGREVISE_MIGRATIONS_DIR");
-  const std::filesystem::path dir = a.get_or("dir", env_dir != nullptr && *env_dir ? env_dir : "migrations");
-  const auto graph = revision::load_graph(dir);
-  const auto file = revision::scaffold_revision(graph,
-                                                {.message = *message,
-                                                 .head = a.get("head"),
-                                                 .merge_heads = a.has("merge"),
-                                                 .branch_labels = a.get_all("branch-label"),
-                                                 .depends_on = a.get_all("depends-on"),
-                                                 .transactional = !a.has("non-transactional")},
-                                                revision::random_revision_ids());
+  const std::string message = check_message(a.get("message"));
+  const std::filesystem::path dir = migrations_dir(a);
+  const auto file = scaffold(revision::load_graph(dir), a, message);
   const auto path = dir / file.file_name;
   if (std::filesystem::exists(path)) throw_bad_input(path.string() + " already exists");
   {

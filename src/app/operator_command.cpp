@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "api/validation.h"
 #include "app/commands.h"
 #include "app/operator_runtime.h"
 #include "app/version.h"
@@ -26,7 +27,7 @@ const cli::CommandSpec kOperatorSpec{
     "reference,\n"
     "and keeps each database at its declared target through backup and migrate Jobs.",
     {{"kubeconfig", "FILE", "kubeconfig to use", false, "$KUBECONFIG, else in-cluster, else ~/.kube/config"},
-     {"namespace", "NS", "watch only this namespace (repeatable)", true, "all namespaces"},
+     {"namespace", "NS", "watch only this namespace (repeatable; a namespace name)", true, "all namespaces"},
      {"leader-elect", "", "run leader election so that only one of several replicas reconciles"},
      {"leader-elect-lease-namespace", "NS", "namespace of the Lease", false,
       "$POD_NAMESPACE, else the service account's, else default"},
@@ -64,16 +65,19 @@ const cli::CommandSpec kOperatorSpec{
     "Exit codes:\n"
     "  0  stopped by SIGTERM or SIGINT: in-flight reconciles drained, the lease released\n"
     "  1  the leader lease was lost, or a fatal runtime error (restart the process)\n"
-    "  2  bad flags or kubeconfig\n"
+    "  2  bad flags or kubeconfig (every flag is checked before the first API request; the message names "
+    "it)\n"
     "  4  the API server could not be reached at start-up"};
 
 void configure_logging(const cli::ParsedArgs& a) {
+  const std::string level_text = a.get_or("log-level", "info");
   log::Level level;
-  if (!log::parse_level(a.get_or("log-level", "info"), level))
-    throw_bad_input("--log-level: expected debug, info, warn or error");
+  if (!log::parse_level(level_text, level))
+    throw_bad_input("--log-level: expected debug, info, warn or error, got '" + level_text + "'");
+  const std::string format_text = a.get_or("log-format", "json");
   log::Format format;
-  if (!log::parse_format(a.get_or("log-format", "json"), format))
-    throw_bad_input("--log-format: expected json or text");
+  if (!log::parse_format(format_text, format))
+    throw_bad_input("--log-format: expected json or text, got '" + format_text + "'");
   log::configure(level, format);
 }
 
@@ -115,24 +119,54 @@ void read_lease_timing(const cli::ParsedArgs& a, OperatorConfig& c) {
     throw_bad_input("--leader-elect-retry-period must be less than --leader-elect-renew-deadline");
 }
 
+// A namespace is a DNS-1123 label; a name the API server would refuse is refused here, before any request.
+std::string namespace_flag(const std::string& flag, const std::string& value) {
+  std::string problem = api::dns1123_subdomain_problem(value);
+  if (problem.empty() && value.find('.') != std::string::npos) problem = "must not contain '.'";
+  if (problem.empty() && value.size() > 63) problem = "must be at most 63 characters";
+  if (!problem.empty()) throw_bad_input("--" + flag + " '" + value + "': not a namespace name: " + problem);
+  return value;
+}
+
+kube::ClusterConfig cluster_config(const cli::ParsedArgs& a) {
+  const auto flag = a.get("kubeconfig");
+  if (flag && flag->empty()) throw_bad_input("--kubeconfig: expected a file, got ''");
+  try {
+    return kube::resolve_cluster_config(flag.value_or(""), kube::process_env());
+  } catch (const Error& e) {
+    if (!flag) throw;
+    throw Error(ErrorKind::kBadInput, "--kubeconfig " + *flag + ": " + e.what());
+  }
+}
+
+std::string runner_image(const cli::ParsedArgs& a) {
+  constexpr const char* kDefaultImage = "ghcr.io/pgrevise/pgrevise:" PGREVISE_VERSION;
+  const std::string image = a.get_or("runner-image", env_or("PGREVISE_RUNNER_IMAGE", kDefaultImage));
+  if (image.empty() || image.find_first_of(" \t\r\n") != std::string::npos)
+    throw_bad_input("--runner-image '" + image + "': expected an image reference such as " + kDefaultImage);
+  return image;
+}
+
 OperatorConfig config_from(const cli::ParsedArgs& a) {
   OperatorConfig c;
-  c.cluster = kube::resolve_cluster_config(a.get_or("kubeconfig", ""), kube::process_env());
-  c.namespaces = a.get_all("namespace");
+  c.cluster = cluster_config(a);
+  for (const auto& ns : a.get_all("namespace")) c.namespaces.push_back(namespace_flag("namespace", ns));
   c.leader_elect = a.has("leader-elect");
   c.lease_namespace =
       a.get_or("leader-elect-lease-namespace", env_or("POD_NAMESPACE", c.cluster.default_namespace));
+  if (a.has("leader-elect-lease-namespace"))
+    namespace_flag("leader-elect-lease-namespace", c.lease_namespace);
   c.lease_name = a.get_or("leader-elect-lease-name", "pgrevise-operator");
+  if (auto problem = api::dns1123_subdomain_problem(c.lease_name); !problem.empty())
+    throw_bad_input("--leader-elect-lease-name '" + c.lease_name + "': not a Lease name: " + problem);
   c.identity = leader_identity();
   read_lease_timing(a, c);
   c.metrics_address =
-      metrics::parse_bind_address("--metrics-bind-address", a.get_or("metrics-bind-address", ":8080"));
-  c.health_address = metrics::parse_bind_address("--health-probe-bind-address",
+      metrics::parse_bind_address("metrics-bind-address", a.get_or("metrics-bind-address", ":8080"));
+  c.health_address = metrics::parse_bind_address("health-probe-bind-address",
                                                  a.get_or("health-probe-bind-address", ":8081"));
   c.max_concurrent_reconciles = static_cast<int>(a.get_int("max-concurrent-reconciles", 1, 64).value_or(2));
-  c.runner_image =
-      a.get_or("runner-image",
-               env_or("PGREVISE_RUNNER_IMAGE", std::string("ghcr.io/pgrevise/pgrevise:") + PGREVISE_VERSION));
+  c.runner_image = runner_image(a);
   c.qps = static_cast<double>(a.get_int("qps", 0, 10000).value_or(20));
   c.burst = static_cast<int>(a.get_int("burst", 1, 10000).value_or(30));
   c.drain_timeout = std::chrono::seconds(a.get_int("shutdown-timeout", 1, 3600).value_or(60));
