@@ -312,7 +312,8 @@ INSTANTIATE_TEST_SUITE_P(Corpus, CliBadFlags, ::testing::ValuesIn(corpus()), [](
 class CliValidFlags : public CliBadFlags {};
 
 TEST_F(CliValidFlags, GetPastTheChecks) {
-  auto r = run(op({"--qps", "5", "--leader-elect-lease-duration", "20s", "--namespace", "team-a"}));
+  auto r = run(op({"--qps", "5", "--leader-elect-lease-duration", "20s", "--namespace", "team-a",
+                   "--metrics-bind-address", "0", "--health-probe-bind-address", "0"}));
   EXPECT_EQ(r.exit_code, 4) << describe(r);
 
   r = run(apply({"--data-dir", "state", "--log-level", "warn"}));
