@@ -94,7 +94,8 @@ def main():
                for scope in ("watchedNamespaces", "releaseNamespace") for e in expected[scope] for verb in e["verbs"]}
     types = resource_types(source_dir)
     used = {}
-    for path in sorted(glob.glob(os.path.join(source_dir, "src", "**", "*.cpp"), recursive=True)):
+    for path in sorted(glob.glob(os.path.join(source_dir, "src", "**", "*.cpp"), recursive=True) +
+                       glob.glob(os.path.join(source_dir, "src", "**", "*.h"), recursive=True)):
         with open(path, encoding="utf-8") as f:
             text = f.read()
         relative = os.path.relpath(path, source_dir)
