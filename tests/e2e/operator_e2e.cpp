@@ -43,6 +43,12 @@ void OperatorE2eTest::SetUp() {
     auto it = env_by_kind_.find(job_kind(job));
     return it == env_by_kind_.end() ? std::map<std::string, std::string>{} : it->second;
   };
+  options.on_container_exit = [this](const Json& job, const ProcessSpec& spec, const ProcessResult& result) {
+    std::string command;
+    for (const auto& word : spec.argv) command += (command.empty() ? "" : " ") + word;
+    std::lock_guard lock(runs_mu_);
+    runs_.push_back({kube::object_key(job), command, result.out, result.err});
+  };
   kubelet_ = std::make_unique<testing::FakeKubelet>(options);
   kubelet_->start();
 }
@@ -91,6 +97,11 @@ std::map<std::string, std::string> OperatorE2eTest::failing_pg_dump_env() {
   std::filesystem::permissions(script, std::filesystem::perms::owner_all);
   const char* path = std::getenv("PATH");
   return {{"PATH", script.parent_path().string() + ":" + (path == nullptr ? "/usr/bin:/bin" : path)}};
+}
+
+std::vector<OperatorE2eTest::ContainerRun> OperatorE2eTest::container_runs() const {
+  std::lock_guard lock(runs_mu_);
+  return runs_;
 }
 
 Json OperatorE2eTest::resource_json(const std::string& target, const Json& spec) const {

@@ -61,6 +61,15 @@ class OperatorE2eTest : public ::testing::Test {
   // A PATH whose pg_dump always fails, for the backup Jobs of a broken node.
   std::map<std::string, std::string> failing_pg_dump_env();
 
+  // Every container process the fake kubelet ran, with its output unredacted, as a log collector sees it.
+  struct ContainerRun {
+    std::string job;  // namespace/name
+    std::string command;
+    std::string out;
+    std::string err;
+  };
+  std::vector<ContainerRun> container_runs() const;
+
   testing::FakeApiServer server_{server_options()};
   testing::TestDatabase db_;
   testing::TempDir dir_;
@@ -70,6 +79,8 @@ class OperatorE2eTest : public ::testing::Test {
   std::filesystem::path kubeconfig_;
   std::mutex env_mu_;
   std::map<std::string, std::map<std::string, std::string>> env_by_kind_;
+  mutable std::mutex runs_mu_;
+  std::vector<ContainerRun> runs_;
 };
 
 // The kind of a Job the operator created: its app.kubernetes.io/component label, else the part of its name.

@@ -25,6 +25,23 @@ bool has_finished(const Json& job) {
   return false;
 }
 
+// Runs a Job's container processes and hands each one's result to the kubelet's observer.
+class ObservedRunner final : public ProcessRunner {
+ public:
+  ObservedRunner(ProcessRunner& inner, const Json& job, const FakeKubeletOptions& options)
+      : inner_(inner), job_(job), options_(options) {}
+  ProcessResult run(const ProcessSpec& spec) override {
+    ProcessResult result = inner_.run(spec);
+    if (options_.on_container_exit) options_.on_container_exit(job_, spec, result);
+    return result;
+  }
+
+ private:
+  ProcessRunner& inner_;
+  const Json& job_;
+  const FakeKubeletOptions& options_;
+};
+
 }  // namespace
 
 FakeKubelet::FakeKubelet(FakeKubeletOptions options) : options_(std::move(options)) {}
@@ -163,7 +180,8 @@ void FakeKubelet::run_job(Json job) {
       env.get_config_map = [this](const std::string& n, const std::string& c) {
         return client_->try_get(kube::resources::config_maps(), n, c);
       };
-      local::JobExecutor executor(env, runner_);
+      ObservedRunner runner(runner_, job, options_);
+      local::JobExecutor executor(env, runner);
       const local::JobOutcome outcome = executor.run(job);
       pod["status"] = local::finished_pod_status(job, outcome, started, now());
       pod = client_->update_status(kube::resources::pods(), ns, pod);

@@ -31,6 +31,10 @@ struct FakeKubeletOptions {
   // Extra variables for the containers of one Job, over extra_env (e.g. a PATH whose pg_dump fails, to
   // stand for a node where backups break).
   std::function<std::map<std::string, std::string>(const nlohmann::json& job)> env_for_job;
+  // Called when each container process of a Job ends, with its stdout and stderr as the process wrote them
+  // (what `kubectl logs` would show; the Pod status keeps only a redacted tail). May run on several threads.
+  std::function<void(const nlohmann::json& job, const ProcessSpec& spec, const ProcessResult& result)>
+      on_container_exit;
 };
 
 // Stands in for the Job controller and the kubelet of a cluster: watches batch/v1 Jobs on the API server and
