@@ -149,6 +149,9 @@ std::optional<Outcome> create_job(Context& ctx, specs::JobKind kind, const std::
 bool backup_recorded(const Context& ctx, const JobView& backup) {
   const auto& old = ctx.old_status.last_backup;
   if (backup.phase != JobPhase::kSucceeded || !old || backup.start_time.empty()) return false;
+  // The status still waiting for this Job is not its record, even when the record there is of a Job that
+  // started in the same second (a Job's startTime has whole seconds).
+  if (ctx.old_status.active_job == backup.name) return false;
   if (old->started_at.substr(0, 19) < backup.start_time.substr(0, 19)) return false;
   const api::Condition* done =
       api::find_condition(ctx.old_status.conditions, api::condition::kBackupSucceeded);
@@ -188,16 +191,21 @@ void record_backup(Context& ctx, const JobView& backup) {
   ctx.facts.backup_report = std::move(report);
 }
 
-// Whether `run` was recorded from this Job already (it did not start before the Job).
-bool recorded_from(const std::optional<api::LastRun>& run, const JobView& job) {
-  return run && !job.start_time.empty() && run->started_at.substr(0, 19) >= job.start_time.substr(0, 19);
+// Whether the status's lastRun was recorded from this Job already: it did not start before the Job, and the
+// status is no longer waiting for the Job. A Job's startTime has whole seconds, so a run of an earlier Job
+// that started in the same second passes the first test; the record of a Job is written together with the end
+// of the wait for it (activeJob), so the second tells them apart.
+bool recorded_from(const Context& ctx, const JobView& job) {
+  const auto& run = ctx.old_status.last_run;
+  return run && !job.start_time.empty() && ctx.old_status.active_job != job.name &&
+         run->started_at.substr(0, 19) >= job.start_time.substr(0, 19);
 }
 
 void record_migration(Context& ctx, const JobView& migrate) {
   // A run recorded earlier from this Job is kept as it is: its Pod is not read again on every resync (and may
   // be gone by now).
   std::optional<JobReport> report;
-  if (!recorded_from(ctx.old_status.last_run, migrate)) {
+  if (!recorded_from(ctx, migrate)) {
     report = read_report(ctx, migrate.name);
     ctx.facts.last_run = last_run_from(migrate, report);
   }

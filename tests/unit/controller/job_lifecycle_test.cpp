@@ -52,6 +52,59 @@ TEST_F(JobLifecycleTest, BackupJobRemovedByItsTtlDuringTheMigrationIsNotRunAgain
   EXPECT_EQ(metrics.backups, std::vector<metrics::RunResult>{metrics::RunResult::kSucceeded});
 }
 
+// This fake starts every Job in the same second, as two quick runs do: the second run's record comes from
+// its own Jobs' reports, not from the first run's record that started in that second too.
+TEST_F(JobLifecycleTest, ARunStartedInTheSameSecondAsTheLastOneIsRecordedFromItsOwnJobs) {
+  apply({{"targetRevision", "002"}});
+  reconcile();
+  const std::string first_backup = only_job("backup");
+  finish_backup(first_backup, true);
+  reconcile();
+  const std::string first = only_job("migrate");
+  finish_migrate(first, true, {"002"});
+  reconcile();
+  ASSERT_EQ(status().phase, api::Phase::kSucceeded);
+  ASSERT_TRUE(status().last_backup.has_value());
+
+  apply({{"targetRevision", "003"}});
+  reconcile();
+  const auto backups = jobs_of("backup");
+  ASSERT_EQ(backups.size(), 2u);
+  const std::string second_backup = backups[0]["metadata"].value("name", "") == first_backup
+                                        ? backups[1]["metadata"].value("name", "")
+                                        : backups[0]["metadata"].value("name", "");
+  cluster.finish_job(kNs, second_backup, true,
+                     to_json(JobReport{.kind = "backup",
+                                       .command = "backup",
+                                       .result = "succeeded",
+                                       .backup = ReportBackup{.file = "/backups/app-second.dump",
+                                                              .size_bytes = 8192,
+                                                              .sha256 = std::string(64, 'b'),
+                                                              .heads = {"002"},
+                                                              .started_at = "2026-11-30T08:00:00Z",
+                                                              .finished_at = "2026-11-30T08:00:00Z"}}));
+  reconcile();
+  ASSERT_TRUE(status().last_backup.has_value());
+  EXPECT_EQ(status().last_backup->file, "/backups/app-second.dump");
+
+  std::string second;
+  for (const auto& job : jobs_of("migrate"))
+    if (job["metadata"].value("name", "") != first) second = job["metadata"].value("name", "");
+  ASSERT_FALSE(second.empty());
+  finish_migrate(
+      second, false, {"002"},
+      ReportError{.revision = "003", .sqlstate = "42703", .message = "column \"x\" does not exist"});
+  reconcile();
+  const auto s = status();
+  EXPECT_EQ(s.phase, api::Phase::kFailed);
+  ASSERT_TRUE(s.last_run.has_value());
+  EXPECT_EQ(s.last_run->result, api::kRunFailed);
+  EXPECT_EQ(s.last_run->revision, "003");
+  EXPECT_EQ(s.last_run->sqlstate, "42703");
+  EXPECT_THAT(condition(condition::kStalled).message, HasSubstr("at revision 003 (SQLSTATE 42703)"));
+  EXPECT_EQ(cluster.event_reasons().back(), "MigrationFailed");
+}
+
 TEST_F(JobLifecycleTest, AJobPastItsDeadlineIsJobDeadlineExceeded) {
   apply({{"backup", {{"enabled", false}}}, {"job", {{"activeDeadlineSeconds", 600}}}});
   reconcile();
