@@ -1,10 +1,10 @@
 // A canary password end to end: the database role's password is in the test Secrets only, and a run of the
-// real operator at debug level (install with a backup, a dry run, a target bump, a failing migration, two
-// resources: one with the whole URL in a Secret, one with only the password in a Secret) must leave it
-// nowhere: not in the operator's output, the Jobs' output, any object the API server stores or ever stored
-// (Jobs, Pods with their termination messages, Events, statuses, ConfigMaps, Leases), the request log,
-// /metrics, the health endpoints, or the files the Jobs wrote (backups, manifests, termination logs). The
-// Jobs and Pods get the password only through secretKeyRef.
+// real operator at debug level (install with a backup, a dry run, a target bump, a failing migration, three
+// resources: one with the whole URL in a Secret, one with only the password in a Secret, and one whose user
+// the database refuses) must leave it nowhere: not in the operator's output, the Jobs' output, any object the
+// API server stores or ever stored (Jobs, Pods with their termination messages, Events, statuses, ConfigMaps,
+// Leases), the request log, /metrics, the health endpoints, or the files the Jobs wrote (backups, manifests,
+// termination logs). The Jobs and Pods get the password only through secretKeyRef.
 #include <unistd.h>
 
 #include <algorithm>
@@ -191,13 +191,14 @@ std::size_t count_termination_messages(const Json& pod) {
   return n;
 }
 
-const std::vector<std::string> kSecrets = {"app-db", "fields-db"};
+const std::vector<std::string> kSecrets = {"app-db", "fields-db", "refused-db"};
 
 class OperatorCanaryTest : public OperatorE2eTest {
  protected:
   // The resource beside kResourceName that names host, port, dbname and user, with only the password in a
   // Secret.
   static constexpr const char* kFieldsName = "fields";
+  static constexpr const char* kRefusedName = "refused";
 
   void create_canary_inputs() {
     app_url_ = role_.own(db_);
@@ -221,6 +222,25 @@ class OperatorCanaryTest : public OperatorE2eTest {
         {"sslMode", "disable"}, {"passwordSecretRef", {{"name", "fields-db"}, {"key", "password"}}}};
     r["spec"]["migrations"]["configMapRef"]["name"] = "fields-migrations";
     client_->create(migrations_type(), kNamespace, r);
+  }
+
+  // A third resource whose Secret holds the canary for a user that does not exist: the operator's own
+  // connection fails, and its error travels into the status, the events and the log.
+  void create_refused_resource() {
+    const Endpoint e = endpoint_of(app_url_);
+    refused_url_ = "postgresql://no_such_role_" + std::to_string(::getpid()) + ":" + url_encoded(kCanary) +
+                   "@" + e.host + ":" + std::to_string(e.port) + "/" + e.dbname;
+    client_->create(kube::resources::secrets(), kNamespace,
+                    secret(kNamespace, "refused-db", "url", refused_url_));
+    Json r = resource_json("heads");
+    r["metadata"]["name"] = kRefusedName;
+    r["spec"]["database"]["urlSecretRef"]["name"] = "refused-db";
+    client_->create(migrations_type(), kNamespace, r);
+  }
+
+  bool refused_reported() const {
+    auto r = client_->try_get(migrations_type(), kNamespace, kRefusedName);
+    return r && has_reason(*r, "DatabaseUnreachable");
   }
 
   bool fields_ready() const {
@@ -251,6 +271,7 @@ class OperatorCanaryTest : public OperatorE2eTest {
     search.add_needle("URL-encoded", url_encoded(kCanary));
     search.add_needle("base64", base64_encode(kCanary));
     search.add_needle("base64 of the Secret's URL", base64_encode(app_url_));
+    search.add_needle("base64 of the refused Secret's URL", base64_encode(refused_url_));
     return search;
   }
 
@@ -258,6 +279,7 @@ class OperatorCanaryTest : public OperatorE2eTest {
   testing::TestDatabase fields_db_;
   std::string app_url_;
   std::string fields_url_;
+  std::string refused_url_;
 };
 
 TEST_F(OperatorCanaryTest, ThePasswordAppearsNowhereTheOperatorOrItsJobsWrite) {
@@ -268,9 +290,12 @@ TEST_F(OperatorCanaryTest, ThePasswordAppearsNowhereTheOperatorOrItsJobsWrite) {
   // resource to its heads.
   create_resource("0005", {{"backup", {{"compressLevel", 0}}}});
   create_fields_resource();
+  create_refused_resource();
   wait_ready();
   EXPECT_EQ(heads(), "0005");
   EXPECT_TRUE(eventually([&] { return fields_ready(); }, std::chrono::seconds(120))) << logs();
+  EXPECT_TRUE(eventually([&] { return refused_reported(); }, std::chrono::seconds(60)))
+      << client_->get(migrations_type(), kNamespace, kRefusedName).dump(2);
 
   // A dry run of the bump: the plan Job's --sql output published in a ConfigMap.
   patch_resource({{"spec", {{"dryRun", true}, {"targetRevision", "heads"}}}});
