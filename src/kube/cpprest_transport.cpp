@@ -4,6 +4,7 @@
 #include <cpprest/http_client.h>
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -109,8 +110,10 @@ HttpResponse CppRestTransport::send(const HttpRequest& request) {
 
 HttpResponse CppRestTransport::stream(const HttpRequest& request, const ChunkHandler& on_chunk,
                                       Cancellation& cancel) {
-  pplx::cancellation_token_source cts;
-  const int registration = cancel.on_cancel([&cts] { cts.cancel(); });
+  // Shared with the callback: Cancellation::cancel() may still be running it on another thread after this
+  // function has unregistered it and returned.
+  auto cts = std::make_shared<pplx::cancellation_token_source>();
+  const int registration = cancel.on_cancel([cts] { cts->cancel(); });
   struct Unregister {
     Cancellation& c;
     int id;
@@ -118,7 +121,7 @@ HttpResponse CppRestTransport::stream(const HttpRequest& request, const ChunkHan
   } unregister{cancel, registration};
   try {
     auto client = impl_->client_for(request.timeout);
-    http::http_response response = client->request(impl_->build(request), cts.get_token()).get();
+    http::http_response response = client->request(impl_->build(request), cts->get_token()).get();
     HttpResponse out = convert_head(response);
     if (out.status < 200 || out.status >= 300) {
       out.body = response.extract_utf8string(true).get();
