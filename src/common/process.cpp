@@ -42,7 +42,21 @@ std::vector<char*> as_c_array(std::vector<std::string>& strings) {
   return out;
 }
 
-[[noreturn]] void exec_child(const ProcessSpec& spec, int in_r, int out_w, int err_w, int status_w) {
+// The command line and environment as execvpe takes them, made before fork: between fork and exec the child
+// of a multithreaded process may only make system calls (another thread may have held the allocator's lock at
+// fork).
+struct ExecArguments {
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+
+  explicit ExecArguments(const ProcessSpec& spec)
+      : args(spec.argv), env(build_environment(spec)), argv(as_c_array(args)), envp(as_c_array(env)) {}
+};
+
+[[noreturn]] void exec_child(const ProcessSpec& spec, const ExecArguments& exec, int in_r, int out_w,
+                             int err_w, int status_w) {
   // Its own process group, so that a timeout or kill() reaches the grandchildren a shell script starts too.
   setpgid(0, 0);
   dup2(spec.stdin_fd >= 0 ? spec.stdin_fd : in_r, STDIN_FILENO);
@@ -65,11 +79,7 @@ std::vector<char*> as_c_array(std::vector<std::string>& strings) {
     (void)!::write(status_w, &e, sizeof e);
     _exit(127);
   }
-  std::vector<std::string> args = spec.argv;
-  std::vector<std::string> env = build_environment(spec);
-  auto argv = as_c_array(args);
-  auto envp = as_c_array(env);
-  execvpe(argv[0], argv.data(), envp.data());
+  execvpe(exec.argv[0], exec.argv.data(), exec.envp.data());
   int e = errno;
   (void)!::write(status_w, &e, sizeof e);
   _exit(127);
@@ -82,6 +92,7 @@ ChildProcess::ChildProcess(const ProcessSpec& spec) : stdin_data_(spec.stdin_dat
   static const bool sigpipe_ignored = (std::signal(SIGPIPE, SIG_IGN), true);
   (void)sigpipe_ignored;
   if (spec.argv.empty()) throw Error(ErrorKind::kInternal, "empty command line");
+  const ExecArguments exec(spec);
   int in_p[2], out_p[2], err_p[2], status_p[2];
   if (pipe2(in_p, O_CLOEXEC) || pipe2(out_p, O_CLOEXEC) || pipe2(err_p, O_CLOEXEC) ||
       pipe2(status_p, O_CLOEXEC)) {
@@ -89,7 +100,7 @@ ChildProcess::ChildProcess(const ProcessSpec& spec) : stdin_data_(spec.stdin_dat
   }
   pid_ = fork();
   if (pid_ < 0) throw Error(ErrorKind::kIo, std::string("fork: ") + std::strerror(errno));
-  if (pid_ == 0) exec_child(spec, in_p[0], out_p[1], err_p[1], status_p[1]);
+  if (pid_ == 0) exec_child(spec, exec, in_p[0], out_p[1], err_p[1], status_p[1]);
   setpgid(pid_, pid_);  // also here, so a kill right after fork cannot miss the group
   ::close(in_p[0]);
   ::close(out_p[1]);
