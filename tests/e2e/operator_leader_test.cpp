@@ -87,6 +87,17 @@ class LeaderElectionKillTest : public OperatorE2eTest {
     return -1;
   }
 
+  // Whether replica `index` is the last to write the lease within `limit`. A standby takes over only when the
+  // killed leader's lease expires, which may come after the run it was killed in has converged.
+  bool becomes_leader(int index, std::chrono::seconds limit) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (leader() != index) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return true;
+  }
+
   // Replicas 0 and 1 acting on `fleet`, which gets four resources in two namespaces, converged at r00;
   // returns the index of the one that leads (-1 when neither wrote the lease).
   int converge_under_two_replicas(Fleet& fleet) {
@@ -97,12 +108,25 @@ class LeaderElectionKillTest : public OperatorE2eTest {
     return leader();
   }
 
-  // SIGKILLs replica `index` at a seeded random moment of the run just started; returns when it was killed.
-  SteadyTime kill_during_run(int index, std::mt19937_64& rng) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 2000)(rng)));
+  // SIGKILLs replica `index` at a seeded random point of the run just started: after it created the k-th of
+  // the run's Jobs (k from 1 to all but two), so the run is unfinished and its successor has work left to do.
+  // Returns when it was killed.
+  SteadyTime kill_during_run(int index, std::mt19937_64& rng, std::size_t jobs_in_run) {
+    const SteadyTime bumped = std::chrono::steady_clock::now();
+    const auto k = std::uniform_int_distribution<std::size_t>(1, jobs_in_run - 2)(rng);
+    const auto deadline = bumped + std::chrono::seconds(60);
+    while (jobs_created_since(bumped) < k && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const SteadyTime killed = std::chrono::steady_clock::now();
     EXPECT_EQ(replicas_[index]->stop(SIGKILL), 128 + SIGKILL);
     return killed;
+  }
+
+  std::size_t jobs_created_since(SteadyTime since) const {
+    std::size_t n = 0;
+    for (const auto& r : server_.requests())
+      n += r.at >= since && r.resource == "batch/jobs" && r.verb == "create" && r.code == 201;
+    return n;
   }
 
   std::map<int, OperatorProcess*> replicas_;
@@ -118,16 +142,16 @@ TEST_F(LeaderElectionKillTest, StandbyTakesOverFromAKilledLeaderAndTwoNeverAct) 
   // Handover 1: the leader of the two dies while the bump to r01 runs.
   const int second = 1 - first;
   fleet.set_target(chain_revision(1));
-  const SteadyTime kill1 = kill_during_run(first, rng);
+  const SteadyTime kill1 = kill_during_run(first, rng, fleet.members().size() * 2);
   ASSERT_TRUE(fleet.wait_converged(chain_revision(1), std::chrono::seconds(90)));
 
   // Handover 2: a third replica joins as the standby; the leader dies during the bump to r02.
+  ASSERT_TRUE(becomes_leader(second, std::chrono::seconds(30))) << "leader: " << leader();
   replicas_[2] = &start_operator(election_args(), kReplicaTokens[2]);
-  ASSERT_EQ(leader(), second);
   fleet.set_target(chain_revision(2));
-  const SteadyTime kill2 = kill_during_run(second, rng);
+  const SteadyTime kill2 = kill_during_run(second, rng, fleet.members().size() * 2);
   ASSERT_TRUE(fleet.wait_converged(chain_revision(2), std::chrono::seconds(90)));
-  EXPECT_EQ(leader(), 2);
+  EXPECT_TRUE(becomes_leader(2, std::chrono::seconds(30))) << "leader: " << leader();
   kubelet_->wait_idle(std::chrono::seconds(30));
 
   const auto log = server_.requests();
