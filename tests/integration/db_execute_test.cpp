@@ -275,7 +275,8 @@ TEST(BlockerMonitor, OpensItsSessionOnlyForASlowStatement) {
   auto runner = open(db, "runner");
   BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), 200ms);
   const std::string monitors =
-      "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgrevise-monitor'";
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgrevise-monitor' AND datname = "
+      "current_database()";  // this test's database: tests running beside it have monitors of their own
   for (int i = 0; i < 20; ++i) execute(*runner, "SELECT 1", &monitor);
   EXPECT_EQ(db.query(monitors), "0");
   execute(*runner, "SELECT pg_sleep(0.6)", &monitor);
@@ -290,7 +291,8 @@ TEST(BlockerMonitor, LostSessionIsDroppedAndReopenedForTheNextSlowStatement) {
   auto runner = open(db, "runner");
   BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), 20ms);
   const std::string monitor_pid =
-      "SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE application_name = 'pgrevise-monitor'";
+      "SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE application_name = 'pgrevise-monitor' AND "
+      "datname = current_database()";
   execute(*runner, "SELECT pg_sleep(0.3)", &monitor);
   const std::string first = db.query(monitor_pid);
   ASSERT_NE(first, "0");

@@ -100,11 +100,15 @@ TEST_F(RunnerTest, CrashInsideANonTransactionalRevisionIsReportedUntilResolved) 
                       "", "-- transactional: false\n"));
   ChildProcess runner(pgrevise_spec({"migrate", "upgrade", "--dir", dir.str(), "--database-url", db.url()}));
   ASSERT_TRUE(eventually([&] {
-    return db.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'") == "1";
+    return db.query(
+               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE "
+               "'SELECT pg_sleep(30)%'") == "1";
   }));
   runner.kill(SIGKILL);
   runner.wait();
-  db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'");
+  db.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query "
+      "LIKE 'SELECT pg_sleep(30)%'");
   EXPECT_EQ(heads(), "a");
 
   auto r = migrate({"upgrade"});
@@ -132,11 +136,15 @@ TEST_F(RunnerTest, StampResolvesAnUnfinishedRevision) {
   dir.write("a.sql", migration("a", "", "SELECT pg_sleep(30);", "", "-- transactional: false\n"));
   ChildProcess runner(pgrevise_spec({"migrate", "upgrade", "--dir", dir.str(), "--database-url", db.url()}));
   ASSERT_TRUE(eventually([&] {
-    return db.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'") == "1";
+    return db.query(
+               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE "
+               "'SELECT pg_sleep(30)%'") == "1";
   }));
   runner.kill(SIGKILL);
   runner.wait();
-  db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'");
+  db.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query "
+      "LIKE 'SELECT pg_sleep(30)%'");
   EXPECT_EQ(migrate({"upgrade"}).exit_code, 1);
   auto r = migrate({"stamp", "a"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);

@@ -482,17 +482,20 @@ TEST(RunnerFaults, KilledInsideCreateIndexConcurrentlyTheInvalidIndexIsNamed) {
       pgrevise_spec({"migrate", "upgrade", "0012", "--dir", examples_dir(), "--database-url", db.url()}));
   const bool waiting = eventually([&] {
     return db.query(
-               "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND "
+               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE "
+               "'CREATE INDEX CONCURRENTLY%' AND "
                "wait_event_type = 'Lock'") == "1";
   });
   runner.kill(SIGKILL);
   runner.wait();
   ASSERT_TRUE(waiting);
   db.exec(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'");
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query "
+      "LIKE 'CREATE INDEX CONCURRENTLY%'");
   ASSERT_TRUE(eventually([&] {
-    return db.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'") ==
-           "0";
+    return db.query(
+               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE "
+               "'CREATE INDEX CONCURRENTLY%'") == "0";
   }));
   tx.abort();
   const std::string invalid = "public.time_entries_user_started_idx";
