@@ -59,8 +59,8 @@ struct SqlFile {
   std::string text;
 };
 
-// Every *.sql regular file under root with its text (symbolic links followed, each directory entered once),
-// sorted by relative path.
+// Every *.sql regular file under root with its text (symbolic links followed, each directory entered once,
+// entries whose names start with ".." skipped), sorted by relative path.
 class SqlFileFinder {
  public:
   explicit SqlFileFinder(std::string root) : root_(std::move(root)) {}
@@ -90,7 +90,10 @@ class SqlFileFinder {
     }
     while (dirent* entry = ::readdir(dir)) {
       std::string_view name = entry->d_name;
-      if (name == "." || name == "..") continue;
+      // The kubelet's atomic writer keeps a ConfigMap's real files in a hidden timestamped folder reached
+      // through `..data`, and every visible entry is a symbolic link into it: entering the `..` entries would
+      // find every file twice (this also skips "." and "..").
+      if (name.substr(0, 2) == ".." || name == ".") continue;
       unsigned char type = entry->d_type;
       if (type == DT_UNKNOWN || type == DT_LNK) type = resolve_type(::dirfd(dir), entry->d_name);
       std::string path = relative.empty() ? std::string(name) : relative + "/" + std::string(name);

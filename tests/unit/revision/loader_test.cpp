@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <random>
+#include <set>
 
 #include "revision/graph.h"
 
@@ -30,6 +32,25 @@ class LoaderTest : public ::testing::Test {
     return "-- revision: " + id + "\n" + (down.empty() ? "" : "-- down_revision: " + down + "\n") +
            "-- +upgrade\nSELECT 1;\n";
   }
+  // Lays out `files` (relative path -> text) in `volume` the way the kubelet's atomic writer
+  // (pkg/volume/util/atomic_writer.go) writes a ConfigMap, Secret or projected volume: the real files in a
+  // hidden timestamped folder, `..data` a symbolic link to that folder, and each top-level name a symbolic
+  // link into `..data` (an item path a/b.sql makes one visible link a -> ..data/a).
+  void write_atomic_volume(const fs::path& volume, const std::map<std::string, std::string>& files,
+                           const std::string& timestamp_folder = "..2026_12_06_02_24_31.565321") {
+    std::set<std::string> visible;
+    for (const auto& [relative, text] : files) {
+      write((volume / timestamp_folder / relative).lexically_relative(dir_).string(), text);
+      visible.insert(fs::path(relative).begin()->string());
+    }
+    fs::create_directory_symlink(timestamp_folder, volume / "..data");
+    for (const auto& name : visible) fs::create_symlink(fs::path("..data") / name, volume / name);
+  }
+  static std::vector<std::string> files_of(const std::vector<Script>& scripts) {
+    std::vector<std::string> out;
+    for (const auto& s : scripts) out.push_back(s.file);
+    return out;
+  }
   fs::path dir_;
 };
 
@@ -45,6 +66,31 @@ TEST_F(LoaderTest, LoadsEverySqlFileRecursivelyInPathOrder) {
   EXPECT_EQ(scripts[1].file, "a/z/0003.sql");
   EXPECT_EQ(scripts[2].file, "b/0002.sql");
   EXPECT_EQ(scripts[1].revision, "r3");  // identity from the header, not the file name
+}
+
+TEST_F(LoaderTest, ReadsAConfigMapVolumeOnceThroughItsVisibleLinks) {
+  write_atomic_volume(dir_, {{"0001_create_users.sql", rev("0001")},
+                             {"0002_create_clients.sql", rev("0002", "0001")},
+                             {"billing/0003_invoices.sql", rev("0003", "0002")}});
+  // A folder an earlier version of the ConfigMap left while the writer swapped `..data` to the new one.
+  write("..2026_12_06_02_20_00.123456/0001_create_users.sql", rev("0001", "stale"));
+
+  LoadedScripts loaded = scan_directory(dir_);
+  for (const auto& p : loaded.problems) ADD_FAILURE() << p.to_string();
+  EXPECT_THAT(files_of(loaded.scripts),
+              ElementsAre("0001_create_users.sql", "0002_create_clients.sql", "billing/0003_invoices.sql"));
+  ASSERT_EQ(loaded.scripts.size(), 3u);
+  EXPECT_TRUE(loaded.scripts[0].down_revisions.empty());  // the current version, not the stale one
+  EXPECT_EQ(load_graph(dir_).size(), 3u);
+}
+
+TEST_F(LoaderTest, ReadsRealSubfoldersAndAVolumeMountedInOne) {
+  write("0001_base.sql", rev("0001"));
+  write("branches/billing/0002_invoices.sql", rev("0002", "0001"));
+  write_atomic_volume(dir_ / "shared", {{"0003_audit.sql", rev("0003", "0002")}});
+
+  EXPECT_THAT(files_of(load_directory(dir_)),
+              ElementsAre("0001_base.sql", "branches/billing/0002_invoices.sql", "shared/0003_audit.sql"));
 }
 
 TEST_F(LoaderTest, CollectsAllProblemsOneLineEach) {
