@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 #include "common/duration.h"
 
@@ -139,6 +140,12 @@ void check_migrations(Checker& c, const MigrationsSource& m) {
     c.non_empty("spec.migrations.image.path", m.image->path, kMaxPathLength);
     if (!m.image->path.empty() && m.image->path.front() != '/') {
       c.add("spec.migrations.image.path", "must be an absolute path, got " + shown_value(m.image->path));
+    } else if (!m.image->path.empty() &&
+               std::filesystem::path(m.image->path).lexically_normal().relative_path().empty()) {
+      // The copy init container mounts its volume somewhere in the image, which is always inside its root.
+      c.add("spec.migrations.image.path",
+            "must name the folder that holds the migrations, not the image's root folder, got " +
+                shown_value(m.image->path));
     }
   }
 }

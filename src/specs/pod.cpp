@@ -1,8 +1,34 @@
 #include "specs/pod.h"
 
+#include <algorithm>
+#include <filesystem>
+
+#include "common/error.h"
+
 namespace pgrevise::specs {
 
 namespace {
+
+namespace fs = std::filesystem;
+
+// Whether one of two absolute paths is the other or lies in it, component by component (so /app and
+// /application do not overlap) after lexical normalisation (so /app/./db/ and /app/db do).
+bool paths_overlap(std::string_view a, std::string_view b) {
+  fs::path left = fs::path(a).lexically_normal();
+  fs::path right = fs::path(b).lexically_normal();
+  // A trailing slash normalises to an empty last component, which would stop a prefix from matching.
+  if (!left.has_filename()) left = left.parent_path();
+  if (!right.has_filename()) right = right.parent_path();
+  const auto [l, r] = std::mismatch(left.begin(), left.end(), right.begin(), right.end());
+  return l == left.end() || r == right.end();
+}
+
+// The image's path as the copy's source: `<path>/.` copies the folder's content, not the folder.
+std::string copy_source(std::string_view image_path) {
+  std::string folder(image_path);
+  while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+  return folder + (folder.back() == '/' ? "." : "/.");
+}
 
 Json runtime_default_seccomp() {
   return {{"type", "RuntimeDefault"}};
@@ -71,16 +97,25 @@ Json migrations_volume(const api::MigrationsSource& source, const std::vector<st
   return {{"name", kMigrationsVolume}, {"configMap", config_map}};
 }
 
+std::string copy_destination_path(std::string_view image_path) {
+  for (std::string_view candidate : {kCopyDestinationPath, kCopyDestinationFallbackPath})
+    if (!paths_overlap(image_path, candidate)) return std::string(candidate);
+  return "";
+}
+
 Json copy_migrations_container(const api::MigrationsSource& source, const api::JobOverrides& overrides,
                                const OperatorSettings& settings) {
   if (!source.image) return Json();
-  // Copies the folder's content (not the folder) without a shell, so any image with coreutils will do.
+  const std::string& path = source.image->path;
+  const std::string destination = copy_destination_path(path);
+  if (destination.empty())
+    throw_bad_input("spec.migrations.image.path: " + path +
+                    " is the image's root folder; name the folder that holds the migrations");
+  // Without a shell, so any image with coreutils will do.
   Json c = {{"name", kCopyMigrationsContainer},
             {"image", source.image->image},
-            {"command", {"cp", "-R", source.image->path + "/.", std::string(kMigrationsMountPath)}},
-            {"volumeMounts",
-             {{{"name", kMigrationsVolume}, {"mountPath", kMigrationsMountPath}},
-              {{"name", kTmpVolume}, {"mountPath", kTmpMountPath}}}},
+            {"command", {"cp", "-R", copy_source(path), destination}},
+            {"volumeMounts", {{{"name", kMigrationsVolume}, {"mountPath", destination}}}},
             {"securityContext", container_security_context(settings)}};
   if (!settings.image_pull_policy.empty()) c["imagePullPolicy"] = settings.image_pull_policy;
   if (Json r = container_resources(overrides, settings); !r.is_null()) c["resources"] = r;

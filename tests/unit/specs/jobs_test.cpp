@@ -219,13 +219,65 @@ TEST(MigrateJob, CopiesMigrationsOutOfAnImage) {
     ASSERT_EQ(pod_of(job)["initContainers"].size(), 1u);
     const Json& init = pod_of(job)["initContainers"][0];
     EXPECT_EQ(init["image"], "app:1.4.2");
-    EXPECT_THAT(strings(init["command"]), ElementsAre("cp", "-R", "/app/db/.", "/migrations"));
-    EXPECT_EQ(mount(init, "migrations")["mountPath"], "/migrations");
-    EXPECT_FALSE(mount(init, "migrations").contains("readOnly"));
+    EXPECT_THAT(strings(init["command"]), ElementsAre("cp", "-R", "/app/db/.", "/pgrevise-migrations"));
+    EXPECT_EQ(init["volumeMounts"],
+              Json::array({{{"name", "migrations"}, {"mountPath", "/pgrevise-migrations"}}}));
     EXPECT_EQ(init["resources"], r.spec.job.resources);
-    EXPECT_EQ(mount(main_container(job), "migrations")["readOnly"], true);
+    EXPECT_EQ(mount(main_container(job), "migrations"),
+              Json({{"name", "migrations"}, {"mountPath", "/migrations"}, {"readOnly", true}}));
   }
   EXPECT_FALSE(pod_of(build_backup_job(r, settings(), inputs())).contains("initContainers"));
+}
+
+// A volume mounted over a path hides what the image has there: the copy's volume must be mounted neither at
+// the image's folder nor above or below it, whatever the folder is called, and the runner reads the copy
+// where its own container mounts the volume.
+TEST(MigrateJob, MountsTheCopyWhereItHidesNothingOfTheImagesFolder) {
+  struct Case {
+    std::string path, source, destination;
+  };
+  const Case cases[] = {
+      {std::string(api::kDefaultImageMigrationsPath), "/migrations/.", "/pgrevise-migrations"},
+      {"/migrations/", "/migrations/.", "/pgrevise-migrations"},
+      {"/app/db//", "/app/db/.", "/pgrevise-migrations"},
+      {"/pgrevise", "/pgrevise/.", "/pgrevise-migrations"},
+      {"/pgrevise-migrationsx", "/pgrevise-migrationsx/.", "/pgrevise-migrations"},
+      {"/pgrevise-migrations", "/pgrevise-migrations/.", "/pgrevise-migrations-copy"},
+      {"/pgrevise-migrations/", "/pgrevise-migrations/.", "/pgrevise-migrations-copy"},
+      {"/pgrevise-migrations/sql", "/pgrevise-migrations/sql/.", "/pgrevise-migrations-copy"},
+      {"/./pgrevise-migrations/../pgrevise-migrations/sql",
+       "/./pgrevise-migrations/../pgrevise-migrations/sql/.", "/pgrevise-migrations-copy"},
+      {"/pgrevise-migrations-copy", "/pgrevise-migrations-copy/.", "/pgrevise-migrations"},
+      {"/pgrevise-migrations-copy/sql", "/pgrevise-migrations-copy/sql/.", "/pgrevise-migrations"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.path);
+    auto r = url_resource();
+    r.spec.migrations =
+        api::MigrationsSource{.image = api::ImageMigrations{.image = "app:1.4.2", .path = c.path}};
+    const Json job = build_migrate_job(r, settings(), inputs());
+    const Json& init = pod_of(job)["initContainers"][0];
+    EXPECT_THAT(strings(init["command"]), ElementsAre("cp", "-R", c.source, c.destination));
+    EXPECT_EQ(init["volumeMounts"], Json::array({{{"name", "migrations"}, {"mountPath", c.destination}}}));
+    EXPECT_EQ(mount(main_container(job), "migrations")["mountPath"], "/migrations");
+    EXPECT_THAT(strings(main_container(job)["args"]), ::testing::Contains("/migrations"));
+  }
+}
+
+TEST(MigrateJob, RefusesToCopyTheImagesRootFolder) {
+  for (const char* path : {"/", "//", "/.", "/app/.."}) {
+    SCOPED_TRACE(path);
+    auto r = url_resource();
+    r.spec.migrations =
+        api::MigrationsSource{.image = api::ImageMigrations{.image = "app:1.4.2", .path = path}};
+    try {
+      build_migrate_job(r, settings(), inputs());
+      ADD_FAILURE() << "built";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("spec.migrations.image.path"));
+    }
+  }
 }
 
 TEST(MigrateJob, RunsTheTeamsCommandWithTheTargetInItsEnvironment) {
