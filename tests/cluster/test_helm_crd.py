@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""The chart and the CRD against the real helm and the real API server: helm lints, templates, installs, upgrades
+and uninstalls helm/pgrevise; the server accepts the CRD (compiling and costing its CEL rules) and every file of
+examples/, server-side and as a server dry run."""
+
+import json
+import os
+import pathlib
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+import operator_install as operator  # noqa: E402
+
+EXAMPLES = sorted((harness.SOURCE_DIR / "examples").rglob("*.yaml"))
+# Kinds of other projects that examples/ shows how to use; this cluster does not install those projects.
+FOREIGN_GROUPS = ("kustomize.toolkit.fluxcd.io", "source.toolkit.fluxcd.io")
+
+
+def crd_file():
+    files = sorted((harness.SOURCE_DIR / "crds").glob("*.yaml"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+class Chart(unittest.TestCase):
+    def test_lints_strictly(self):
+        out = harness.helm("lint", "--strict", operator.CHART)
+        self.assertIn("1 chart(s) linted, 0 chart(s) failed", out)
+
+    def test_renders_objects_the_server_accepts(self):
+        harness.restricted_namespace(operator.NAMESPACE)
+        rendered = harness.helm("template", operator.RELEASE, operator.CHART, "-n", operator.NAMESPACE,
+                                "--set", "replicaCount=2", "--set", "metrics.service.annotations.a=b")
+        out = harness.kubectl("apply", "--dry-run=server", "-n", operator.NAMESPACE, "-f", "-",
+                              input_text=rendered)
+        self.assertIn("deployment.apps/pgrevise", out)
+        self.assertIn("(server dry run)", out)
+
+    def test_installs_upgrades_and_uninstalls(self):
+        self.addCleanup(operator.uninstall)
+        operator.install()
+        deployment = operator.deployment()
+        self.assertEqual(deployment["status"].get("readyReplicas"), 1)
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        self.assertEqual(container["image"], harness.image())
+        self.assertIsNotNone(harness.get("crd", "postgresmigrations.pgrevise.dev"))
+
+        operator.install("logLevel=debug")
+        deployment = operator.deployment()
+        args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+        self.assertIn("debug", " ".join(args))
+        harness.wait_for("the upgraded operator Pod to run alone",
+                         lambda: len(operator.pods()) == 1 and operator.running_pods(), timeout=120)
+        revisions = json.loads(harness.helm("history", operator.RELEASE, "-n", operator.NAMESPACE, "-o", "json"))
+        self.assertEqual([r["revision"] for r in revisions], [1, 2])
+
+        harness.helm("uninstall", operator.RELEASE, "-n", operator.NAMESPACE, "--wait")
+        harness.wait_for("the operator's objects to go", lambda: not operator.pods(), timeout=120)
+        self.assertEqual(harness.list_objects("deployments", operator.NAMESPACE), [])
+        self.assertIsNone(harness.get("clusterrole", "pgrevise"))
+        # Helm keeps what crds/ installed, so uninstalling never deletes users' resources.
+        self.assertIsNotNone(harness.get("crd", "postgresmigrations.pgrevise.dev"))
+
+
+class Crd(unittest.TestCase):
+    def test_the_server_accepts_the_crd_server_side(self):
+        out = harness.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(crd_file()))
+        self.assertIn("serverside-applied", out)
+        harness.kubectl("wait", "--for=condition=Established", "crd/postgresmigrations.pgrevise.dev",
+                        "--timeout=60s")
+
+    def test_every_example_applies_server_side_and_as_a_dry_run(self):
+        harness.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(crd_file()))
+        harness.kubectl("wait", "--for=condition=Established", "crd/postgresmigrations.pgrevise.dev",
+                        "--timeout=60s")
+        namespace = harness.restricted_namespace(harness.unique_name("examples"))
+        self.addCleanup(harness.delete_namespace, namespace)
+        for path in EXAMPLES:
+            for mode in (["--dry-run=server"], []):
+                with self.subTest(example=str(path.relative_to(harness.SOURCE_DIR)), mode=mode):
+                    proc = harness.run([os.path.join(harness.BIN, "kubectl"), "apply", "--server-side",
+                                        "-n", namespace, "-f", str(path), *mode], check=False)
+                    errors = [line for line in proc.stderr.splitlines() if line.strip()]
+                    unexpected = [line for line in errors if not any(g in line for g in FOREIGN_GROUPS)]
+                    self.assertEqual(unexpected, [], proc.stderr)
+                    if not errors:
+                        self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_the_server_refuses_what_the_schema_refuses(self):
+        harness.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(crd_file()))
+        namespace = harness.restricted_namespace(harness.unique_name("crd"))
+        self.addCleanup(harness.delete_namespace, namespace)
+        bad = {"apiVersion": harness.API_TYPES["kApiVersion"], "kind": "PostgresMigration",
+               "metadata": {"name": "bad"},
+               "spec": {"database": {"urlSecretRef": {"name": "db", "key": "url"}}, "targetRevision": "heads",
+                        "migrations": {"configMapRef": {"name": "m"}, "image": {"image": "x:1"}}}}
+        proc = harness.run([os.path.join(harness.BIN, "kubectl"), "apply", "--server-side", "-n", namespace,
+                            "-f", "-"], input_text=json.dumps(bad), check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("spec.migrations", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
