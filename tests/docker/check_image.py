@@ -38,6 +38,14 @@ def dockerfile_instructions():
     return instructions
 
 
+def stage_named(name):
+    """The stage whose FROM line ends with `AS name`."""
+    for stage in stages():
+        if re.search(r"\bAS\s+" + name + r"$", stage[0][1], re.IGNORECASE):
+            return stage
+    raise AssertionError(f"the Dockerfile has no stage named {name}")
+
+
 def stages():
     """The Dockerfile's stages, each a list of instructions starting with its FROM."""
     result = []
@@ -140,16 +148,21 @@ def developer_library_packages():
 class Dockerfile(unittest.TestCase):
     def setUp(self):
         self.stages = stages()
-        self.runtime = self.stages[-1]
+        self.runtime = stage_named("runtime")
 
     def test_build_stage_is_debian_12_with_the_developer_packages(self):
-        self.assertEqual(len(self.stages), 2)
-        self.assertRegex(self.stages[0][0][1], r"^debian:12 AS build$")
-        runs = " ".join(rest for keyword, rest in self.stages[0] if keyword == "RUN")
-        self.assertIn("scripts/install-deps", runs)
+        self.assertEqual(len(self.stages), 3)
+        build = stage_named("build")
+        self.assertRegex(build[0][1], r"^debian:12 AS build$")
+        runs = " ".join(rest for keyword, rest in build if keyword == "RUN")
+        self.assertIn("scripts/install-deps --build", runs)
+
+    def test_the_final_stage_is_the_runtime_stage_with_the_binary(self):
+        self.assertEqual(self.stages[-1], [("FROM", "runtime"),
+                                          ("COPY", "--from=build /pgrevise /usr/local/bin/pgrevise")])
 
     def test_runtime_stage_is_debian_12_slim_without_build_tools(self):
-        self.assertEqual(self.runtime[0][1], "debian:12-slim")
+        self.assertEqual(self.runtime[0][1], "debian:12-slim AS runtime")
         packages = apt_installed(self.runtime)
         self.assertIn("postgresql-client-15", packages)
         for tool in packages:
@@ -202,7 +215,7 @@ class SharedLibraries(unittest.TestCase):
         libraries, missing = shared_libraries(BINARY)
         self.assertFalse(missing, "ldd cannot resolve these")
         self.assertGreater(len(libraries), 3)
-        runtime_packages = apt_installed(stages()[-1])
+        runtime_packages = apt_installed(stage_named("runtime"))
         closure = dependency_closure(runtime_packages)
         for package in runtime_packages:
             self.assertIn(package, closure, f"{package} is not a Debian package installed here")

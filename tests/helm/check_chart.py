@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Renders helm/pgrevise with tests/helm/render (Helm's template engine and built-in objects) and checks the
+"""Renders helm/pgrevise with the real helm (tests/support/cluster/build-tools) and checks the
 objects: they parse and carry apiVersion/kind/metadata.name, the RBAC grants exactly tests/helm/expected_rbac.json
 with no wildcard, the Deployment meets the Pod Security Standard `restricted`, the flags follow the values, the
 optional monitoring objects carry the chart's files, and values.schema.json accepts values.yaml and rejects bad
 values.
 
-Usage: check_chart.py RENDERER SOURCE_DIR [unittest arguments]
+Usage: check_chart.py SOURCE_DIR [unittest arguments]
 """
 
 import json
@@ -19,7 +19,7 @@ import unittest
 
 import yaml
 
-RENDERER = ""
+HELM = ""
 SOURCE_DIR = ""
 RELEASE = "pgrevise"
 NAMESPACE = "pgrevise-system"
@@ -35,9 +35,41 @@ def chart_dir():
     return os.path.join(SOURCE_DIR, "helm", "pgrevise")
 
 
+def helm_binary():
+    """The real helm that tests/support/cluster/build-tools builds (once per machine; cached afterwards)."""
+    tools = subprocess.run([os.path.join(SOURCE_DIR, "tests", "support", "cluster", "build-tools")],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    return os.path.join(tools, "helm")
+
+
 def run_renderer(*options):
-    command = [RENDERER, "--chart", chart_dir(), "--name", RELEASE, "--namespace", NAMESPACE, *options]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
+    """helm template. With --notes, of a copy of the chart with one more template that renders NOTES.txt with
+    tpl, Helm's own engine, into a RenderedNotes document (helm template leaves NOTES.txt out, and an install,
+    even a dry run, needs a cluster); its text then follows the manifest after a NOTES: line."""
+    options = list(options)
+    name = RELEASE
+    if "--name" in options:
+        i = options.index("--name")
+        name = options[i + 1]
+        del options[i:i + 2]
+    with_notes = "--notes" in options
+    with tempfile.TemporaryDirectory() as work:
+        chart = chart_dir()
+        if with_notes:
+            options.remove("--notes")
+            chart = os.path.join(work, "pgrevise")
+            shutil.copytree(chart_dir(), chart)
+            shutil.copy(os.path.join(chart, "templates", "NOTES.txt"), os.path.join(chart, "notes-source.txt"))
+            with open(os.path.join(chart, "templates", "zz-rendered-notes.yaml"), "w", encoding="utf-8") as f:
+                f.write('kind: RenderedNotes\nnotes: {{ tpl (.Files.Get "notes-source.txt") . | toJson }}\n')
+        command = [HELM, "template", name, chart, "--namespace", NAMESPACE, *options]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if with_notes and result.returncode == 0:
+        documents = [d for d in yaml.safe_load_all(result.stdout) if d is not None]
+        notes = [d["notes"] for d in documents if d.get("kind") == "RenderedNotes"]
+        manifest = [d for d in documents if d.get("kind") != "RenderedNotes"]
+        result.stdout = yaml.safe_dump_all(manifest) + "\nNOTES:\n" + "".join(notes)
+    return result
 
 
 def render(*options):
@@ -417,11 +449,11 @@ class ValuesSchema(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
 
     def test_bad_values_are_rejected_naming_the_value(self):
-        cases = {"replicaCount=two": "values.replicaCount", "replicaCount=0": "values.replicaCount",
-                 "logLevel=verbose": "values.logLevel", "watchNamespaces={Team_A}": "values.watchNamespaces[0]",
-                 "replicas=2": "additional property replicas", "metrics.port=70000": "values.metrics.port",
-                 "image.pullPolicy=Sometimes": "values.image.pullPolicy",
-                 "rbac.create=yes": "values.rbac.create"}
+        cases = {"replicaCount=two": "at '/replicaCount'", "replicaCount=0": "at '/replicaCount'",
+                 "logLevel=verbose": "at '/logLevel'", "watchNamespaces={Team_A}": "at '/watchNamespaces/0'",
+                 "replicas=2": "additional properties 'replicas' not allowed",
+                 "metrics.port=70000": "at '/metrics/port'", "image.pullPolicy=Sometimes": "at '/image/pullPolicy'",
+                 "rbac.create=yes": "at '/rbac/create'"}
         for assignment, message in cases.items():
             with self.subTest(assignment=assignment):
                 result = run_renderer("--set", assignment)
@@ -435,7 +467,8 @@ class ValuesSchema(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3:
+    if len(sys.argv) < 2:
         sys.exit(__doc__)
-    RENDERER, SOURCE_DIR = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0], *sys.argv[3:]], verbosity=2)
+    SOURCE_DIR = sys.argv[1]
+    HELM = helm_binary()
+    unittest.main(argv=[sys.argv[0], *sys.argv[2:]], verbosity=2)

@@ -170,8 +170,7 @@ stop_node() {
   fi
   stop_pid containerd
   pkill -f "containerd-shim-runc-v2 -namespace k8s.io -address $containerd_sock" 2>/dev/null || true
-  local mnt
-  findmnt -rn -o TARGET | grep -F "$dir/" | sort -r | while read -r mnt; do umount -l "$mnt" 2>/dev/null || true; done
+  unmount_under "$dir"
   # Network namespaces the CRI made for the Pods.
   local ns
   for ns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do ip netns del "$ns" 2>/dev/null || true; done
@@ -184,4 +183,17 @@ stop_node() {
 
 node_untainted() {
   [ -z "$(kctl get node "$node_name" -o jsonpath='{.spec.taints}' 2>/dev/null)" ]
+}
+
+# Everything mounted under a folder (the kubelet's volumes, the CRI's shm and root file systems), deepest first.
+# A lazy unmount of a parent can leave its children listed until the next pass, hence the passes.
+unmount_under() {
+  local pass mnt
+  for pass in 1 2 3; do
+    local mounts
+    mounts=$(findmnt -rn -o TARGET | grep -F "$1/" | sort -r || true)
+    [ -n "$mounts" ] || return 0
+    while read -r mnt; do umount -l "$mnt" 2>/dev/null || true; done <<<"$mounts"
+    sleep 0.5
+  done
 }
