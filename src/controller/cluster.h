@@ -70,8 +70,9 @@ class Cluster {
   virtual Json create_job(const std::string& ns, const Json& job) = 0;
 
   // The termination message of the Job's Pod (the JSON report of common/job_report.h), read from the Pods
-  // labelled job-name=`job_name`: the message of the first container's terminated state, taking the most
-  // recently created Pod that has one. nullopt when no Pod has terminated with a message yet.
+  // labelled job-name=`job_name`: the message of the main container's terminated state (found by name, see
+  // main_container_status() in controller/job_view.h), taking the most recently created Pod that has one.
+  // nullopt when no Pod has terminated with a message yet.
   virtual std::optional<std::string> get_job_pod_report(const std::string& ns,
                                                         const std::string& job_name) = 0;
 

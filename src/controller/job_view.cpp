@@ -1,5 +1,9 @@
 #include "controller/job_view.h"
 
+#include <tuple>
+
+#include "specs/jobs.h"
+
 namespace pgrevise::controller {
 namespace {
 
@@ -61,6 +65,40 @@ const nlohmann::json* find_job(const std::vector<nlohmann::json>& jobs, const st
     if (meta != job.end() && meta->is_object() && string_at(*meta, "name") == name) return &job;
   }
   return nullptr;
+}
+
+const nlohmann::json* main_container_status(const nlohmann::json& pod) {
+  const auto kind = specs::job_kind_of(pod);
+  auto status = pod.find("status");
+  if (!kind || status == pod.end() || !status->is_object()) return nullptr;
+  auto statuses = status->find("containerStatuses");
+  if (statuses == status->end() || !statuses->is_array()) return nullptr;
+  const std::string_view name = specs::main_container_name(*kind);
+  for (const auto& container : *statuses)
+    if (container.is_object() && string_at(container, "name") == name) return &container;
+  return nullptr;
+}
+
+std::optional<std::string> latest_pod_report(const std::vector<nlohmann::json>& pods) {
+  std::optional<std::string> report;
+  std::string report_created;
+  std::string report_name;
+  for (const auto& pod : pods) {
+    const nlohmann::json* main = main_container_status(pod);
+    if (main == nullptr) continue;
+    const auto state = main->value("state", nlohmann::json::object());
+    const std::string message = state.value("terminated", nlohmann::json::object()).value("message", "");
+    if (message.empty()) continue;
+    const auto metadata = pod.value("metadata", nlohmann::json::object());
+    const std::string created = string_at(metadata, "creationTimestamp");
+    const std::string name = string_at(metadata, "name");
+    if (!report || std::tie(created, name) > std::tie(report_created, report_name)) {
+      report = message;
+      report_created = created;
+      report_name = name;
+    }
+  }
+  return report;
 }
 
 }  // namespace pgrevise::controller

@@ -32,4 +32,17 @@ bool owned_by(const nlohmann::json& job, const std::string& uid);
 // The Job named `name` among `jobs`, or nullptr.
 const nlohmann::json* find_job(const std::vector<nlohmann::json>& jobs, const std::string& name);
 
+// The status of the container that does the work in `pod`, a Pod of one of the operator's Jobs: the one named
+// specs::main_container_name() of the kind in the Pod's component label. Found by name because the kubelet
+// sorts containerStatuses by name, and a sidecar that a webhook injects (istio-proxy, linkerd-proxy,
+// cloud-sql-proxy) may sort first; a native sidecar (an init container with restartPolicy Always) is listed
+// in initContainerStatuses instead. nullptr while the Pod has no status for it, or for a Pod without the
+// label.
+const nlohmann::json* main_container_status(const nlohmann::json& pod);
+
+// The report of the most recently created Pod among `pods` whose main container terminated with a message
+// (ties in creationTimestamp, which has whole seconds, go to the later name). A sidecar still running beside
+// the terminated main container does not matter: whether the Job is over is read from the Job's conditions.
+std::optional<std::string> latest_pod_report(const std::vector<nlohmann::json>& pods);
+
 }  // namespace pgrevise::controller

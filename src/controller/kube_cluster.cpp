@@ -1,9 +1,9 @@
 #include "controller/kube_cluster.h"
 
 #include <algorithm>
-#include <tuple>
 
 #include "common/log.h"
+#include "controller/job_view.h"
 #include "kube/errors.h"
 
 namespace pgrevise::controller {
@@ -46,27 +46,6 @@ Json translate_errors(const std::string& what, Write write) {
 }
 
 }  // namespace
-
-std::optional<std::string> latest_pod_report(const std::vector<Json>& pods) {
-  std::optional<std::string> report;
-  std::string report_created;
-  std::string report_name;
-  for (const auto& pod : pods) {
-    const Json statuses = pod.value("status", Json::object()).value("containerStatuses", Json::array());
-    if (statuses.empty()) continue;
-    const Json terminated = statuses[0].value("state", Json::object()).value("terminated", Json::object());
-    const std::string message = terminated.value("message", "");
-    if (message.empty()) continue;
-    const std::string created = pod["metadata"].value("creationTimestamp", "");
-    const std::string name = pod["metadata"].value("name", "");
-    if (!report || std::tie(created, name) > std::tie(report_created, report_name)) {
-      report = message;
-      report_created = created;
-      report_name = name;
-    }
-  }
-  return report;
-}
 
 KubeCluster::KubeCluster(kube::RestClient& client, kube::EventRecorder& events, KubeCaches caches)
     : client_(client), events_(events), caches_(caches) {}

@@ -53,7 +53,4 @@ class KubeCluster final : public Cluster {
   KubeCaches caches_;
 };
 
-// The report of the most recently created Pod among `pods` whose first container terminated with a message.
-std::optional<std::string> latest_pod_report(const std::vector<Json>& pods);
-
 }  // namespace pgrevise::controller

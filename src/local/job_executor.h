@@ -39,14 +39,26 @@ struct JobOutcome {
   std::string message;  // human-readable, redacted
   std::string termination_message;  // what the container wrote to its terminationMessagePath
   std::string logs;                 // stdout and stderr of the last attempt (FallbackToLogsOnError uses them)
+  // The container the exit code and messages are of: the main container, or the init container that failed
+  // (or could not be configured); "" when the Pod failed before any container.
+  std::string container;
 };
 
-// Runs a batch/v1 Job's Pod template as local processes: init containers in order, then the single main
-// container; volumes become folders (ConfigMap volumes are written out file by file, emptyDir and PVC are
-// folders), and every path under a volume's mountPath in the command, arguments and environment is rewritten
-// to that folder, as is /dev/termination-log. Environment variables from `secretKeyRef` and `configMapKeyRef`
-// are resolved from the environment's Secrets and ConfigMaps; a missing one fails the Pod like the kubelet
-// does (CreateContainerConfigError). backoffLimit, podFailurePolicy (FailJob on exit codes) and
+// The container of a Pod spec (or Job template spec) that does the work: the one named
+// specs::main_container_name() of the kind in `labelled`'s component label (the Job or the Pod), else, for a
+// Job the operator did not build, the first. Throws Error(kBadInput) when the spec has no container.
+const Json& main_container(const Json& pod_spec, const Json& labelled);
+// A native sidecar: an init container with restartPolicy Always, which runs beside the main container and
+// which the kubelet stops once the main container has ended.
+bool is_native_sidecar(const Json& container);
+
+// Runs a batch/v1 Job's Pod template as local processes: init containers in order (native sidecars, with
+// restartPolicy Always, are not run), then the main container (other regular containers are not run); volumes
+// become folders (ConfigMap volumes are written out file by file, emptyDir and PVC are folders), and every
+// path under a volume's mountPath in the command, arguments and environment is rewritten to that folder, as
+// is /dev/termination-log. Environment variables from `secretKeyRef` and `configMapKeyRef` are resolved from
+// the environment's Secrets and ConfigMaps; a missing one fails the Pod like the kubelet does
+// (CreateContainerConfigError). backoffLimit, podFailurePolicy (FailJob on exit codes) and
 // activeDeadlineSeconds are honoured.
 class JobExecutor {
  public:

@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/redact.h"
+#include "controller/job_view.h"
 #include "local/job_status.h"
 
 namespace pgrevise::local {
@@ -27,7 +28,7 @@ std::string namespace_of(const Json& object) {
 Json pod_for(const Json& job, const std::string& pod_name, const std::string& started) {
   Json pod = pod_for_job(job, pod_name);
   pod["metadata"]["creationTimestamp"] = started;
-  pod["status"] = running_pod_status(job, started);
+  pod["status"] = running_pod_status(pod, started);
   return pod;
 }
 
@@ -124,9 +125,9 @@ std::optional<std::string> LocalCluster::get_job_pod_report(const std::string& n
   for (const auto& [k, pod] : pods_) {
     if (namespace_of(pod) != ns) continue;
     if (pod["metadata"]["labels"].value("job-name", "") != job_name) continue;
-    const auto statuses = pod["status"].value("containerStatuses", Json::array());
-    if (statuses.empty()) continue;
-    const auto terminated = statuses[0].value("state", Json::object()).value("terminated", Json::object());
+    const Json* main = controller::main_container_status(pod);
+    if (main == nullptr) continue;
+    const auto terminated = main->value("state", Json::object()).value("terminated", Json::object());
     if (!terminated.contains("message")) continue;
     const long long version = std::stoll(pod["metadata"].value("resourceVersion", "0"));
     if (version > latest_version) {
@@ -364,7 +365,7 @@ void LocalCluster::store_job_finish(const std::string& job_key, const JobOutcome
         pod["status"].value("phase", "") != "Running") {
       continue;
     }
-    pod["status"] = finished_pod_status(job, outcome, started, finished);
+    pod["status"] = finished_pod_status(pod, outcome, started, finished);
     pod["metadata"]["resourceVersion"] = next_version();
   }
 }

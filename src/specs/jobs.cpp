@@ -96,8 +96,10 @@ Json pod_template(const api::PostgresMigration& resource, const OperatorSettings
   const api::JobOverrides& overrides = resource.spec.job;
   Json labels = overrides.pod_labels;
   for (const auto& [k, v] : job_labels(resource, parts.kind)) labels[k] = v;  // ours win: they select
-  Json metadata = {{"labels", labels}};
-  if (!overrides.pod_annotations.empty()) metadata["annotations"] = overrides.pod_annotations;
+  Json annotations = overrides.pod_annotations;
+  if (!annotations.contains(std::string(kDefaultContainerAnnotation)))
+    annotations[std::string(kDefaultContainerAnnotation)] = parts.container["name"];
+  Json metadata = {{"labels", labels}, {"annotations", annotations}};
 
   parts.volumes.push_back(tmp_volume());
   Json spec = {{"restartPolicy", "Never"},
@@ -197,6 +199,18 @@ Json command_runner_container(const api::PostgresMigration& resource, const Oper
 
 std::string_view main_container_name(JobKind kind) {
   return to_string(kind);
+}
+
+std::optional<JobKind> job_kind_of(const Json& object) {
+  const auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return std::nullopt;
+  const auto labels = metadata->find("labels");
+  if (labels == metadata->end() || !labels->is_object()) return std::nullopt;
+  const auto component = labels->find(std::string(kComponentLabel));
+  if (component == labels->end() || !component->is_string()) return std::nullopt;
+  for (JobKind kind : {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan})
+    if (component->get_ref<const std::string&>() == to_string(kind)) return kind;
+  return std::nullopt;
 }
 
 std::map<std::string, std::string> job_selector(const api::PostgresMigration& resource) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "api/types.h"
@@ -27,6 +28,12 @@ inline constexpr std::string_view kRetryTokenAnnotation = "pgrevise.dev/retry-to
 
 // The name of the container that does the work (the one whose exit code and termination message count).
 std::string_view main_container_name(JobKind kind);  // backup | migrate | plan
+// The kind of one of the operator's Jobs, or of a Pod made from one, read from the component label that
+// job_labels() gives both; nullopt for an object without it.
+std::optional<JobKind> job_kind_of(const Json& object);
+// The annotation that makes `kubectl logs` and `kubectl exec` pick the main container of a Pod into which a
+// webhook injected sidecars.
+inline constexpr std::string_view kDefaultContainerAnnotation = "kubectl.kubernetes.io/default-container";
 
 // The labels of `resource`'s Jobs of `kind`; job_selector() is the subset common to all its Jobs.
 std::map<std::string, std::string> job_labels(const api::PostgresMigration& resource, JobKind kind);

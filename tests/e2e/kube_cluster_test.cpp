@@ -24,8 +24,11 @@ Json job(const std::string& name, const std::string& resource) {
 
 Json pod(const std::string& name, const std::string& job_name) {
   Json p = {{"apiVersion", "v1"}, {"kind", "Pod"}};
-  p["metadata"] = {{"name", name}, {"namespace", "apps"}, {"labels", {{"job-name", job_name}}}};
-  p["spec"] = {{"containers", Json::array({Json{{"name", "c"}, {"image", "x"}}})}};
+  p["metadata"] = {{"name", name},
+                   {"namespace", "apps"},
+                   {"labels", {{"job-name", job_name}, {"app.kubernetes.io/component", "migrate"}}}};
+  p["spec"] = {{"containers", Json::array({Json{{"name", "migrate"}, {"image", "x"}},
+                                           Json{{"name", "cloud-sql-proxy"}, {"image", "proxy"}}})}};
   return p;
 }
 
@@ -52,10 +55,12 @@ TEST_F(KubeClusterTest, PodReportIsTheNewestTerminatedMessage) {
   for (const auto& [name, message] :
        std::vector<std::pair<std::string, std::string>>{{"j-a", "first"}, {"j-b", "second"}}) {
     Json p = client_->create(kube::resources::pods(), "apps", pod(name, "j"));
+    // Sorted by name, as the kubelet lists them: the injected proxy first.
     p["status"] = {
         {"containerStatuses",
-         Json::array(
-             {Json{{"name", "c"}, {"state", {{"terminated", {{"exitCode", 1}, {"message", message}}}}}}})}};
+         Json::array({Json{{"name", "cloud-sql-proxy"}, {"state", {{"running", Json::object()}}}},
+                      Json{{"name", "migrate"},
+                           {"state", {{"terminated", {{"exitCode", 1}, {"message", message}}}}}}})}};
     client_->update_status(kube::resources::pods(), "apps", p);
   }
   // Same creation second: the later name wins, deterministically.

@@ -43,6 +43,10 @@ void OperatorE2eTest::SetUp() {
     auto it = env_by_kind_.find(job_kind(job));
     return it == env_by_kind_.end() ? std::map<std::string, std::string>{} : it->second;
   };
+  options.mutate_pod = [this](Json& pod) {
+    std::lock_guard lock(env_mu_);
+    if (mutate_pod_) mutate_pod_(pod);
+  };
   options.on_container_exit = [this](const Json& job, const ProcessSpec& spec, const ProcessResult& result) {
     std::string command;
     for (const auto& word : spec.argv) command += (command.empty() ? "" : " ") + word;
@@ -87,6 +91,11 @@ void OperatorE2eTest::create_inputs(const std::filesystem::path& dir) {
 void OperatorE2eTest::set_job_env(const std::string& kind, std::map<std::string, std::string> env) {
   std::lock_guard lock(env_mu_);
   env_by_kind_[kind] = std::move(env);
+}
+
+void OperatorE2eTest::set_pod_mutation(std::function<void(Json& pod)> mutate) {
+  std::lock_guard lock(env_mu_);
+  mutate_pod_ = std::move(mutate);
 }
 
 std::map<std::string, std::string> OperatorE2eTest::failing_pg_dump_env() {

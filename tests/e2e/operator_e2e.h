@@ -60,6 +60,8 @@ class OperatorE2eTest : public ::testing::Test {
   void set_job_env(const std::string& kind, std::map<std::string, std::string> env);
   // A PATH whose pg_dump always fails, for the backup Jobs of a broken node.
   std::map<std::string, std::string> failing_pg_dump_env();
+  // Changes every Pod started from now on before it is created, as a sidecar-injecting webhook would.
+  void set_pod_mutation(std::function<void(Json& pod)> mutate);
 
   // Every container process the fake kubelet ran, with its output unredacted, as a log collector sees it.
   struct ContainerRun {
@@ -79,6 +81,7 @@ class OperatorE2eTest : public ::testing::Test {
   std::filesystem::path kubeconfig_;
   std::mutex env_mu_;
   std::map<std::string, std::map<std::string, std::string>> env_by_kind_;
+  std::function<void(Json& pod)> mutate_pod_;  // guarded by env_mu_
   mutable std::mutex runs_mu_;
   std::vector<ContainerRun> runs_;
 };

@@ -73,6 +73,28 @@ TEST_F(OperatorE2eTest, FirstInstallToHeadsTakesABackupThenMigrates) {
   EXPECT_EQ(metric_value(after->body, "pgrevise_migration_phase", {"phase=\"Succeeded\""}), 1);
 }
 
+// A webhook injects a database proxy as a regular container, which sorts before the backup and migrate
+// containers, and a mesh proxy as a native sidecar: the reports are read all the same.
+TEST_F(OperatorE2eTest, InjectedSidecarsDoNotHideTheJobsReports) {
+  set_pod_mutation([](Json& pod) {
+    pod["spec"]["containers"].push_back({{"name", "cloud-sql-proxy"}, {"image", "proxy"}});
+    pod["spec"]["initContainers"].push_back(
+        {{"name", "istio-proxy"}, {"image", "proxy"}, {"restartPolicy", "Always"}});
+  });
+  create_inputs();
+  start_operator();
+  create_resource("heads");
+  const Json r = wait_ready();
+
+  EXPECT_EQ(heads(), "0016");
+  const Json backup = r["status"].value("lastBackup", Json::object());
+  EXPECT_FALSE(backup.value("file", "").empty()) << r.dump(2);
+  EXPECT_EQ(backup.value("sha256", "").size(), 64u) << r.dump(2);
+  const Json run = r["status"].value("lastRun", Json::object());
+  EXPECT_EQ(run.value("result", ""), "Succeeded");
+  EXPECT_EQ(run.value("steps", Json::array()).size(), 16u) << r.dump(2);
+}
+
 TEST_F(OperatorE2eTest, BumpingTheTargetRunsExactlyOneNewBackupAndMigration) {
   create_inputs();
   start_operator();

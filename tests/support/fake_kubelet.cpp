@@ -144,8 +144,10 @@ Json FakeKubelet::mark_started(const Json& job) {
                         {{"status", {{"startTime", started}, {"active", 1}, {"ready", 1}}}});
   const std::string pod_name =
       job["metadata"].value("name", "") + "-" + std::to_string(10000 + ++pod_counter_);
-  Json pod = client_->create(kube::resources::pods(), ns, local::pod_for_job(job, pod_name));
-  pod["status"] = local::running_pod_status(job, started);
+  Json pod = local::pod_for_job(job, pod_name);
+  if (options_.mutate_pod) options_.mutate_pod(pod);
+  pod = client_->create(kube::resources::pods(), ns, pod);
+  pod["status"] = local::running_pod_status(pod, started);
   return client_->update_status(kube::resources::pods(), ns, pod);
 }
 
@@ -183,7 +185,12 @@ void FakeKubelet::run_job(Json job) {
       ObservedRunner runner(runner_, job, options_);
       local::JobExecutor executor(env, runner);
       const local::JobOutcome outcome = executor.run(job);
-      pod["status"] = local::finished_pod_status(job, outcome, started, now());
+      const std::string finished = now();
+      if (local::has_native_sidecars(pod)) {
+        pod["status"] = local::stopping_sidecars_pod_status(pod, outcome, started, finished);
+        pod = client_->update_status(kube::resources::pods(), ns, pod);
+      }
+      pod["status"] = local::finished_pod_status(pod, outcome, started, finished);
       pod = client_->update_status(kube::resources::pods(), ns, pod);
       // A Pod that cannot be configured waits forever, and its Job stays active, as in a cluster.
       if (outcome.reason != "CreateContainerConfigError") {

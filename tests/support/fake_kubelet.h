@@ -35,14 +35,19 @@ struct FakeKubeletOptions {
   // (what `kubectl logs` would show; the Pod status keeps only a redacted tail). May run on several threads.
   std::function<void(const nlohmann::json& job, const ProcessSpec& spec, const ProcessResult& result)>
       on_container_exit;
+  // Changes each Pod before it is created, as a mutating admission webhook would (a service mesh or a
+  // database proxy injecting its sidecar). Containers added this way are reported but not run.
+  std::function<void(nlohmann::json& pod)> mutate_pod;
 };
 
 // Stands in for the Job controller and the kubelet of a cluster: watches batch/v1 Jobs on the API server and
 // runs each new one (once per uid) on its own thread with local::JobExecutor, as local processes. It writes
 // what a cluster would: the Job's status (startTime and active when it starts; succeeded or failed counts,
 // completionTime and a Complete or Failed condition when it ends) and one Pod per Job, labelled job-name and
-// controller-uid, owned by the Job, whose first container status carries the exit code, reason and
-// termination message. Secrets and ConfigMaps for the Pod are read from the API server.
+// controller-uid, owned by the Job, whose main container's status carries the exit code, reason and
+// termination message. Container statuses are sorted by name, as the kubelet sorts them; when the Pod has
+// native sidecars, a status with the main container ended and the sidecars still running comes first, and
+// the Job ends only after the Pod. Secrets and ConfigMaps for the Pod are read from the API server.
 class FakeKubelet {
  public:
   explicit FakeKubelet(FakeKubeletOptions options);

@@ -44,6 +44,42 @@ TEST(JobViewTest, ReadsThePhaseFromConditions) {
   EXPECT_EQ(not_yet.phase, controller::JobPhase::kActive);
 }
 
+// A Pod of a migrate Job as the kubelet reports it with injected sidecars: containerStatuses sorted by name
+// (so the proxies come first), a native sidecar among the init containers, still running after the main
+// container ended.
+Json pod_with_sidecars(const std::string& name, const std::string& created, const std::string& report) {
+  auto status = [](const std::string& container, const Json& state) {
+    return Json{{"name", container}, {"restartCount", 0}, {"state", state}};
+  };
+  const Json running = {{"running", {{"startedAt", created}}}};
+  return {{"metadata",
+           {{"name", name},
+            {"creationTimestamp", created},
+            {"labels", {{"job-name", "app-migrate-1"}, {"app.kubernetes.io/component", "migrate"}}}}},
+          {"status",
+           {{"phase", "Running"},
+            {"initContainerStatuses", {status("linkerd-proxy", running)}},
+            {"containerStatuses",
+             {status("cloud-sql-proxy", running), status("istio-proxy", running),
+              status("migrate", {{"terminated", {{"exitCode", 0}, {"message", report}}}})}}}}};
+}
+
+TEST(PodReportTest, IsReadFromTheMainContainerByNameWhateverSortsFirst) {
+  const Json older = pod_with_sidecars("app-migrate-1-a", "2026-11-30T08:00:00Z", "first attempt");
+  const Json newer = pod_with_sidecars("app-migrate-1-b", "2026-11-30T08:00:07Z", "second attempt");
+  ASSERT_NE(controller::main_container_status(newer), nullptr);
+  EXPECT_EQ(controller::main_container_status(newer)->value("name", ""), "migrate");
+  EXPECT_EQ(controller::latest_pod_report({newer, older}), "second attempt");
+  EXPECT_EQ(controller::latest_pod_report({older}), "first attempt");
+
+  // A Pod of a backup Job has no container named migrate: its own main container counts.
+  Json backup = older;
+  backup["metadata"]["labels"]["app.kubernetes.io/component"] = "backup";
+  EXPECT_EQ(controller::latest_pod_report({backup}), std::nullopt);
+  backup["status"]["containerStatuses"][2]["name"] = "backup";
+  EXPECT_EQ(controller::latest_pod_report({backup}), "first attempt");
+}
+
 TEST(JobViewTest, OwnershipByUid) {
   EXPECT_TRUE(controller::owned_by(job_with(Json::object()), "u1"));
   EXPECT_FALSE(controller::owned_by(job_with(Json::object()), "u2"));

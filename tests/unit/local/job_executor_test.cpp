@@ -126,6 +126,51 @@ TEST_F(JobExecutorTest, FallsBackToLogsOnError) {
   EXPECT_EQ(out.termination_message, "something broke\n");
 }
 
+TEST_F(JobExecutorTest, ANativeSidecarDoesNotHoldTheJob) {
+  Json j = job(shell("echo done > /dev/termination-log"));
+  // Run in line, a proxy that serves until stopped would never let the main container start.
+  j["spec"]["template"]["spec"]["initContainers"] = {
+      {{"name", "proxy"}, {"restartPolicy", "Always"}, {"command", {"sh", "-c", "exit 3"}}}};
+  auto out = JobExecutor(env_, runner_).run(j);
+  EXPECT_TRUE(out.succeeded) << out.message << out.logs;
+  EXPECT_EQ(out.container, "main");
+  EXPECT_EQ(out.termination_message, "done\n");
+}
+
+TEST_F(JobExecutorTest, AFailedInitContainerIsTheOutcomesContainerWithItsOwnPolicies) {
+  Json main = shell("echo never > /dev/termination-log");
+  main["terminationMessagePolicy"] = "FallbackToLogsOnError";
+  Json j = job(main,
+               {{"backoffLimit", 1},
+                {"podFailurePolicy",
+                 {{"rules",
+                   {{{"action", "FailJob"},
+                     {"onExitCodes", {{"containerName", "main"}, {"operator", "In"}, {"values", {1}}}}}}}}}});
+  j["spec"]["template"]["spec"]["initContainers"] = {
+      {{"name", "copy-migrations"}, {"command", {"sh", "-c", "echo cannot stat >&2; exit 1"}}}};
+  auto out = JobExecutor(env_, runner_).run(j);
+  EXPECT_FALSE(out.succeeded);
+  EXPECT_EQ(out.container, "copy-migrations");
+  EXPECT_EQ(out.exit_code, 1);
+  // The rule names the main container, so the copy's exit code 1 is retried, not a failure of the Job.
+  EXPECT_EQ(out.reason, "BackoffLimitExceeded");
+  EXPECT_EQ(out.attempts, 2);
+  // The copy container's policy is the default (File): its log is no termination message.
+  EXPECT_EQ(out.termination_message, "");
+}
+
+TEST_F(JobExecutorTest, RunsTheMainContainerOfTheJobsKindWhereverItIsListed) {
+  Json j = job(shell("echo helper > /dev/termination-log; exit 7"));
+  Json migrate = shell("echo migrated > /dev/termination-log");
+  migrate["name"] = "migrate";
+  j["spec"]["template"]["spec"]["containers"].push_back(migrate);
+  j["metadata"]["labels"] = {{"app.kubernetes.io/component", "migrate"}};
+  auto out = JobExecutor(env_, runner_).run(j);
+  EXPECT_TRUE(out.succeeded) << out.message << out.logs;
+  EXPECT_EQ(out.container, "migrate");
+  EXPECT_EQ(out.termination_message, "migrated\n");
+}
+
 TEST(PodFiles, RewritesOnlyWholePathSegments) {
   MountTable t{{{"/migrations", "/local/m"}, {"/dev/termination-log", "/local/t"}}};
   EXPECT_EQ(t.rewrite("--dir /migrations --report /dev/termination-log"), "--dir /local/m --report /local/t");

@@ -8,6 +8,7 @@
 #include "common/base64.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "specs/jobs.h"
 
 namespace pgrevise::local {
 namespace {
@@ -34,12 +35,17 @@ class LocalClusterTest : public ::testing::Test {
                       {"image", "pgrevise"},
                       {"command", {"sh", "-c", script}},
                       {"terminationMessagePath", "/dev/termination-log"}};
+    const Json kind = {{specs::kComponentLabel, "migrate"}};
     return {{"apiVersion", "batch/v1"},
             {"kind", "Job"},
-            {"metadata", {{"name", name}, {"labels", {{controller::kResourceLabel, "app"}}}}},
+            {"metadata",
+             {{"name", name},
+              {"labels", {{controller::kResourceLabel, "app"}, {specs::kComponentLabel, "migrate"}}}}},
             {"spec",
              {{"backoffLimit", 0},
-              {"template", {{"spec", {{"restartPolicy", "Never"}, {"containers", {container}}}}}}}}};
+              {"template",
+               {{"metadata", {{"labels", kind}}},
+                {"spec", {{"restartPolicy", "Never"}, {"containers", {container}}}}}}}}};
   }
 
   Json resource(const std::string& target) {

@@ -433,8 +433,39 @@ TEST(Overrides, AreAppliedToEveryJob) {
     const Json& pod_meta = job["spec"]["template"]["metadata"];
     EXPECT_EQ(pod_meta["labels"]["team"], "billing");
     EXPECT_EQ(pod_meta["labels"]["app.kubernetes.io/name"], "pgrevise");  // ours select the Pods
-    EXPECT_EQ(pod_meta["annotations"], Json({{"sidecar.istio.io/inject", "false"}}));
+    EXPECT_EQ(pod_meta["annotations"], Json({{"sidecar.istio.io/inject", "false"},
+                                             {"kubectl.kubernetes.io/default-container", to_string(kind)}}));
   }
+}
+
+// A webhook may inject sidecars into the Pods, and the kubelet sorts container statuses by name: readers find
+// the main container by the name its Job's kind gives it, and `kubectl logs` picks it by the annotation.
+TEST(Jobs, NameTheirKindAndMainContainerForReadersOfTheirPods) {
+  for (JobKind kind : kAllKinds) {
+    SCOPED_TRACE(std::string(to_string(kind)));
+    const Json job = build_job(kind, url_resource(), settings(), inputs());
+    const Json& pod_template = job["spec"]["template"];
+    EXPECT_EQ(job_kind_of(job), kind);
+    EXPECT_EQ(job_kind_of(pod_template), kind);
+    EXPECT_EQ(main_container(job)["name"], main_container_name(kind));
+    EXPECT_EQ(pod_template["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"],
+              main_container_name(kind));
+  }
+  EXPECT_THAT(std::vector<std::string_view>({main_container_name(JobKind::kBackup),
+                                             main_container_name(JobKind::kMigrate),
+                                             main_container_name(JobKind::kPlan)}),
+              ElementsAre("backup", "migrate", "plan"));
+  EXPECT_EQ(job_kind_of(Json::object()), std::nullopt);
+  EXPECT_EQ(job_kind_of({{"metadata", {{"labels", {{"app.kubernetes.io/component", "web"}}}}}}),
+            std::nullopt);
+
+  auto r = url_resource();
+  r.spec.job.pod_annotations = {{"kubectl.kubernetes.io/default-container", "chosen-by-the-team"}};
+  EXPECT_EQ(
+      build_migrate_job(
+          r, settings(),
+          inputs())["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"],
+      "chosen-by-the-team");
 }
 
 TEST(Overrides, FallBackToTheOperatorsSettings) {
