@@ -1,7 +1,11 @@
 #include "local/pod_files.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <fstream>
+#include <set>
 
 #include "common/base64.h"
 #include "common/error.h"
@@ -43,20 +47,49 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
   if (!out) throw Error(ErrorKind::kIo, "cannot write " + path.string());
 }
 
+// The hidden folder the kubelet's atomic writer names after the time of the write
+// (..2026_12_06_02_24_31.565321).
+std::string payload_folder_name() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char name[64];
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  std::snprintf(name, sizeof name, "..%04d_%02d_%02d_%02d_%02d_%02d.%06lld", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<long long>(micros));
+  return name;
+}
+
+// Lays the files out as the kubelet's atomic writer does (pkg/volume/util/atomic_writer.go), so that what
+// reads the volume meets what it meets on a node: the files in a hidden timestamped folder, `..data` a link
+// to that folder, and each top-level name a link into `..data` (an item path a/b.sql makes one link a).
 void write_projected(const Json& source, const std::map<std::string, std::string>& data,
                      const std::filesystem::path& folder, const std::string& what) {
-  std::filesystem::create_directories(folder);
+  std::map<std::string, std::string> files;  // path in the volume → content
   auto items = source.find("items");
   if (items == source.end() || !items->is_array()) {
-    for (const auto& [k, v] : data) write_file(folder / k, v);
-    return;
+    files = data;
+  } else {
+    for (const auto& item : *items) {
+      const auto key = str(item, "key");
+      auto it = data.find(key);
+      if (it == data.end()) throw_bad_input(what + " has no key '" + key + "'");
+      files[str(item, "path", key)] = it->second;
+    }
   }
-  for (const auto& item : *items) {
-    const auto key = str(item, "key");
-    auto it = data.find(key);
-    if (it == data.end()) throw_bad_input(what + " has no key '" + key + "'");
-    write_file(folder / str(item, "path", key), it->second);
+  const std::string payload = payload_folder_name();
+  std::filesystem::create_directories(folder / payload);
+  std::set<std::string> visible;
+  for (const auto& [path, content] : files) {
+    write_file(folder / payload / path, content);
+    visible.insert(std::filesystem::path(path).begin()->string());
   }
+  std::filesystem::create_directory_symlink(payload, folder / "..data");
+  for (const auto& name : visible)
+    std::filesystem::create_symlink(std::filesystem::path("..data") / name, folder / name);
 }
 
 }  // namespace

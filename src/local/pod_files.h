@@ -17,9 +17,10 @@ struct MountTable {
   std::string rewrite(const std::string& text) const;
 };
 
-// Writes the Pod's volumes below `dir`: ConfigMap and Secret volumes file by file (items honoured), emptyDir
-// and PVC as folders. Returns volume name → folder. A missing ConfigMap or Secret (not optional) is an Error
-// naming it.
+// Writes the Pod's volumes below `dir`: ConfigMap and Secret volumes file by file (items honoured) in the
+// kubelet's atomic-writer layout (visible names are links into `..data`, a link to a hidden timestamped
+// folder holding the files), emptyDir and PVC as folders. Returns volume name → folder. A missing ConfigMap
+// or Secret (not optional) is an Error naming it.
 std::map<std::string, std::filesystem::path> materialize_volumes(const Json& pod_spec, const std::string& ns,
                                                                  const JobEnvironment& env,
                                                                  const std::filesystem::path& dir);

@@ -78,6 +78,23 @@ TEST_F(JobExecutorTest, MountsConfigMapAndWritesTerminationMessage) {
   EXPECT_EQ(line, "kept");  // the claim outlives the Pod
 }
 
+TEST_F(JobExecutorTest, LaysOutAConfigMapVolumeAsTheKubeletsAtomicWriterDoes) {
+  Json j = job(
+      shell("cd /migrations && readlink a.sql nested ..data > /dev/termination-log && "
+            "cat nested/c.sql >> /dev/termination-log && ls -A | grep -c '^\\.\\.' >> /dev/termination-log"));
+  j["spec"]["template"]["spec"]["volumes"][0]["configMap"]["items"] = {
+      {{"key", "a.sql"}, {"path", "a.sql"}}, {{"key", "b.sql"}, {"path", "nested/c.sql"}}};
+  auto out = JobExecutor(env_, runner_).run(j);
+  ASSERT_TRUE(out.succeeded) << out.message << out.logs;
+  EXPECT_THAT(
+      out.termination_message,
+      ::testing::MatchesRegex("\\.\\.data/a\\.sql\n"
+                              "\\.\\.data/nested\n"
+                              "\\.\\.[0-9]{4}_[0-9]{2}_[0-9]{2}_[0-9]{2}_[0-9]{2}_[0-9]{2}\\.[0-9]{6}\n"
+                              "-- revision: b\n"
+                              "2\n"));
+}
+
 TEST_F(JobExecutorTest, ResolvesSecretKeyRefAndExpandsReferences) {
   Json env = {{{"name", "DATABASE_URL"}, {"valueFrom", {{"secretKeyRef", {{"name", "db"}, {"key", "url"}}}}}},
               {{"name", "PGREVISE_TARGET"}, {"value", "heads"}},
