@@ -100,12 +100,84 @@ void execute_native(PGconn* conn, std::string_view sql, BlockerMonitor* monitor)
   throw StatementError(std::move(info));
 }
 
+// Ends the body (and the prologue), so that an unterminated last statement fails there instead of running
+// into the part after it.
+constexpr std::string_view kBodySeparator = "\n;\n";
+
 int character_count(std::string_view text) {
   int n = 0;
   for (char ch : text) {
     if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
   }
   return n;
+}
+
+// What a TransactionScript is wrapped in when it is sent: execute_transaction opens and commits its own
+// transaction, execute_in_transaction runs inside the caller's.
+struct Wrapping {
+  std::string_view opening;   // before the prologue
+  std::string_view closing;   // after the epilogue
+  int statements_before = 0;  // statements `opening` holds, besides the prologue's
+};
+
+// The 1-based character position of the last character of `text` that is not blank (0 when all are). The
+// server reports an unterminated last statement of the body at the separator after it: the error is the
+// body's, at its end.
+int last_written_position(std::string_view text) {
+  const size_t end = text.find_last_not_of(" \t\r\n");
+  return end == std::string_view::npos ? 0 : character_count(text.substr(0, end + 1));
+}
+
+// Makes an error of the whole script relative to its body: the statement index counts from the body's first
+// statement, and the position from the body's first character (dropped when it lies in the prologue or the
+// epilogue). `body_start` is the 1-based character position of the body's first character in the script.
+MigrationError relative_to_body(MigrationError info, const TransactionScript& parts, int body_start,
+                                int statements_before_body) {
+  if (info.statement) {
+    *info.statement -= statements_before_body;
+    if (*info.statement < 0) {
+      info.statement.reset();
+      info.in_body = false;
+    }
+  }
+  if (info.position) {
+    const int body_end = body_start + character_count(parts.body);  // one past the body
+    const int separator_end = body_end + character_count(kBodySeparator);
+    std::optional<int> in_body;
+    if (*info.position >= body_start && *info.position < body_end) {
+      in_body = *info.position - (body_start - 1);
+    } else if (*info.position >= body_end && *info.position < separator_end) {
+      in_body = last_written_position(parts.body);  // 0 for a blank body
+    }
+    info.in_body = in_body && *in_body > 0;
+    info.position = info.in_body ? in_body : std::nullopt;
+  }
+  return info;
+}
+
+// Sends the script as one simple query: opening, prologue, body, epilogue and closing, each part ended so
+// that the next starts a statement of its own. On failure, a transaction the script opened is rolled back and
+// the error is made relative to the body.
+void execute_parts(PGconn* conn, const TransactionScript& parts, const Wrapping& wrapping,
+                   BlockerMonitor* monitor) {
+  std::string head(wrapping.opening);
+  head += parts.prologue;
+  if (!parts.prologue.empty()) head += kBodySeparator;
+  std::string script;
+  script.reserve(head.size() + parts.body.size() + parts.epilogue.size() + 16);
+  script.append(head).append(parts.body).append(kBodySeparator).append(parts.epilogue);
+  script.append("\n").append(wrapping.closing);
+  try {
+    execute_native(conn, script, monitor);
+  } catch (const StatementError& e) {
+    // The statements after the failing one were skipped, COMMIT included: leave no open failed transaction.
+    if (!wrapping.opening.empty() && PQtransactionStatus(conn) != PQTRANS_IDLE &&
+        PQstatus(conn) == CONNECTION_OK) {
+      PQclear(PQexec(conn, "ROLLBACK"));
+    }
+    throw StatementError(relative_to_body(e.info(), parts, character_count(head) + 1,
+                                          wrapping.statements_before + parts.prologue_statements));
+  }
 }
 
 }  // namespace
@@ -144,40 +216,19 @@ void execute_transaction(pqxx::connection_base& c, std::string_view body, Blocke
 }
 
 void execute_transaction(pqxx::connection_base& c, const TransactionScript& parts, BlockerMonitor* monitor) {
+  execute_parts(native_handle(c), parts,
+                {.opening = "BEGIN;\n", .closing = ";COMMIT;", .statements_before = 1}, monitor);
+}
+
+void execute_in_transaction(pqxx::connection_base& c, const TransactionScript& parts,
+                            BlockerMonitor* monitor) {
+  execute_parts(native_handle(c), parts, {}, monitor);
+}
+
+void roll_back_open_transaction(pqxx::connection_base& c) {
   PGconn* conn = native_handle(c);
-  std::string head = "BEGIN;\n" + parts.prologue;
-  if (!parts.prologue.empty()) head += "\n;\n";
-  std::string script;
-  script.reserve(head.size() + parts.body.size() + parts.epilogue.size() + 16);
-  script.append(head).append(parts.body).append("\n;\n").append(parts.epilogue).append("\n;COMMIT;");
-  try {
-    execute_native(conn, script, monitor);
-  } catch (StatementError& e) {
-    // The statements after the failing one were skipped, COMMIT included: leave no open failed transaction.
-    if (PQtransactionStatus(conn) != PQTRANS_IDLE && PQstatus(conn) == CONNECTION_OK) {
-      PQclear(PQexec(conn, "ROLLBACK"));
-    }
-    MigrationError info = e.info();
-    if (info.statement) {
-      // Results came for BEGIN and the prologue's statements before the body's.
-      *info.statement -= 1 + parts.prologue_statements;
-      if (*info.statement < 0) {
-        info.statement.reset();
-        info.in_body = false;
-      }
-    }
-    if (info.position) {
-      const int body_start = character_count(head) + 1;
-      const int body_end = body_start + character_count(parts.body);  // one past the body
-      info.in_body = *info.position >= body_start && *info.position < body_end;
-      if (info.in_body) {
-        *info.position -= body_start - 1;
-      } else {
-        info.position.reset();
-      }
-    }
-    throw StatementError(std::move(info));
-  }
+  if (PQtransactionStatus(conn) == PQTRANS_IDLE) return;
+  execute_native(conn, "ROLLBACK", nullptr);
 }
 
 SourceLocation locate(std::string_view sql, int position) {

@@ -106,7 +106,8 @@ void execute_transaction(pqxx::connection_base& c, std::string_view body, Blocke
 // A revision as one round trip: prologue (e.g. timeouts_sql(t, true)), the revision's SQL, and epilogue (e.g.
 // verified_version_change_sql + HistoryTable::record_sql), all in one transaction. An error position is made
 // relative to body; it is dropped (nullopt) when the error lies in the prologue or epilogue, and
-// MigrationError::in_body says which.
+// MigrationError::in_body says which. An error right after the body (its last statement left unterminated)
+// points at the body's last character.
 struct TransactionScript {
   std::string prologue;
   std::string body;
@@ -115,6 +116,14 @@ struct TransactionScript {
 };
 void execute_transaction(pqxx::connection_base& c, const TransactionScript& script,
                          BlockerMonitor* monitor = nullptr);
+// The same script inside a transaction the caller opened and ends (several revisions in one transaction): no
+// BEGIN, COMMIT or rollback here, and an error made relative to body exactly as execute_transaction makes it.
+void execute_in_transaction(pqxx::connection_base& c, const TransactionScript& script,
+                            BlockerMonitor* monitor = nullptr);
+
+// Rolls back a transaction block left open on the session (a non-transactional revision's own BEGIN, aborted
+// by its failure), so that the session can write again; nothing when none is open.
+void roll_back_open_transaction(pqxx::connection_base& c);
 
 // While a statement runs, polls pg_blocking_pids(<watched pid>) from its own connection about every
 // `interval` and remembers who blocked it, so that a lock_timeout can name the blocker. Watching costs the

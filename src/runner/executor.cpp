@@ -42,6 +42,10 @@ db::StepRecord Executor::record_for(const ExecStep& step, int index, int count) 
                         .pgrevise_version = version_};
 }
 
+std::chrono::milliseconds Executor::milliseconds_since(std::chrono::steady_clock::time_point start) const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - start);
+}
+
 void Executor::run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done) {
   if (options_.transaction_mode == TransactionMode::kAll) {
     run_all_in_one(steps, done);
@@ -61,7 +65,7 @@ void Executor::run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& 
     } else {
       run_non_transactional(step, record);
     }
-    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - start);
+    const auto took = milliseconds_since(start);
     done.push_back({step.revision, step.direction, took.count()});
     if (progress_)
       progress_({.index = i + 1, .count = count, .step = &step, .finished = true, .duration = took});
@@ -107,15 +111,13 @@ db::TransactionScript Executor::step_script(const ExecStep& step, const db::Step
 
 void Executor::rollback_quietly() {
   try {
-    db::execute(conn_, "ROLLBACK");
+    db::roll_back_open_transaction(conn_);
   } catch (const std::exception&) {
-    // The connection is gone or no transaction was open; the server discards the transaction either way.
+    // The connection is gone; the server discards the transaction with it.
   }
 }
 
 bool Executor::lost_prepared_record(const db::StatementError& e) {
-  // The revision's own SQL may DEALLOCATE ALL (or DISCARD): the transaction was rolled back, so the revision
-  // runs again with the plain INSERT.
   if (!history_prepared_ || e.info().sqlstate != "26000" ||
       e.info().message.find(kRecordStatement) == std::string::npos) {
     return false;
@@ -124,40 +126,60 @@ bool Executor::lost_prepared_record(const db::StatementError& e) {
   return true;
 }
 
-void Executor::run_transactional(const ExecStep& step, const db::StepRecord& record) {
-  auto script = step_script(step, record);
+void Executor::retry_lock_timeouts(const ExecStep& step, const std::function<void()>& attempt) {
   Backoff backoff(options_.lock_retry_backoff, std::chrono::seconds(30));
-  for (int attempt = 0;; ++attempt) {
-    const auto start = clock_.steady_now();
+  for (int retries = 0;; ++retries) {
     try {
-      db::execute_transaction(conn_, script, monitor_);
+      attempt();
       return;
     } catch (const db::StatementError& e) {
+      if (!e.info().is_lock_timeout || retries >= options_.lock_retries) throw;
+      const auto delay = backoff.next();
+      log::warn("lock timeout, retrying", {{"revision", step.revision},
+                                           {"attempt", std::to_string(retries + 2)},
+                                           {"delayMs", std::to_string(delay.count())},
+                                           {"error", e.info().summary()}});
+      clock_.sleep_for(delay);
+    }
+  }
+}
+
+void Executor::fail_recorded(const ExecStep& step, const db::StatementError& e, int statement_line,
+                             const std::function<void()>& record_failure) {
+  // A lost session cannot write; the next run reads what the history table holds and decides from that.
+  if (!e.info().is_connection_lost) {
+    try {
+      record_failure();
+    } catch (const std::exception& history_error) {
+      log::warn("could not record the failure in the history table",
+                {{"revision", step.revision}, {"error", redact(history_error.what())}});
+    }
+  }
+  fail(step, e, statement_line);
+}
+
+void Executor::run_transactional(const ExecStep& step, const db::StepRecord& record) {
+  auto script = step_script(step, record);
+  auto started = clock_.steady_now();
+  while (true) {
+    try {
+      retry_lock_timeouts(step, [&] {
+        started = clock_.steady_now();
+        db::execute_transaction(conn_, script, monitor_);
+      });
+      return;
+    } catch (const db::StatementError& e) {
+      // The revision's own SQL may DEALLOCATE ALL (or DISCARD): its transaction was rolled back, so it runs
+      // again with the plain INSERT.
       if (lost_prepared_record(e)) {
         script = step_script(step, record);
         continue;
       }
-      if (e.info().is_lock_timeout && attempt < options_.lock_retries) {
-        auto delay = backoff.next();
-        log::warn("lock timeout, retrying", {{"revision", step.revision},
-                                             {"attempt", std::to_string(attempt + 2)},
-                                             {"delayMs", std::to_string(delay.count())},
-                                             {"error", e.info().summary()}});
-        clock_.sleep_for(delay);
-        continue;
-      }
-      if (!e.info().is_connection_lost) {
-        try {
-          pqxx::work tx(conn_);
-          history_.record_failure(
-              tx, record, std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - start),
-              redact(e.info().summary()));
-          tx.commit();
-        } catch (const std::exception& history_error) {
-          log::warn("could not record the failure in the history table", {{"error", history_error.what()}});
-        }
-      }
-      fail(step, e, 0);
+      fail_recorded(step, e, 0, [&] {
+        pqxx::work tx(conn_);
+        history_.record_failure(tx, record, milliseconds_since(started), redact(e.info().summary()));
+        tx.commit();
+      });
     }
   }
 }
@@ -180,24 +202,13 @@ void Executor::run_all_in_one(const std::vector<ExecStep>& steps, std::vector<Re
     const ExecStep& step = steps[static_cast<size_t>(i)];
     if (progress_) progress_({.index = i + 1, .count = count, .step = &step});
     const auto start = clock_.steady_now();
-    const auto script = step_script(step, record_for(step, i + 1, count));
-    const std::string batch = script.prologue + "\n" + script.body + "\n;\n" + script.epilogue;
     try {
-      db::execute(conn_, batch, monitor_);
+      db::execute_in_transaction(conn_, step_script(step, record_for(step, i + 1, count)), monitor_);
     } catch (const db::StatementError& e) {
       rollback_quietly();
-      // Make the position relative to the revision's SQL, as execute_transaction does; the prologue is ASCII,
-      // so its length in bytes is its length in characters.
-      auto info = e.info();
-      const int body_start = static_cast<int>(script.prologue.size()) + 1;
-      info.in_body = info.position && *info.position > body_start &&
-                     *info.position <= body_start + static_cast<int>(script.body.size());
-      info.position = info.in_body ? std::optional<int>(*info.position - body_start) : std::nullopt;
-      if (info.statement) *info.statement -= script.prologue_statements;
-      if (info.statement && *info.statement < 0) info.statement.reset();
-      fail(step, db::StatementError(info), 0);
+      fail(step, e, 0);
     }
-    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - start);
+    const auto took = milliseconds_since(start);
     applied.push_back({step.revision, step.direction, took.count()});
     if (progress_)
       progress_({.index = i + 1, .count = count, .step = &step, .finished = true, .duration = took});
@@ -212,38 +223,32 @@ void Executor::run_all_in_one(const std::vector<ExecStep>& steps, std::vector<Re
 }
 
 void Executor::run_non_transactional(const ExecStep& step, const db::StepRecord& record) {
-  std::int64_t history_id = 0;
+  std::int64_t attempt_id = 0;
   {
     pqxx::work tx(conn_);
-    history_id = history_.start(tx, record);
+    attempt_id = history_.start(tx, record);
     tx.commit();
   }
   db::set_session_timeouts(conn_, {options_.lock_timeout, options_.statement_timeout});
-  Backoff backoff(options_.lock_retry_backoff, std::chrono::seconds(30));
   for (const auto& [statement, line] : step.statements) {
-    for (int attempt = 0;; ++attempt) {
-      try {
-        db::execute(conn_, statement, monitor_);
-        break;
-      } catch (const db::StatementError& e) {
-        if (e.info().is_lock_timeout && attempt < options_.lock_retries) {
-          clock_.sleep_for(backoff.next());
-          continue;
-        }
-        if (!e.info().is_connection_lost) {
-          db::reset_session_timeouts(conn_);
-          pqxx::work tx(conn_);
-          history_.finish(tx, history_id, false, redact(e.info().summary()));
-          tx.commit();
-        }
-        fail(step, e, line);
-      }
+    try {
+      retry_lock_timeouts(step, [&] { db::execute(conn_, statement, monitor_); });
+    } catch (const db::StatementError& e) {
+      fail_recorded(step, e, line, [&] {
+        // The revision's own BEGIN may have left a transaction block open, aborted by the failure; nothing
+        // can be written on the session before it ends.
+        db::roll_back_open_transaction(conn_);
+        db::reset_session_timeouts(conn_);
+        pqxx::work tx(conn_);
+        history_.finish(tx, attempt_id, false, redact(e.info().summary()));
+        tx.commit();
+      });
     }
   }
   db::reset_session_timeouts(conn_);
   pqxx::work tx(conn_);
   db::apply_version_changes(tx, options_.version_table, step.version_changes);
-  history_.finish(tx, history_id, true);
+  history_.finish(tx, attempt_id, true);
   tx.commit();
 }
 

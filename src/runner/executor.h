@@ -76,10 +76,19 @@ class Executor {
   void prepare_history_record();
   // True (and the prepared history INSERT given up) when e says the revision's SQL dropped it.
   bool lost_prepared_record(const db::StatementError& e);
+  // Runs `attempt` (a revision's batch, or one statement of a non-transactional revision) again after a lock
+  // timeout, with backoff and a warning, up to --lock-retries times; rethrows any other StatementError and
+  // the last lock timeout.
+  void retry_lock_timeouts(const ExecStep& step, const std::function<void()>& attempt);
+  // Writes the failure to the history table with `record_failure`, then fails. A history write that fails is
+  // logged and never replaces the step's own error, which the report needs.
+  [[noreturn]] void fail_recorded(const ExecStep& step, const db::StatementError& e, int statement_line,
+                                  const std::function<void()>& record_failure);
   // statement_line: the file line of the failing statement of a non-transactional revision, else 0.
   [[noreturn]] void fail(const ExecStep& step, const db::StatementError& e, int statement_line);
   void rollback_quietly();
   db::StepRecord record_for(const ExecStep& step, int index, int count) const;
+  std::chrono::milliseconds milliseconds_since(std::chrono::steady_clock::time_point start) const;
 
   pqxx::connection& conn_;
   const RunnerOptions& options_;

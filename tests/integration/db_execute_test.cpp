@@ -190,6 +190,57 @@ TEST(ExecuteTransaction, RuntimeErrorsAreCountedFromTheBodysFirstStatement) {
   EXPECT_EQ(db.query("SELECT count(*) FROM log"), "0");
 }
 
+// Several revisions in one transaction send each one's script with execute_in_transaction: an error is made
+// relative to the body exactly as in a transaction of its own, counting characters, not bytes.
+TEST(ExecuteInTransaction, ErrorsAreMadeRelativeToTheBodyAsInATransactionOfItsOwn) {
+  TestDatabase db;
+  auto c = open(db, "runner");
+  db.exec("CREATE TABLE log (v text PRIMARY KEY)");
+  const auto error_in_both = [&](const TransactionScript& script) {
+    const auto own = statement_error_of([&] { execute_transaction(*c, script); });
+    execute(*c, "BEGIN");
+    const auto shared = statement_error_of([&] { execute_in_transaction(*c, script); });
+    EXPECT_EQ(PQtransactionStatus(native_handle(*c)), PQTRANS_INERROR);
+    roll_back_open_transaction(*c);
+    EXPECT_EQ(PQtransactionStatus(native_handle(*c)), PQTRANS_IDLE);
+    EXPECT_EQ(shared.sqlstate, own.sqlstate);
+    EXPECT_EQ(shared.position, own.position);
+    EXPECT_EQ(shared.statement, own.statement);
+    EXPECT_EQ(shared.in_body, own.in_body);
+    return shared;
+  };
+  TransactionScript script{timeouts_sql({.lock_timeout = 1s}, true), "",
+                           "INSERT INTO log VALUES ('epilogue')"};
+  script.prologue_statements = 1;
+
+  script.body = "INSERT INTO log VALUES ('é');\nSELEC 1";
+  auto e = error_in_both(script);
+  ASSERT_TRUE(e.position.has_value());
+  EXPECT_EQ(locate(script.body, *e.position).line, 2);
+  EXPECT_EQ(locate(script.body, *e.position).column, 1);
+
+  // The server reports the missing parenthesis at the separator after the body: the body's last character.
+  script.body = "INSERT INTO log VALUES ('éé');\nINSERT INTO log VALUES ('ü'\n\n";
+  e = error_in_both(script);
+  EXPECT_EQ(e.sqlstate, "42601");
+  ASSERT_TRUE(e.position.has_value());
+  EXPECT_EQ(locate(script.body, *e.position).line, 2);
+  EXPECT_EQ(locate(script.body, *e.position).column, 27);  // the closing quote after 'ü'
+
+  script.body = "INSERT INTO log VALUES ('ä');\nINSERT INTO log VALUES ('ä');";
+  e = error_in_both(script);
+  EXPECT_EQ(e.sqlstate, "23505");
+  EXPECT_EQ(e.statement, 1);
+
+  script.body = "INSERT INTO log VALUES ('ö')";
+  script.epilogue = "SELECT no_such_column FROM log";
+  e = error_in_both(script);
+  EXPECT_EQ(e.sqlstate, "42703");
+  EXPECT_FALSE(e.in_body);
+  EXPECT_FALSE(e.position.has_value());
+  EXPECT_EQ(db.query("SELECT count(*) FROM log"), "0");
+}
+
 TEST(Locate, CountsLinesAndUtf8Characters) {
   EXPECT_EQ(locate("abc", 2).column, 2);
   EXPECT_EQ(locate("a\nbc", 4).line, 2);
