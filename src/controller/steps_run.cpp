@@ -218,6 +218,13 @@ void record_migration(Context& ctx, const JobView& migrate) {
   ctx.facts.migrate_report = std::move(report);
 }
 
+// The runner commits its last revision a moment before its Pod stops and its report can be read: until the
+// run's own migrate Job has finished, a database already at the target is still this run in progress.
+bool migrate_job_still_running(Context& ctx) {
+  auto migrate = view(ctx, ctx.migrate_job_name);
+  return migrate && !migrate->finished();
+}
+
 }  // namespace
 
 std::optional<Outcome> record_finished_jobs(Context& ctx) {
@@ -235,7 +242,7 @@ std::optional<Outcome> check_up_to_date(Context& ctx) {
     ctx.facts.target_heads = ctx.facts.migrate_report && !ctx.facts.migrate_report->heads_after.empty()
                                  ? ctx.facts.migrate_report->heads_after
                                  : ctx.heads;
-  } else if (!ctx.plan->empty()) {
+  } else if (!ctx.plan->empty() || migrate_job_still_running(ctx)) {
     return std::nullopt;
   }
   ctx.facts.failed_plan_hash = "";

@@ -292,5 +292,29 @@ TEST_F(JobLifecycleTest, ConditionMessagesAreBoundedAndRedacted) {
   EXPECT_THAT(stalled.message, HasSubstr("shortened"));
 }
 
+// The database reaches the target as the migrate Job commits its last revision, a moment before the Job's Pod
+// has stopped and its report can be read: the run is not done until then, and its record comes from that
+// report.
+TEST_F(JobLifecycleTest, ADatabaseAtTargetWhileItsMigrateJobStillRunsIsStillMigrating) {
+  apply();
+  reconcile();
+  finish_backup(only_job("backup"), true);
+  reconcile();
+  const std::string migrate = only_job("migrate");
+  probe.set_heads({"003"});  // committed; the runner has not exited yet
+  reconcile();
+  EXPECT_EQ(status().phase, api::Phase::kMigrating);
+  EXPECT_EQ(condition(condition::kReady).status, "False");
+  EXPECT_EQ(status().active_job, migrate);
+
+  finish_migrate(migrate, true, {"003"});
+  reconcile();
+  EXPECT_EQ(status().phase, api::Phase::kSucceeded);
+  EXPECT_EQ(condition(condition::kReady).reason, reason::kUpToDate);
+  ASSERT_TRUE(status().last_run.has_value());
+  EXPECT_EQ(status().last_run->result, api::kRunSucceeded);
+  EXPECT_EQ(cluster.job_creations(), 2);
+}
+
 }  // namespace
 }  // namespace pgrevise::testing
