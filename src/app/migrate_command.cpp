@@ -92,7 +92,8 @@ const std::map<std::string, Subcommand>& subcommands() {
        {"heads", "show the head revisions of the files", {{"verbose", "", "more detail"}}, 0, 0, false}},
       {"check",
        {"check",
-        "report checksum drift, unknown or unfinished revisions and graph problems; non-zero if any",
+        "report checksum drift, unknown or unfinished revisions, invalid indexes and graph problems; "
+        "non-zero if any",
         {{"offline", "", "check the files only, without a database"}},
         0,
         0,

@@ -220,6 +220,18 @@ std::vector<HistoryEntry> HistoryTable::unfinished(pqxx::transaction_base& tx) c
       tx.exec("SELECT " + entry_columns() + " FROM " + qualified_ + " WHERE result = 'running' ORDER BY id"));
 }
 
+std::optional<HistoryEntry> HistoryTable::last_attempt(pqxx::transaction_base& tx,
+                                                       const std::string& revision,
+                                                       const std::string& direction) const {
+  if (!exists(tx)) return std::nullopt;
+  auto rows =
+      entries_from(tx.exec_params("SELECT " + entry_columns() + " FROM " + qualified_ +
+                                      " WHERE revision = $1 AND direction = $2 ORDER BY id DESC LIMIT 1",
+                                  revision, direction));
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
 int HistoryTable::resolve_unfinished(pqxx::transaction_base& tx, const std::string& revision,
                                      const std::string& note) const {
   if (!exists(tx)) return 0;

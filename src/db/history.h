@@ -91,6 +91,9 @@ class HistoryTable {
 
   // Entries still `running`: non-transactional revisions whose runner died mid-way. Oldest first.
   std::vector<HistoryEntry> unfinished(pqxx::transaction_base& tx) const;
+  // The newest attempt of a revision in a direction (upgrade | downgrade), the one a re-run follows.
+  std::optional<HistoryEntry> last_attempt(pqxx::transaction_base& tx, const std::string& revision,
+                                           const std::string& direction) const;
   // Marks unfinished entries of a revision as failed with a note (after stamp or --retry-unfinished).
   int resolve_unfinished(pqxx::transaction_base& tx, const std::string& revision,
                          const std::string& note) const;

@@ -11,6 +11,7 @@
 #include "db/identifiers.h"
 #include "db/lock.h"
 #include "revision/sql_splitter.h"
+#include "runner/invalid_index_guard.h"
 
 namespace pgrevise::runner {
 
@@ -126,14 +127,15 @@ bool Executor::lost_prepared_record(const db::StatementError& e) {
   return true;
 }
 
-void Executor::retry_lock_timeouts(const ExecStep& step, const std::function<void()>& attempt) {
+void Executor::retry_lock_timeouts(const ExecStep& step, const std::function<void()>& attempt,
+                                   const std::function<bool()>& may_retry) {
   Backoff backoff(options_.lock_retry_backoff, std::chrono::seconds(30));
   for (int retries = 0;; ++retries) {
     try {
       attempt();
       return;
     } catch (const db::StatementError& e) {
-      if (!e.info().is_lock_timeout || retries >= options_.lock_retries) throw;
+      if (!e.info().is_lock_timeout || retries >= options_.lock_retries || (may_retry && !may_retry())) throw;
       const auto delay = backoff.next();
       log::warn("lock timeout, retrying", {{"revision", step.revision},
                                            {"attempt", std::to_string(retries + 2)},
@@ -145,7 +147,8 @@ void Executor::retry_lock_timeouts(const ExecStep& step, const std::function<voi
 }
 
 void Executor::fail_recorded(const ExecStep& step, const db::StatementError& e, int statement_line,
-                             const std::function<void()>& record_failure) {
+                             const std::function<void()>& record_failure,
+                             const std::vector<db::InvalidIndex>& left_behind) {
   // A lost session cannot write; the next run reads what the history table holds and decides from that.
   if (!e.info().is_connection_lost) {
     try {
@@ -155,7 +158,18 @@ void Executor::fail_recorded(const ExecStep& step, const db::StatementError& e, 
                 {{"revision", step.revision}, {"error", redact(history_error.what())}});
     }
   }
-  fail(step, e, statement_line);
+  fail(step, e, statement_line, left_behind);
+}
+
+std::vector<db::InvalidIndex> Executor::invalid_indexes_left(std::int64_t attempt_id,
+                                                             const IndexScope& scope) {
+  try {
+    pqxx::read_transaction tx(conn_);
+    return runner::invalid_indexes_left(tx, history_, attempt_id, scope);
+  } catch (const std::exception& e) {
+    log::warn("could not look for invalid indexes", {{"error", redact(e.what())}});
+    return {};
+  }
 }
 
 void Executor::run_transactional(const ExecStep& step, const db::StepRecord& record) {
@@ -229,20 +243,32 @@ void Executor::run_non_transactional(const ExecStep& step, const db::StepRecord&
     attempt_id = history_.start(tx, record);
     tx.commit();
   }
+  const IndexScope scope = index_scope(step);
   db::set_session_timeouts(conn_, {options_.lock_timeout, options_.statement_timeout});
   for (const auto& [statement, line] : step.statements) {
     try {
-      retry_lock_timeouts(step, [&] { db::execute(conn_, statement, monitor_); });
+      // A lock timeout inside CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY can come after the new index
+      // entered the catalog; a retry would then keep it invalid, so none follows once one is there.
+      retry_lock_timeouts(
+          step, [&] { db::execute(conn_, statement, monitor_); },
+          [&] { return invalid_indexes_left(attempt_id, scope).empty(); });
     } catch (const db::StatementError& e) {
-      fail_recorded(step, e, line, [&] {
+      std::vector<db::InvalidIndex> left;
+      if (!e.info().is_connection_lost) {
         // The revision's own BEGIN may have left a transaction block open, aborted by the failure; nothing
-        // can be written on the session before it ends.
-        db::roll_back_open_transaction(conn_);
-        db::reset_session_timeouts(conn_);
-        pqxx::work tx(conn_);
-        history_.finish(tx, attempt_id, false, redact(e.info().summary()));
-        tx.commit();
-      });
+        // can be read or written on the session before it ends.
+        rollback_quietly();
+        left = invalid_indexes_left(attempt_id, scope);
+      }
+      fail_recorded(
+          step, e, line,
+          [&] {
+            db::reset_session_timeouts(conn_);
+            pqxx::work tx(conn_);
+            history_.finish(tx, attempt_id, false, redact(e.info().summary()));
+            tx.commit();
+          },
+          left);
     }
   }
   db::reset_session_timeouts(conn_);
@@ -252,7 +278,8 @@ void Executor::run_non_transactional(const ExecStep& step, const db::StepRecord&
   tx.commit();
 }
 
-void Executor::fail(const ExecStep& step, const db::StatementError& e, int statement_line) {
+void Executor::fail(const ExecStep& step, const db::StatementError& e, int statement_line,
+                    const std::vector<db::InvalidIndex>& left_behind) {
   const auto& info = e.info();
   int line = 0;
   if (statement_line > 0) {
@@ -277,6 +304,11 @@ void Executor::fail(const ExecStep& step, const db::StatementError& e, int state
     message +=
         "; statements before the failing one were applied and stay (the revision runs outside a "
         "transaction): fix the cause and re-run, or resolve with `pgrevise migrate stamp`";
+  }
+  if (!left_behind.empty()) {
+    message += "; it left invalid indexes, which running it again would keep invalid: " +
+               describe_invalid_indexes(left_behind) +
+               "; fix each first: " + invalid_index_fixes(left_behind);
   }
   throw StepFailure(e.kind(), redact(message),
                     ReportError{.revision = step.revision,

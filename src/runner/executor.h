@@ -14,7 +14,9 @@
 #include "common/job_report.h"
 #include "db/execute.h"
 #include "db/history.h"
+#include "db/indexes.h"
 #include "db/version_table.h"
+#include "runner/index_scope.h"
 #include "runner/options.h"
 
 namespace pgrevise::runner {
@@ -77,15 +79,22 @@ class Executor {
   // True (and the prepared history INSERT given up) when e says the revision's SQL dropped it.
   bool lost_prepared_record(const db::StatementError& e);
   // Runs `attempt` (a revision's batch, or one statement of a non-transactional revision) again after a lock
-  // timeout, with backoff and a warning, up to --lock-retries times; rethrows any other StatementError and
-  // the last lock timeout.
-  void retry_lock_timeouts(const ExecStep& step, const std::function<void()>& attempt);
+  // timeout, with backoff and a warning, up to --lock-retries times and while `may_retry` (when given)
+  // agrees; rethrows any other StatementError and the last lock timeout.
+  void retry_lock_timeouts(const ExecStep& step, const std::function<void()>& attempt,
+                           const std::function<bool()>& may_retry = {});
   // Writes the failure to the history table with `record_failure`, then fails. A history write that fails is
   // logged and never replaces the step's own error, which the report needs.
   [[noreturn]] void fail_recorded(const ExecStep& step, const db::StatementError& e, int statement_line,
-                                  const std::function<void()>& record_failure);
+                                  const std::function<void()>& record_failure,
+                                  const std::vector<db::InvalidIndex>& left_behind = {});
+  // The invalid indexes a non-transactional revision's attempt has left so far; none when they cannot be
+  // read.
+  std::vector<db::InvalidIndex> invalid_indexes_left(std::int64_t attempt_id, const IndexScope& scope);
   // statement_line: the file line of the failing statement of a non-transactional revision, else 0.
-  [[noreturn]] void fail(const ExecStep& step, const db::StatementError& e, int statement_line);
+  // left_behind: the invalid indexes its attempt left, named in the message with their fix.
+  [[noreturn]] void fail(const ExecStep& step, const db::StatementError& e, int statement_line,
+                         const std::vector<db::InvalidIndex>& left_behind = {});
   void rollback_quietly();
   db::StepRecord record_for(const ExecStep& step, int index, int count) const;
   std::chrono::milliseconds milliseconds_since(std::chrono::steady_clock::time_point start) const;

@@ -12,6 +12,7 @@
 #include "revision/graph.h"
 #include "revision/plan.h"
 #include "revision/target.h"
+#include "runner/invalid_index_guard.h"
 #include "runner/runner.h"
 #include "runner/session.h"
 #include "runner/sql_script.h"
@@ -131,6 +132,7 @@ int Runner::check(bool offline) {
                          e.started_at +
                          " never finished; resolve with `stamp` or `upgrade --retry-unfinished`");
     }
+    for (auto& finding : invalid_index_findings(tx)) findings.push_back(std::move(finding));
     if (checked.graph) {
       const auto state = revision::applied_state(*checked.graph, rows);
       std::vector<std::string> applied;

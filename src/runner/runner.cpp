@@ -15,6 +15,7 @@
 #include "revision/graph.h"
 #include "revision/plan.h"
 #include "runner/executor.h"
+#include "runner/invalid_index_guard.h"
 #include "runner/session.h"
 #include "runner/steps.h"
 
@@ -24,52 +25,6 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-
-// A revision that ran outside a transaction and whose runner died mid-way leaves a `running` history row;
-// nothing may run past it until someone decides what happened.
-// Indexes the server marks invalid, as an interrupted CREATE INDEX CONCURRENTLY leaves them. Re-running the
-// statement with IF NOT EXISTS would keep such an index, invalid and unused, and report success.
-std::vector<std::string> invalid_indexes(pqxx::transaction_base& tx) {
-  std::vector<std::string> out;
-  for (const auto& row : tx.exec(
-           "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i JOIN pg_class c ON c.oid = "
-           "i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid ORDER BY 1")) {
-    out.push_back(row[0].as<std::string>());
-  }
-  return out;
-}
-
-void refuse_unfinished(pqxx::connection& conn, const RunnerOptions& options) {
-  db::HistoryTable history(options.version_table);
-  pqxx::work tx(conn);
-  auto unfinished = history.unfinished(tx);
-  if (unfinished.empty()) return;
-  const auto invalid = invalid_indexes(tx);
-  if (!invalid.empty()) {
-    throw Error(ErrorKind::kMigrationFailed,
-                "revision " + unfinished.front().revision +
-                    " (non-transactional) never finished and the database holds invalid indexes: " +
-                    join(invalid, ", ") +
-                    " (left by an interrupted CREATE INDEX CONCURRENTLY). Re-running the revision would keep "
-                    "them invalid: drop them (DROP INDEX CONCURRENTLY), then re-run with --retry-unfinished");
-  }
-  if (options.retry_unfinished) {
-    for (const auto& e : unfinished) {
-      history.resolve_unfinished(tx, e.revision, "re-run with --retry-unfinished");
-      log::warn("re-running unfinished revision", {{"revision", e.revision}, {"startedAt", e.started_at}});
-    }
-    tx.commit();
-    return;
-  }
-  const auto& e = unfinished.front();
-  throw Error(ErrorKind::kMigrationFailed,
-              "revision " + e.revision + " (non-transactional) was started at " + e.started_at + " by " +
-                  e.run_by_user + " (" + e.application_name +
-                  ") and never finished, so its statements may be partly applied. Inspect the database, then "
-                  "either `pgrevise migrate stamp " +
-                  e.revision +
-                  "` if it completed, or re-run with --retry-unfinished if its statements are idempotent");
-}
 
 // The heads once a step failed. When the failure was the connection itself (the server restarted or went
 // away), reading them must not replace the step's error with a second one: the next run reads them anyway.
@@ -145,7 +100,7 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
     db::MigrationLock lock(*session.conn, options_.version_table);
     lock.acquire(clock_, {.lock_wait = options_.lock_wait});
     report_.lock_wait_ms = lock.waited().count();
-    refuse_unfinished(*session.conn, options_);
+    refuse_unfinished(*session.conn, options_, graph);
 
     const auto heads = db::read_heads(*session.conn, options_.version_table);
     report_.heads_before = heads;
@@ -153,6 +108,7 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
     // Planning comes before anything is written: a refused target leaves the database exactly as it was.
     const auto plan = plan_for(mode, graph, target, heads, allow_downgrade);
     const auto steps = exec_steps(graph, plan);
+    refuse_invalid_indexes_left(*session.conn, options_, steps);
     if (!steps.empty()) {
       pqxx::work tx(*session.conn);
       db::ensure_version_table(tx, options_.version_table);
