@@ -79,8 +79,14 @@ class InjectedSidecars(unittest.TestCase):
                  "securityContext": RESTRICTED_CONTAINER}
         mesh = {"name": "istio-proxy", "image": "debian:12", "command": ["sleep", "infinity"],
                 "restartPolicy": "Always", "securityContext": RESTRICTED_CONTAINER}
-        expression = ("Object{spec: Object.spec{containers: [%s], initContainers: [%s]}}"
-                      % (cel_container(proxy), cel_container(mesh)))
+        # A list of typed objects as a patch value makes this API server (1.35, the policy in beta) panic, so
+        # an empty list is added first where the Pod has no init containers, then the sidecar appended.
+        append_mesh = 'JSONPatch{op: "add", path: "/spec/initContainers/-", value: %s}' % cel_container(
+            mesh, "initContainers")
+        expression = ('[JSONPatch{op: "add", path: "/spec/containers/-", value: %s}] + '
+                      '(has(object.spec.initContainers) ? [%s] : '
+                      '[JSONPatch{op: "add", path: "/spec/initContainers", value: []}, %s])'
+                      % (cel_container(proxy, "containers"), append_mesh, append_mesh))
         group = f"admissionregistration.k8s.io/{version}"
         harness.apply([
             {"apiVersion": group, "kind": "MutatingAdmissionPolicy", "metadata": {"name": name},
@@ -89,8 +95,7 @@ class InjectedSidecars(unittest.TestCase):
                                     "resources": ["pods"]}],
                  "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}},
                  "failurePolicy": "Fail", "reinvocationPolicy": "Never",
-                 "mutations": [{"patchType": "ApplyConfiguration",
-                                "applyConfiguration": {"expression": expression}}]}},
+                 "mutations": [{"patchType": "JSONPatch", "jsonPatch": {"expression": expression}}]}},
             {"apiVersion": group, "kind": "MutatingAdmissionPolicyBinding", "metadata": {"name": name},
              "spec": {"policyName": name}}])
         self.addCleanup(harness.kubectl, "delete", "mutatingadmissionpolicy", name, "--ignore-not-found")
@@ -120,8 +125,8 @@ class InjectedSidecars(unittest.TestCase):
         self.assertTrue(any(len(p["spec"]["containers"]) == 2 for p in pods), "no Pod got the sidecar")
 
 
-def cel_container(container):
-    """A container as a CEL object of the ApplyConfiguration expression."""
+def cel_container(container, field):
+    """A container of Object.spec.FIELD as a CEL object of the ApplyConfiguration expression."""
     def value(v, path):
         if isinstance(v, bool):
             return "true" if v else "false"
@@ -133,7 +138,7 @@ def cel_container(container):
             return "[" + ", ".join(value(item, path) for item in v) + "]"
         fields = ", ".join(f"{k}: {value(item, path + '.' + k)}" for k, item in v.items())
         return f"{path}{{{fields}}}"
-    typed = {"securityContext": "Object.spec.containers.securityContext"}
+    typed = {"securityContext": f"Object.spec.{field}.securityContext"}
     fields = []
     for key, item in container.items():
         if key == "securityContext":
@@ -145,7 +150,7 @@ def cel_container(container):
             fields.append(f"securityContext: {typed[key]}{{{', '.join(parts)}}}")
         else:
             fields.append(f"{key}: {value(item, '')}")
-    return "Object.spec.containers{" + ", ".join(fields) + "}"
+    return f"Object.spec.{field}{{" + ", ".join(fields) + "}"
 
 
 class OperatorPodDeleted(unittest.TestCase):

@@ -111,9 +111,12 @@ make_bridge() {
 remove_bridge() {
   local table rule
   for table in nat filter; do
-    iptables -t "$table" -S 2>/dev/null | grep -- "--comment $bridge" | sed 's/^-A/-D/' | while read -r rule; do
+    local rules
+    rules=$(iptables -t "$table" -S 2>/dev/null | grep -- "--comment $bridge" | sed 's/^-A/-D/' || true)
+    [ -n "$rules" ] || continue
+    while read -r rule; do
       eval "iptables -t $table $rule" 2>/dev/null || true
-    done
+    done <<<"$rules"
   done
   ip link del "$bridge" 2>/dev/null || true
 }
