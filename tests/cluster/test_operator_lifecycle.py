@@ -196,12 +196,27 @@ class EtcdCompaction(unittest.TestCase):
         s = Scenario(self, "compact")
         s.apply(s.spec(target="0002"))
         s.wait_ready()
+        pod = operator.running_pods()[0]
+        relists_before = relist_count(pod)
         compact_etcd()
-        # The API server drops its watches when etcd compacts past them only once they resume; restarting the
-        # operator's watch is what a cut connection does, which the API server's own timeout does in time.
+        # The cluster's API server ends every watch after 30 to 60 s; the operator resumes each from the last
+        # resourceVersion it saw, which etcd no longer has.
+        harness.wait_for("a relist after 410 Gone", lambda: relist_count(pod) > relists_before, timeout=150,
+                         interval=2)
         s.patch({"targetRevision": "0003"})
         s.wait_ready()
         self.assertEqual(s.versions(), ["0003"])
+        self.assertEqual(pod["metadata"]["name"], operator.running_pods()[0]["metadata"]["name"],
+                         "the operator restarted instead of relisting")
+
+
+def relist_count(pod):
+    """pgrevise_watch_relists_total summed over resources, read from the operator Pod's /metrics."""
+    url = f"http://{pod['status']['podIP']}:8080/metrics"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        text = response.read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("pgrevise_watch_relists_total"))
 
 
 def compact_etcd():
