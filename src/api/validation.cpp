@@ -35,10 +35,10 @@ std::string qualified_name_part_problem(std::string_view s) {
   return "";
 }
 
-// A revision id, prefix or branch label: letters, digits, '_', '-', '.'.
+// A revision id, prefix or branch label. Alembic takes any string as a revision id but one holding '@',
+// '-' or '+' (the target's form sorts those out), and a migration file's header cannot hold a line break.
 bool revision_token(std::string_view s) {
-  return !s.empty() &&
-         std::all_of(s.begin(), s.end(), [](char c) { return alnum(c) || c == '_' || c == '-' || c == '.'; });
+  return !s.empty() && s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
 class Checker {
@@ -278,7 +278,7 @@ std::string target_syntax_problem(std::string_view target) {
     const auto label = target.substr(0, at);
     const auto rest = target.substr(at + 1);
     if (rest.find('@') != std::string_view::npos) return "at most one '@' (LABEL@head)";
-    if (!revision_token(label)) return "the branch label before '@' must be letters, digits, '_', '-' or '.'";
+    if (!revision_token(label)) return "the branch label before '@' must not be empty or hold a line break";
     if (rest.empty()) return "nothing after '@' (expected LABEL@head, LABEL@heads, LABEL@base or LABEL@REV)";
     if ((rest.front() == '+' || rest.front() == '-') && digits_only(rest.substr(1))) {
       return "relative target " + std::string(rest) +
@@ -295,8 +295,7 @@ std::string target_syntax_problem(std::string_view target) {
     target = target.substr(0, sign);
   if (target.find('+') != std::string_view::npos) return "'+' only in REV+N with N a number";
   if (!revision_token(target)) {
-    return "expected heads, head, base, a revision id or prefix, LABEL@head, or REV+N (letters, digits, '_', "
-           "'-', '.')";
+    return "expected heads, head, base, a revision id or prefix, LABEL@head, or REV+N, on one line";
   }
   return "";
 }

@@ -42,7 +42,9 @@ std::string describe(const std::vector<FieldError>& errors);
 
 // Limits shared with the CRD schema.
 inline constexpr std::size_t kMaxNameLength = 253;  // DNS-1123 subdomain
-inline constexpr std::size_t kMaxTargetLength = 256;
+// Revision ids are as long as the version table's column allows (projects widen it to 128 or 255); a longer
+// one can still be named by a unique prefix.
+inline constexpr std::size_t kMaxTargetLength = 1024;
 inline constexpr std::size_t kMaxIdentifierLength = 63;  // PostgreSQL NAMEDATALEN - 1
 inline constexpr std::size_t kMaxImageLength = 1024;
 inline constexpr std::size_t kMaxPathLength = 4096;

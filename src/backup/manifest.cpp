@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/hash.h"
 #include "common/strings.h"
 
 namespace pgrevise::backup {
@@ -81,13 +83,19 @@ std::string default_name(const std::string& database, const std::vector<std::str
   gmtime_r(&t, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  const std::string db = database.empty() ? std::string("db") : database;
   std::string revision = heads.empty() ? "base" : join(heads, "+");
-  std::string name = (database.empty() ? std::string("db") : database) + "-" + revision + "-" + stamp;
+  // Long revision ids must not push the time stamp out of the name (two backups of the same heads would then
+  // share it): the heads part is cut to fit and ends in 8 hex digits of the whole list's hash.
+  const size_t room = kMaxDefaultNameLength - std::min(db.size(), size_t{64}) - std::strlen(stamp) - 2;
+  if (revision.size() > room)
+    revision = revision.substr(0, room - 9) + "_" + sha256_hex(revision).substr(0, 8);
+  std::string name = db.substr(0, 64) + "-" + revision + "-" + stamp;
   for (char& c : name) {
     if (!allowed_name_char(c)) c = '_';
   }
   if (name[0] == '.') name[0] = '_';
-  return name.size() > 200 ? name.substr(0, 200) : name;
+  return name;
 }
 
 std::string to_json(const Manifest& m) {

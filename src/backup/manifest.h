@@ -26,7 +26,9 @@ inline constexpr std::string_view kPartialSuffix = ".partial";
 // Bad → Error(kBadInput) naming --name.
 void validate_name(const std::string& name);
 // Default name: DATABASE-HEADS-YYYYMMDDTHHMMSSZ, heads joined with '+', "base" when there are none;
-// characters outside the allowed set become '_'.
+// characters outside the allowed set become '_'. At most kMaxDefaultNameLength characters: heads too long for
+// it are cut and end in '_' and 8 hex digits of their hash, so the time stamp always stays.
+inline constexpr size_t kMaxDefaultNameLength = 200;
 std::string default_name(const std::string& database, const std::vector<std::string>& heads,
                          std::chrono::system_clock::time_point now);
 

@@ -1,6 +1,7 @@
 #include "controller/dry_run.h"
 
 #include "common/strings.h"
+#include "revision/version_width.h"
 #include "runner/sql_script.h"
 #include "runner/steps.h"
 #include "specs/jobs.h"
@@ -41,7 +42,9 @@ std::string render_dry_run_sql(const MigrationSet& migrations, const revision::P
   const std::string header = "dry run of target \"" + spec.target_revision + "\" from " +
                              text_of(plan.heads_before) + " to " + text_of(plan.heads_after);
   auto steps = runner::exec_steps(migrations.graph, plan);
-  return cut_to(runner::sql_script(steps, options, header, pgrevise_version), max_bytes);
+  return cut_to(runner::sql_script(steps, options, header, pgrevise_version,
+                                   revision::created_version_width(migrations.graph)),
+                max_bytes);
 }
 
 nlohmann::json dry_run_config_map(const api::PostgresMigration& resource, const revision::Plan& plan,

@@ -65,8 +65,11 @@ class HistoryTable {
   explicit HistoryTable(VersionTableName version_table);
   const VersionTableName& name() const { return table_; }
 
-  std::vector<std::string> ddl() const;           // CREATE TABLE / INDEX IF NOT EXISTS statements
-  void ensure(pqxx::transaction_base& tx) const;  // creates them if missing (and the schema)
+  // CREATE TABLE / INDEX IF NOT EXISTS statements, and the widening of an older table's revision column.
+  std::vector<std::string> ddl() const;
+  // Creates them if missing (and the schema); widens the revision column of a table created before revision
+  // ids could be longer than 32 characters (VARCHAR(32) → TEXT).
+  void ensure(pqxx::transaction_base& tx) const;
   bool exists(pqxx::transaction_base& tx) const;
 
   // Non-transactional revisions: a `running` row committed before the statements start (caller commits tx),
@@ -107,6 +110,9 @@ class HistoryTable {
   std::optional<RunProgress> progress(pqxx::transaction_base& tx, const std::string& run_id = "") const;
 
  private:
+  std::string bounded_revision_column_sql() const;  // a row when the revision column has a length limit
+  std::string widen_revision_column_sql() const;
+
   VersionTableName table_;  // the history table itself
   std::string qualified_;
 };

@@ -29,4 +29,10 @@ std::string quote_literal(std::string_view text) {
   return out;
 }
 
+std::string dollar_quote(std::string_view body) {
+  std::string tag = "$pgrevise$";
+  for (int i = 0; body.find(tag) != std::string_view::npos; ++i) tag = "$pgrevise" + std::to_string(i) + "$";
+  return tag + std::string(body) + tag;
+}
+
 }  // namespace pgrevise::db

@@ -14,4 +14,8 @@ std::string quote_identifier(std::string_view name);
 // with the setting off.
 std::string quote_literal(std::string_view text);
 
+// `body` between dollar quotes whose tag ($pgrevise$, $pgrevise0$, ...) does not occur in it, so no name or
+// id inside can close the quote early: for the bodies of DO blocks.
+std::string dollar_quote(std::string_view body);
+
 }  // namespace pgrevise::db

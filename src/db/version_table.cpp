@@ -14,7 +14,6 @@ namespace {
 // PostgreSQL truncates identifiers to 63 bytes; <name>_history must still fit, so names get 8 bytes less.
 constexpr size_t kMaxIdentifier = 63;
 constexpr size_t kMaxTableName = kMaxIdentifier - 8;
-constexpr size_t kMaxRevisionLength = 32;
 
 [[noreturn]] void bad_version_table(std::string_view text, const std::string& why) {
   throw Error(ErrorKind::kBadInput, "invalid --version-table '" + std::string(text) + "': " + why);
@@ -47,10 +46,7 @@ std::string read_part(std::string_view text, size_t& pos) {
 }
 
 void check_revision_id(const std::string& rev) {
-  if (rev.empty() || rev.size() > kMaxRevisionLength) {
-    throw Error(ErrorKind::kBadInput, "revision id '" + rev + "' does not fit the version table (1 to " +
-                                          std::to_string(kMaxRevisionLength) + " characters)");
-  }
+  if (rev.empty()) throw Error(ErrorKind::kBadInput, "empty revision id for the version table");
 }
 
 }  // namespace
@@ -126,17 +122,31 @@ std::vector<std::string> read_heads(pqxx::connection& c, const VersionTableName&
   return read_heads(tx, t);
 }
 
-std::vector<std::string> version_table_ddl(const VersionTableName& t) {
+std::vector<std::string> version_table_ddl(const VersionTableName& t, size_t width) {
   return {
       "CREATE SCHEMA IF NOT EXISTS " + quote_identifier(t.schema),
-      "CREATE TABLE IF NOT EXISTS " + t.qualified_sql() + " (version_num VARCHAR(32) NOT NULL, CONSTRAINT " +
-          quote_identifier(t.primary_key_name()) + " PRIMARY KEY (version_num))",
+      "CREATE TABLE IF NOT EXISTS " + t.qualified_sql() + " (version_num VARCHAR(" + std::to_string(width) +
+          ") NOT NULL, CONSTRAINT " + quote_identifier(t.primary_key_name()) + " PRIMARY KEY (version_num))",
   };
 }
 
-void ensure_version_table(pqxx::transaction_base& tx, const VersionTableName& t) {
+void ensure_version_table(pqxx::transaction_base& tx, const VersionTableName& t, size_t width) {
   if (version_table_exists(tx, t)) return;
-  for (const auto& sql : version_table_ddl(t)) tx.exec(sql);
+  for (const auto& sql : version_table_ddl(t, width)) tx.exec(sql);
+}
+
+VersionColumn read_version_column(pqxx::transaction_base& tx, const VersionTableName& t) {
+  // information_schema resolves a domain to its base type's length, as an INSERT would check it.
+  const auto row = tx.exec_params1(
+      "SELECT c.data_type IS NOT NULL, c.character_maximum_length, current_setting('server_encoding') "
+      "FROM (SELECT 1) one LEFT JOIN information_schema.columns c ON c.table_schema = $1 AND "
+      "c.table_name = $2 AND c.column_name = 'version_num'",
+      t.schema, t.name);
+  VersionColumn column;
+  column.exists = row[0].as<bool>();
+  if (!row[1].is_null()) column.max_length = row[1].as<size_t>();
+  column.length_in_bytes = row[2].as<std::string>() == "SQL_ASCII";
+  return column;
 }
 
 std::vector<std::string> version_change_sql(const VersionTableName& t,
@@ -180,13 +190,6 @@ std::string concurrent_change_message(const std::string& what) {
          " (another tool or session modified it; run `current` and check before retrying)";
 }
 
-// A dollar-quote tag that does not occur in body, so the DO block cannot be closed early by a hostile name.
-std::string dollar_tag_for(const std::string& body) {
-  std::string tag = "$pgrevise$";
-  for (int i = 0; body.find(tag) != std::string::npos; ++i) tag = "$pgrevise" + std::to_string(i) + "$";
-  return tag;
-}
-
 }  // namespace
 
 std::string verified_version_change_sql(const VersionTableName& t,
@@ -205,8 +208,8 @@ std::string verified_version_change_sql(const VersionTableName& t,
             " USING ERRCODE = 'PR001'; END IF;\n";
   }
   body += "END\n";
-  const std::string tag = dollar_tag_for(body);
-  return "DO " + tag + "\n" + body + tag;
+  // A hostile name cannot close the DO block early.
+  return "DO " + dollar_quote("\n" + body);
 }
 
 void apply_version_changes(pqxx::transaction_base& tx, const VersionTableName& t,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,11 +35,21 @@ std::vector<std::string> read_heads(pqxx::connection& c, const VersionTableName&
 std::vector<std::string> read_heads(pqxx::transaction_base& tx, const VersionTableName& t);
 bool version_table_exists(pqxx::transaction_base& tx, const VersionTableName& t);
 
-// The statements that create the schema (if missing) and the table with Alembic's exact shape
-// (version_num VARCHAR(32) NOT NULL, CONSTRAINT <name>_pkc PRIMARY KEY): for online use and for --sql output.
-std::vector<std::string> version_table_ddl(const VersionTableName& t);
-// Runs version_table_ddl in tx (idempotent).
-void ensure_version_table(pqxx::transaction_base& tx, const VersionTableName& t);
+// The statements that create the schema (if missing) and the table with Alembic's shape
+// (version_num VARCHAR(width) NOT NULL, CONSTRAINT <name>_pkc PRIMARY KEY): for online use and for --sql
+// output. Alembic's width is 32; the runner passes a wider one when the migration set holds longer ids
+// (revision::created_version_width).
+std::vector<std::string> version_table_ddl(const VersionTableName& t, size_t width = 32);
+// Runs version_table_ddl in tx when the table is missing; an existing table is left as it is.
+void ensure_version_table(pqxx::transaction_base& tx, const VersionTableName& t, size_t width = 32);
+
+// The version_num column as the database declares it.
+struct VersionColumn {
+  bool exists = false;               // false: no table (or no version_num column in it)
+  std::optional<size_t> max_length;  // character_maximum_length; nullopt for text or a varchar without one
+  bool length_in_bytes = false;      // the server counts lengths in bytes (SQL_ASCII), not characters
+};
+VersionColumn read_version_column(pqxx::transaction_base& tx, const VersionTableName& t);
 
 // One change to the version table made by one migration step (Alembic's semantics):
 // insert a new head, delete a head, or move a head from one revision to another.
@@ -64,7 +76,8 @@ std::string verified_version_change_sql(const VersionTableName& t, const std::ve
 
 // Applies the changes inside the caller's transaction, verifying the affected row counts. A row that is not
 // there when expected (or already there on insert) → Error(kMigrationFailed) saying the version table changed
-// concurrently. Revision ids longer than 32 characters → Error(kBadInput).
+// concurrently. An empty revision id → Error(kBadInput). Whether ids fit the column is checked when the run
+// is planned (revision/version_width.h), not here.
 void apply_version_changes(pqxx::transaction_base& tx, const VersionTableName& t,
                            const std::vector<VersionChange>& changes);
 

@@ -12,6 +12,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "common/hash.h"
+
 namespace pgrevise::metrics {
 
 namespace {
@@ -32,9 +34,14 @@ const Histogram::BucketBoundaries kRunBuckets{1, 5, 15, 30, 60, 120, 300, 600, 1
 const Histogram::BucketBoundaries kBackupBuckets{1, 5, 15, 30, 60, 300, 600, 1800, 3600, 7200, 14400};
 const Histogram::BucketBoundaries kLockWaitBuckets{0.01, 0.1, 0.5, 1, 5, 15, 30, 60, 300, 900};
 
+// A longer value keeps its start, cut on a UTF-8 character boundary, then "~" and 8 hex digits of its hash:
+// two long revision ids that share a start stay two series.
 std::string bounded(std::string_view value, std::size_t max) {
   if (value.size() <= max) return std::string(value);
-  return std::string(value.substr(0, max - 1)) + "~";
+  const std::string suffix = "~" + sha256_hex(value).substr(0, 8);
+  std::size_t keep = max - suffix.size();
+  while (keep > 0 && (static_cast<unsigned char>(value[keep]) & 0xC0) == 0x80) --keep;
+  return std::string(value.substr(0, keep)) + suffix;
 }
 
 // A Kubernetes resource plural or API verb as a label: lower-case letters, digits, '.', '-' only, short.

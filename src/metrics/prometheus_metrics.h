@@ -49,8 +49,10 @@ class PrometheusMetrics final : public MigrationMetrics {
   std::unique_ptr<State> state_;
 };
 
-// Label values kept bounded whatever the input: longer values are cut (and marked with a trailing "~").
-inline constexpr std::size_t kMaxRevisionLabel = 64;
-inline constexpr std::size_t kMaxHeadsLabel = 256;
+// Label values kept bounded whatever the input: a longer value is cut and marked with "~" and 8 hex digits of
+// its hash, so distinct values stay distinct series. A revision id fits whole up to 256 characters (a version
+// table widened to varchar(255)), the heads labels up to 1024.
+inline constexpr std::size_t kMaxRevisionLabel = 256;
+inline constexpr std::size_t kMaxHeadsLabel = 1024;
 
 }  // namespace pgrevise::metrics

@@ -26,6 +26,8 @@ const char* to_string(RevisionErrorCode code) {
       return "range-not-ancestor";
     case RevisionErrorCode::kUnknownCurrent:
       return "unknown-current-revision";
+    case RevisionErrorCode::kIdTooLong:
+      return "id-too-long";
   }
   return "unknown";
 }

@@ -22,6 +22,7 @@ enum class RevisionErrorCode {
   kResolutionError,    // unknown or ambiguous target, empty target, bad relative step
   kRangeNotAncestor,   // downgrade target not below the current state
   kUnknownCurrent,     // the version table names a revision no file declares
+  kIdTooLong,          // a revision id the run would write does not fit the version table's column
 };
 
 const char* to_string(RevisionErrorCode code);

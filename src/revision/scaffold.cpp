@@ -93,7 +93,7 @@ NewRevisionFile scaffold_revision(const RevisionGraph& g, const NewRevisionReque
                                   const RevisionIdSource& new_id) {
   check_request(g, req);
   NewRevisionFile file;
-  file.down_revision = join(down_revisions(g, req), ", ");
+  file.down_revision = header_id_list(down_revisions(g, req));
   for (int attempt = 0; attempt < 100 && file.revision.empty(); ++attempt) {
     std::string id = new_id();
     if (is_valid_revision_id(id) && !g.find(id) && !g.label_owner(id)) file.revision = id;
@@ -107,7 +107,7 @@ NewRevisionFile scaffold_revision(const RevisionGraph& g, const NewRevisionReque
   if (!file.down_revision.empty()) t += "-- down_revision: " + file.down_revision + "\n";
   t += "-- message: " + std::string(trim(req.message)) + "\n";
   if (!req.branch_labels.empty()) t += "-- branch_labels: " + join(req.branch_labels, ", ") + "\n";
-  if (!req.depends_on.empty()) t += "-- depends_on: " + join(req.depends_on, ", ") + "\n";
+  if (!req.depends_on.empty()) t += "-- depends_on: " + header_id_list(req.depends_on) + "\n";
   if (!req.transactional) t += "-- transactional: false\n";
   t += "\n-- +upgrade\n\n\n-- +downgrade\n\n";
   return file;

@@ -25,7 +25,7 @@ struct NewRevisionRequest {
 // The new file: its revision id, its file name (<id>_<slug>.sql) and its text. The caller writes it.
 struct NewRevisionFile {
   std::string revision;
-  std::string down_revision;  // as written in the header ("" for a base; comma-separated for a merge)
+  std::string down_revision;  // as written in the header (header_id_list; "" for a base)
   std::string file_name;
   std::string text;
 };

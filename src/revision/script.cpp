@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 
 #include "common/hash.h"
@@ -93,6 +94,28 @@ size_t first_bad_byte(std::string_view text) {
 int line_at(std::string_view text, size_t offset) {
   return 1 +
          static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+size_t skip_spaces(std::string_view text, size_t pos) {
+  while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
+  return pos;
+}
+
+// Reads a double-quoted entry starting at text[pos] == '"' ("" stands for one quote) into `out`, leaving pos
+// after the closing quote. False when the quote is not closed.
+bool read_quoted(std::string_view text, size_t& pos, std::string& out) {
+  for (size_t i = pos + 1; i < text.size(); ++i) {
+    if (text[i] != '"') {
+      out += text[i];
+    } else if (i + 1 < text.size() && text[i + 1] == '"') {
+      out += '"';
+      ++i;
+    } else {
+      pos = i + 1;
+      return true;
+    }
+  }
+  return false;
 }
 
 // A file that is not a migration at all (a stray data file, an editor's backup) would otherwise report every
@@ -216,9 +239,16 @@ class ScriptParser {
   void apply_header(size_t index, std::string_view value, int line) {
     switch (index) {
       case 0:
-        if (!is_valid_revision_id(value))
-          return add(line, "revision id '" + std::string(value) + "' must be 1 to 32 of [A-Za-z0-9_]");
-        script_.revision = std::string(value);
+        if (auto ids = header_entries(value, line, "revision"); !ids) {
+          return;
+        } else if (ids->size() != 1) {
+          add(line, ids->empty() ? std::string("revision: no id given")
+                                 : "revision names one id (double-quote an id holding a comma: \"a,b\")");
+        } else if (auto problem = revision_id_problem(ids->front()); !problem.empty()) {
+          add(line, "revision id '" + ids->front() + "' " + problem);
+        } else {
+          script_.revision = std::move(ids->front());
+        }
         return;
       case 1:
         script_.down_revisions = id_list(value, line, "down_revision", /*labels_ok=*/false);
@@ -243,18 +273,50 @@ class ScriptParser {
     }
   }
 
+  // The comma-separated entries of a header value: a double-quoted entry ("" for a quote) keeps its commas
+  // and edge white space, an unquoted one is trimmed. nullopt, with a problem added, for a bad quote.
+  std::optional<std::vector<std::string>> header_entries(std::string_view value, int line, const char* key) {
+    std::vector<std::string> out;
+    if (trim(value).empty()) return out;
+    size_t pos = 0;
+    while (true) {
+      pos = skip_spaces(value, pos);
+      std::string entry;
+      if (pos < value.size() && value[pos] == '"') {
+        if (!read_quoted(value, pos, entry)) {
+          add(line, std::string(key) + ": unterminated double quote");
+          return std::nullopt;
+        }
+        pos = skip_spaces(value, pos);
+        if (pos < value.size() && value[pos] != ',') {
+          add(line, std::string(key) + ": text after a double-quoted entry (separate entries with commas)");
+          return std::nullopt;
+        }
+      } else {
+        const size_t comma = std::min(value.find(',', pos), value.size());
+        entry = std::string(trim(value.substr(pos, comma - pos)));
+        pos = comma;
+      }
+      out.push_back(std::move(entry));
+      if (pos >= value.size()) return out;
+      ++pos;  // the comma
+    }
+  }
+
   std::vector<std::string> id_list(std::string_view value, int line, const char* key, bool labels_ok) {
     std::vector<std::string> out;
-    if (value.empty()) return out;
-    for (auto& item : split_trimmed(value, ',')) {
-      bool ok = labels_ok ? (!item.empty() && item.size() <= 64 && all_word_chars(item))
-                          : is_valid_revision_id(item);
-      if (!ok) {
-        add(line, std::string(key) + " entry '" + item + "' must be 1 to 32 of [A-Za-z0-9_]");
+    auto entries = header_entries(value, line, key);
+    if (!entries) return out;
+    for (auto& item : *entries) {
+      // depends_on may also name a branch label, which is always a valid id as well.
+      const std::string problem = revision_id_problem(item);
+      if (!problem.empty()) {
+        add(line, std::string(key) + " entry '" + item + "' is not a revision id" +
+                      (labels_ok ? " or branch label" : "") + ": it " + problem);
       } else if (std::find(out.begin(), out.end(), item) != out.end()) {
         add(line, std::string(key) + " names '" + item + "' twice");
       } else {
-        out.push_back(item);
+        out.push_back(std::move(item));
       }
     }
     return out;
@@ -286,8 +348,44 @@ class ScriptParser {
 
 }  // namespace
 
+std::string revision_id_problem(std::string_view id) {
+  if (id.empty()) return "is empty";
+  if (id.find_first_of("@-+") != std::string_view::npos) {
+    return "holds '@', '-' or '+', which Alembic refuses in a revision id (they mark branch labels and "
+           "relative "
+           "steps in targets)";
+  }
+  if (id == "head" || id == "heads" || id == "base") {
+    return "is a target word (head, heads, base): Alembic fails on a revision of that name once another "
+           "builds "
+           "on it";
+  }
+  if (id.find('\'') != std::string_view::npos) {
+    return "holds a single quote: Alembic writes revision ids into its version-table SQL unescaped, so it "
+           "could "
+           "not run this revision";
+  }
+  if (id.find_first_of("\r\n") != std::string_view::npos) return "holds a line break";
+  return "";
+}
+
 bool is_valid_revision_id(std::string_view id) {
-  return !id.empty() && id.size() <= 32 && all_word_chars(id);
+  return revision_id_problem(id).empty();
+}
+
+std::string header_id(std::string_view id) {
+  const bool plain = !id.empty() && trim(id).size() == id.size() && id.front() != '"' &&
+                     id.find(',') == std::string_view::npos;
+  if (plain) return std::string(id);
+  std::string out = "\"";
+  for (char c : id) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string header_id_list(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + header_id(id);
+  return out;
 }
 
 bool is_valid_branch_label(std::string_view label) {

@@ -20,7 +20,7 @@ struct Section {
 // A migration file as written (DESIGN.md "Migration file"). Identity comes from the header, not the file
 // name.
 struct Script {
-  std::string revision;                     // [A-Za-z0-9_]{1,32}
+  std::string revision;                     // is_valid_revision_id
   std::vector<std::string> down_revisions;  // empty for a base; several for a merge
   std::string message;
   std::vector<std::string> branch_labels;  // labels declared by this file
@@ -34,8 +34,21 @@ struct Script {
   std::string checksum;
 };
 
-// Whether `id` can be a revision id: [A-Za-z0-9_]{1,32} (Alembic's version_num is varchar(32)).
+// Whether `id` can be a revision id: what Alembic 1.8 takes and can run. Alembic refuses an id holding '@', '-'
+// or '+' (Revision.verify_rev_id) and takes any other string, but fails on two kinds it takes: the target words
+// head, heads and base (once another revision builds on one it mistakes the revision for the word), and an id
+// holding a single quote (it writes ids into its version-table SQL unescaped). Those are refused too, with empty
+// ids and line breaks (a header is one line). No length limit here: the version table's column decides what
+// fits, when a run is planned (revision/version_width.h).
 bool is_valid_revision_id(std::string_view id);
+// Why `id` cannot be a revision id, completing "revision id 'X' ..." ("holds '@', '-' or '+', ..."); empty
+// when it can be one.
+std::string revision_id_problem(std::string_view id);
+// An id as a header line writes it: as it is, or double-quoted ("" for a quote) when it holds a comma, begins
+// or ends with white space, or begins with a double quote; parse_script reads both forms back.
+std::string header_id(std::string_view id);
+// Ids for a list header (down_revision, depends_on): header_id of each, comma-separated.
+std::string header_id_list(const std::vector<std::string>& ids);
 // Whether `label` can be a branch label: [A-Za-z0-9_]{1,64} and not one of the words head, heads, base.
 bool is_valid_branch_label(std::string_view label);
 

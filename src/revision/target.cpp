@@ -13,8 +13,11 @@ namespace {
   throw RevisionError(RevisionErrorCode::kResolutionError, message, std::move(details));
 }
 
+// Python's \w in Alembic's relative-target pattern: ASCII letters, digits and '_', and (near enough) any
+// character beyond ASCII, so REV+N works on ids such as 'größe_2'.
 bool is_word(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
 }
 
 // A relative target: [LABEL@][SYMBOL](+|-)DIGITS, the whole string.

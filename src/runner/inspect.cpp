@@ -12,11 +12,13 @@
 #include "revision/graph.h"
 #include "revision/plan.h"
 #include "revision/target.h"
+#include "revision/version_width.h"
 #include "runner/invalid_index_guard.h"
 #include "runner/runner.h"
 #include "runner/session.h"
 #include "runner/sql_script.h"
 #include "runner/steps.h"
+#include "runner/version_column.h"
 
 namespace pgrevise::runner {
 
@@ -26,6 +28,19 @@ std::vector<std::string> read_rows(const RunnerOptions& options) {
   Session session = open_session(options);
   pqxx::read_transaction tx(*session.conn);
   return db::read_heads(tx, options.version_table);
+}
+// The rows and the version column of the database a plan starts from.
+struct DatabaseState {
+  std::vector<std::string> rows;
+  VersionColumnState column;
+};
+
+DatabaseState read_state(const RunnerOptions& options, const revision::RevisionGraph& graph) {
+  Session session = open_session(options);
+  DatabaseState state;
+  state.rows = db::read_heads(*session.conn, options.version_table);
+  state.column = read_version_column_state(*session.conn, options.version_table, graph);
+  return state;
 }
 
 std::string head_marker(const revision::RevisionGraph& graph, const std::string& id) {
@@ -65,10 +80,11 @@ int Runner::plan(const std::string& target, bool downgrade, bool sql) {
   report_.started_at = format_rfc3339_ms(clock_.now());
   try {
     const auto graph = revision::load_graph(options_.migrations_dir);
-    const auto rows = read_rows(options_);
+    const auto [rows, column] = read_state(options_, graph);
     const auto p = downgrade ? revision::plan_downgrade(graph, target, rows)
                              : revision::plan_upgrade(graph, target, rows);
     const auto steps = exec_steps(graph, p);
+    revision::check_ids_fit(graph, p, column.width, version_column_ref(options_.version_table), column.unit);
     report_.heads_before = p.heads_before;
     report_.heads_after = p.heads_after;
     for (const auto& s : steps) report_.steps.push_back({s.revision, s.direction, 0});
@@ -77,7 +93,7 @@ int Runner::plan(const std::string& target, bool downgrade, bool sql) {
       out_ << sql_script(steps, options_,
                          "pgrevise " + version_ + ": " + report_.command + " " + target + " from " +
                              (rows.empty() ? std::string("base") : join(rows, ", ")),
-                         version_);
+                         version_, column.create_width);
     } else if (options_.output == OutputFormat::kText) {
       if (steps.empty())
         out_ << "Nothing to do: already at " << (rows.empty() ? "base" : join(rows, ", ")) << "\n";
@@ -111,10 +127,15 @@ int Runner::offline_sql(const std::string& target_arg, bool downgrade) {
   const auto p = downgrade ? revision::plan_downgrade(graph, target, start_rows)
                            : revision::plan_upgrade(graph, target, start_rows);
   const auto steps = exec_steps(graph, p);
+  // Without a database, the width is the one the script gives the table it creates; a script that starts FROM
+  // a revision assumes the same width (its CREATE TABLE IF NOT EXISTS leaves an existing table as it is).
+  const size_t width = revision::created_version_width(graph);
+  revision::check_ids_fit(graph, p, width, version_column_ref(options_.version_table),
+                          revision::LengthUnit::kCharacters);
   out_ << sql_script(steps, options_,
                      "pgrevise " + version_ + ": " + (downgrade ? "downgrade " : "upgrade ") + target +
                          " from " + from_text + ", generated offline",
-                     version_);
+                     version_, width);
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "runner/invalid_index_guard.h"
 #include "runner/session.h"
 #include "runner/steps.h"
+#include "runner/version_column.h"
 
 namespace pgrevise::runner {
 
@@ -109,9 +110,13 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
     const auto plan = plan_for(mode, graph, target, heads, allow_downgrade);
     const auto steps = exec_steps(graph, plan);
     refuse_invalid_indexes_left(*session.conn, options_, steps);
+    // Every row the run writes must fit the column: a run never fails at a version-row write halfway.
+    const auto column = read_version_column_state(*session.conn, options_.version_table, graph);
+    revision::check_ids_fit(graph, plan, column.width, version_column_ref(options_.version_table),
+                            column.unit);
     if (!steps.empty()) {
       pqxx::work tx(*session.conn);
-      db::ensure_version_table(tx, options_.version_table);
+      db::ensure_version_table(tx, options_.version_table, column.create_width);
       db::HistoryTable(options_.version_table).ensure(tx);
       tx.commit();
     }
@@ -178,12 +183,15 @@ int Runner::stamp(const std::string& target, bool purge) {
     Session session = open_session(options_);
     db::MigrationLock lock(*session.conn, options_.version_table);
     lock.acquire(clock_, {.lock_wait = options_.lock_wait});
+    const auto column = read_version_column_state(*session.conn, options_.version_table, graph);
     pqxx::work tx(*session.conn);
-    db::ensure_version_table(tx, options_.version_table);
-    db::HistoryTable history(options_.version_table);
-    history.ensure(tx);
     const auto heads = db::read_heads(tx, options_.version_table);
     const auto stamp_plan = revision::plan_stamp(graph, target, heads, purge);
+    revision::check_stamp_fits(stamp_plan.heads_after, column.width,
+                               version_column_ref(options_.version_table), column.unit);
+    db::ensure_version_table(tx, options_.version_table, column.create_width);
+    db::HistoryTable history(options_.version_table);
+    history.ensure(tx);
     if (purge) db::purge(tx, options_.version_table);
     db::stamp(tx, options_.version_table, stamp_plan.heads_after);
     // Stamping is how an operator of the database declares an unfinished revision resolved.

@@ -28,7 +28,8 @@ void append_statements(std::string& out, const std::vector<std::string>& stateme
 }  // namespace
 
 std::string sql_script(const std::vector<ExecStep>& steps, const RunnerOptions& options,
-                       const std::string& header_comment, const std::string& pgrevise_version) {
+                       const std::string& header_comment, const std::string& pgrevise_version,
+                       size_t version_table_width) {
   const bool all_in_one = options.transaction_mode == TransactionMode::kAll;
   for (const auto& step : steps) {
     if (all_in_one && !step.transactional) {
@@ -41,7 +42,7 @@ std::string sql_script(const std::vector<ExecStep>& steps, const RunnerOptions& 
   std::string out = comment_lines(header_comment);
   out += "-- Run with: psql -v ON_ERROR_STOP=1 -f FILE\n\n";
   out += "BEGIN;\n";
-  append_statements(out, db::version_table_ddl(options.version_table));
+  append_statements(out, db::version_table_ddl(options.version_table, version_table_width));
   append_statements(out, history.ddl());
   if (!all_in_one) out += "COMMIT;\n";
 

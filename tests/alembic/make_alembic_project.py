@@ -18,6 +18,7 @@ Exit status: 0 on success, 2 when the migrations directory cannot be read (the m
 """
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
@@ -226,8 +227,12 @@ def write_project(migrations_dir: str, out_dir: str, version_table: str = "", ve
         with open(os.path.join(out_dir, name), "w", encoding="utf-8") as handle:
             handle.write(text)
     for revision in revisions:
-        # The id is sanitised for the file name only; Alembic reads the identity from `revision = ...`.
-        name = re.sub(r"[^A-Za-z0-9_]", "_", revision.revision) + "_" + slug(revision.message) + ".py"
+        # The id is sanitised for the file name only (Alembic reads the identity from `revision = ...`); a short
+        # hash keeps ids that differ only in the replaced characters ('a.b', 'a b') apart, and long ids are cut.
+        safe = re.sub(r"[^A-Za-z0-9_]", "_", revision.revision)[:80]
+        if safe != revision.revision:
+            safe += "_" + hashlib.sha256(revision.revision.encode("utf-8")).hexdigest()[:8]
+        name = safe + "_" + slug(revision.message) + ".py"
         source = os.path.relpath(revision.path, migrations_dir)
         with open(os.path.join(versions, name), "w", encoding="utf-8") as handle:
             handle.write(version_file(revision, source))

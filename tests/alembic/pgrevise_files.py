@@ -3,7 +3,7 @@
 Used by make_alembic_project.py (to write the equivalent Alembic project), check_migrations.py (to replay the
 example set with psql) and bench/lib/gen_migrations.py. It follows the file format in DESIGN.md:
 
-    -- revision: 018
+    -- revision: 018                 (an id holding a comma or edge white space is written "in double quotes")
     -- down_revision: 017            (omitted for a base; comma-separated for a merge)
     -- message: add project costs table
     -- branch_labels: costs          (optional, comma-separated)
@@ -43,8 +43,59 @@ class Revision:
     downgrade_sql: str = ""
 
 
+_BLANK = " \t\r\n\f\v"  # what the C++ reader trims (isspace in the C locale)
+
+
+def header_entries(value: str) -> List[str]:
+    """The comma-separated entries of a header value. An entry in double quotes ("" for a quote) keeps its commas
+    and surrounding white space (an id such as 'a,b' or ' a'); an unquoted one is trimmed."""
+    out: List[str] = []
+    if not value.strip(_BLANK):
+        return out
+    i, n = 0, len(value)
+    while True:
+        while i < n and value[i] in _BLANK:
+            i += 1
+        if i < n and value[i] == '"':
+            entry, i = _read_quoted(value, i)
+            while i < n and value[i] in _BLANK:
+                i += 1
+            if i < n and value[i] != ",":
+                raise MigrationFileError(f"text after a double-quoted entry in {value!r}")
+        else:
+            comma = value.find(",", i)
+            comma = n if comma < 0 else comma
+            entry, i = value[i:comma].strip(_BLANK), comma
+        out.append(entry)
+        if i >= n:
+            return out
+        i += 1
+
+
+def _read_quoted(value: str, start: int):
+    entry, i = [], start + 1
+    while i < len(value):
+        if value[i] != '"':
+            entry.append(value[i])
+        elif i + 1 < len(value) and value[i + 1] == '"':
+            entry.append('"')
+            i += 1
+        else:
+            return "".join(entry), i + 1
+        i += 1
+    raise MigrationFileError(f"unterminated double quote in {value!r}")
+
+
+def header_id(revision_id: str) -> str:
+    """An id as a header line writes it: double-quoted when it holds a comma, begins or ends with white space, or
+    begins with a double quote."""
+    plain = revision_id and revision_id.strip(_BLANK) == revision_id and not revision_id.startswith('"') and (
+        "," not in revision_id)
+    return revision_id if plain else '"' + revision_id.replace('"', '""') + '"'
+
+
 def _split_list(value: str) -> List[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
+    return header_entries(value)
 
 
 def _parse_header(path: str, lines: List[str]) -> Dict[str, str]:
@@ -86,7 +137,7 @@ def parse_text(path: str, text: str) -> Revision:
         raise MigrationFileError(f"{path}: transactional must be true or false, got {transactional!r}")
     return Revision(
         path=path,
-        revision=header["revision"],
+        revision=(header_entries(header["revision"]) or [""])[0],
         down_revisions=_split_list(header.get("down_revision", "")),
         message=header.get("message", ""),
         branch_labels=_split_list(header.get("branch_labels", "")),

@@ -55,6 +55,30 @@ TEST_F(History, CreatedBesideTheVersionTableWithItsIndexes) {
   EXPECT_TRUE(db.table_exists("ops.versions_history"));
 }
 
+// Tables created while revision ids were at most 32 characters have revision VARCHAR(32): ensure() widens
+// them online, and the statements of an offline script (ddl()) do the same.
+TEST_F(History, AnOlderNarrowRevisionColumnIsWidened) {
+  const std::string type_sql =
+      "SELECT data_type FROM information_schema.columns WHERE table_name = 'alembic_version_history' AND "
+      "column_name = 'revision'";
+  EXPECT_EQ(db.query(type_sql), "text");
+  const std::string long_id = std::string(100, 'r');
+  for (bool offline : {false, true}) {
+    db.exec("DELETE FROM alembic_version_history");
+    db.exec("ALTER TABLE alembic_version_history ALTER COLUMN revision TYPE varchar(32)");
+    pqxx::work tx(*conn);
+    if (offline) {
+      for (const auto& sql : history.ddl()) tx.exec(sql);
+    } else {
+      history.ensure(tx);
+    }
+    history.record(tx, step(long_id));
+    tx.commit();
+    EXPECT_EQ(db.query(type_sql), "text") << (offline ? "ddl()" : "ensure()");
+    EXPECT_EQ(db.query("SELECT revision FROM alembic_version_history"), long_id);
+  }
+}
+
 TEST_F(History, TransactionalStepIsWrittenWithTheMigrationOrNotAtAll) {
   const auto user = session_info(*conn).current_user;
   {

@@ -164,14 +164,38 @@ TEST(VersionTable, StampReplacesAllRowsAndPurgeEmpties) {
   EXPECT_TRUE(db.table_exists("public.alembic_version"));
 }
 
-TEST(VersionTable, RevisionIdsLongerThanTheColumnAreBadInput) {
+TEST(VersionTable, EmptyRevisionIdsAreBadInput) {
   TestDatabase db;
   auto c = open(db);
   pqxx::work tx(*c);
-  auto e = error_of([&] { stamp(tx, VersionTableName{}, {std::string(33, 'x')}); });
+  auto e = error_of([&] { stamp(tx, VersionTableName{}, {""}); });
   EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
   auto e2 = error_of([&] { apply_version_changes(tx, VersionTableName{}, {VersionChange::insert("")}); });
   EXPECT_EQ(e2.kind(), ErrorKind::kBadInput);
+}
+
+// Whether an id fits is the column's business, as the database declares it: created wider, widened, turned
+// into text or a domain, in another schema.
+TEST(VersionTable, ReadsTheColumnsDeclaredWidth) {
+  TestDatabase db;
+  auto c = open(db);
+  const VersionTableName t{"app", "versions"};
+  pqxx::work tx(*c);
+  EXPECT_FALSE(read_version_column(tx, t).exists);
+  ensure_version_table(tx, t, 64);
+  auto column = read_version_column(tx, t);
+  EXPECT_TRUE(column.exists);
+  EXPECT_EQ(column.max_length, 64u);
+  EXPECT_FALSE(column.length_in_bytes);  // the test cluster is UTF8
+  ensure_version_table(tx, t, 32);       // an existing table is left as it is
+  EXPECT_EQ(read_version_column(tx, t).max_length, 64u);
+  apply_version_changes(tx, t, {VersionChange::insert(std::string(64, 'x'))});
+  tx.exec("ALTER TABLE app.versions ALTER COLUMN version_num TYPE text");
+  EXPECT_EQ(read_version_column(tx, t).max_length, std::nullopt);
+  tx.exec("CREATE DOMAIN app.revision_id AS varchar(80)");
+  tx.exec("ALTER TABLE app.versions ALTER COLUMN version_num TYPE app.revision_id");
+  EXPECT_EQ(read_version_column(tx, t).max_length, 80u);
+  EXPECT_FALSE(read_version_column(tx, VersionTableName{}).exists);  // public.alembic_version
 }
 
 TEST(VersionTable, HostileNamesAndIdsCannotInject) {
@@ -213,6 +237,8 @@ TEST(VersionTable, PlainSqlMatchesAlembicOfflineOutput) {
   EXPECT_EQ(ddl[1],
             R"(CREATE TABLE IF NOT EXISTS "public"."alembic_version" (version_num VARCHAR(32) NOT NULL, )"
             R"(CONSTRAINT "alembic_version_pkc" PRIMARY KEY (version_num)))");
+  EXPECT_NE(version_table_ddl(VersionTableName{}, 128)[1].find("(version_num VARCHAR(128) NOT NULL"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "api/json.h"
+#include "api/validation.h"
 #include "common/duration.h"
 #include "crd_schema_check.h"
 #include "support/fake_api_schema.h"
@@ -106,6 +107,21 @@ TEST(Crd, CrossFieldRulesAreDeclared) {
   EXPECT_NE(rules(spec_schema()["properties"]["targetRevision"]).find("matches"), std::string::npos);
 }
 
+// The schema's guard on targetRevision agrees with the operator's own check, for the revision ids Alembic
+// takes (any string but one holding '@', '-' or '+', of any length the version table holds) and for what no
+// id can be.
+TEST(Crd, TargetRevisionPatternAgreesWithTheOperatorsCheck) {
+  const Json& field = spec_schema()["properties"]["targetRevision"];
+  EXPECT_EQ(field["maxLength"], kMaxTargetLength);
+  const std::regex pattern(field["pattern"].get<std::string>());
+  const std::string long_id = "089_allow_auto_entries_no_project";
+  for (const std::string& target : std::vector<std::string>{
+           long_id, "billing@" + long_id, long_id + "+2", std::string(200, 'z'), "v1.2 größe", "a,b", "heads",
+           std::string("rev\n"), std::string("bill\ning@head"), std::string("a\rb")}) {
+    EXPECT_EQ(std::regex_search(target, pattern), target_syntax_problem(target).empty()) << target;
+  }
+}
+
 TEST(Crd, DurationPatternAgreesWithTheOperatorsParser) {
   const Json& safety = spec_schema()["properties"]["safety"]["properties"];
   for (const char* field : {"lockTimeout", "statementTimeout"}) {
@@ -176,6 +192,27 @@ TEST(Crd, NothingTheOperatorWritesIsPrunedOrRefused) {
   for (const auto& v : testing::check_against_schema(object, schema()))
     ADD_FAILURE() << v.path << ": " << v.message;
   EXPECT_EQ(parse_postgres_migration(object), everything_set());
+}
+
+// The spec and status fields that hold revision ids take long ones whole.
+TEST(Crd, LongRevisionIdsAreNeitherPrunedNorRefused) {
+  const std::string readable = "089_allow_auto_entries_no_project";
+  const std::string wide = std::string(200, 'w') + " größe";
+  PostgresMigration pgm = everything_set();
+  pgm.spec.target_revision = "billing@" + wide;
+  Status& st = pgm.status;
+  st.current_heads = {readable, wide};
+  st.target_heads = {wide};
+  st.pending_revisions = {readable, wide};
+  st.progress = Progress{wide, 1, 2};
+  st.last_run->steps = {{readable, "upgrade", 5}, {wide, "upgrade", 7}};
+  st.last_run->revision = wide;
+  st.last_backup->revision = readable;
+  Json object = to_json(pgm);
+  EXPECT_EQ(pgrevise::testing::prune_unknown_fields(object, schema()), std::vector<std::string>{});
+  for (const auto& v : testing::check_against_schema(object, schema()))
+    ADD_FAILURE() << v.path << ": " << v.message;
+  EXPECT_EQ(parse_postgres_migration(object), pgm);
 }
 
 }  // namespace

@@ -82,6 +82,14 @@ TEST(Naming, DefaultNameHasDatabaseHeadsAndUtcTime) {
   EXPECT_EQ(default_name("app", {"018", "019"}, t), "app-018+019-20261122T101500Z");
   EXPECT_EQ(default_name("app", {}, t), "app-base-20261122T101500Z");
   EXPECT_EQ(default_name("my db/x", {"a"}, t), "my_db_x-a-20261122T101500Z");
+  // Long revision ids: the time stamp stays, and different heads give different names.
+  const std::vector<std::string> long_heads = {std::string(120, 'a'), "089 größe/" + std::string(100, 'b')};
+  const std::string name = default_name("app", long_heads, t);
+  EXPECT_EQ(name.size(), kMaxDefaultNameLength);
+  EXPECT_TRUE(name.starts_with("app-" + std::string(120, 'a') + "+089_"));
+  EXPECT_TRUE(name.ends_with("-20261122T101500Z"));
+  EXPECT_NO_THROW(validate_name(name));
+  EXPECT_NE(name, default_name("app", {std::string(120, 'a'), "089 größe/" + std::string(100, 'c')}, t));
 }
 
 TEST(Naming, BadNamesAreRefused) {

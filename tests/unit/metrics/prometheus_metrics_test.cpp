@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 #include <type_traits>
 
@@ -184,6 +185,26 @@ TEST(PrometheusMetrics, LabelValuesStayBounded) {
       }
     }
   }
+}
+
+TEST(PrometheusMetrics, LongRevisionIdsAreLabelsWholeOrStayDistinct) {
+  PrometheusMetrics metrics("dev");
+  const std::string readable = "089_allow_auto_entries_no_project";
+  const std::string widest(255, 'w');
+  // Three ids of more than 256 characters that differ only past the cut.
+  std::vector<std::string> ids = {readable, widest};
+  for (const std::string tail : {"a", "b", "größe"}) ids.push_back(std::string(300, 'x').append(tail));
+  for (const auto& id : ids) metrics.observe_step("ns", "db", id, Direction::kUpgrade, 1);
+  std::set<std::string> revisions;
+  for (const Sample& sample : parse_exposition(metrics.render())) {
+    if (sample.name != "pgrevise_migration_step_duration_seconds_count") continue;
+    const std::string& value = sample.labels.at("revision");
+    EXPECT_LE(value.size(), kMaxRevisionLabel);
+    revisions.insert(value);
+  }
+  EXPECT_EQ(revisions.size(), 5u);
+  EXPECT_TRUE(revisions.count(readable));
+  EXPECT_TRUE(revisions.count(widest));
 }
 
 TEST(PrometheusMetrics, ConcurrentRecordingForgettingAndRenderingAgree) {

@@ -52,6 +52,19 @@ TEST(Scaffold, BuildsOnTheOnlyHead) {
   EXPECT_THAT(s.down_revisions, ElementsAre("lin4"));
 }
 
+// Heads with long ids, or ids a header must quote, are written so that they parse back.
+TEST(Scaffold, MergesHeadsWithLongAndQuotedIds) {
+  const std::string readable = "089_allow_auto_entries_no_project";
+  auto g = graph_of({{"base0"}, {readable, {"base0"}}, {"a,b", {"base0"}}, {" lead", {"base0"}}});
+  auto f = scaffold_revision(g, {.message = "merge", .merge_heads = true, .depends_on = {"a,b"}},
+                             ids_from({"0a0b0c0d0e0f"}));
+  EXPECT_EQ(f.down_revision, readable + ", \"a,b\", \" lead\"");
+  EXPECT_THAT(f.text, HasSubstr("-- depends_on: \"a,b\"\n"));
+  Script s = parse_script(f.text, f.file_name);
+  EXPECT_THAT(s.down_revisions, ElementsAre(readable, "a,b", " lead"));
+  EXPECT_THAT(s.depends_on, ElementsAre("a,b"));
+}
+
 TEST(Scaffold, FirstRevisionIsABase) {
   auto g = RevisionGraph::build({});
   auto f = scaffold_revision(g, {.message = "init"}, ids_from({"aaaaaaaaaaaa"}));

@@ -79,8 +79,20 @@ TEST(ParseScript, RefusesBadFilesNamingFileAndLine) {
       {"-- revision: a1\n-- transactional: yes\n-- +upgrade\n",
        "f.sql:2: transactional must be 'true' or 'false'"},
       {"-- revision: a1\n-- revision: a2\n-- +upgrade\n", "f.sql:2: duplicate header key 'revision'"},
-      {"-- revision: a-1\n-- +upgrade\n", "f.sql:1: revision id 'a-1' must be 1 to 32 of [A-Za-z0-9_]"},
-      {"-- revision: " + std::string(33, 'a') + "\n-- +upgrade\n", "must be 1 to 32"},
+      {"-- revision: a-1\n-- +upgrade\n",
+       "f.sql:1: revision id 'a-1' holds '@', '-' or '+', which Alembic refuses"},
+      {"-- revision: base\n-- +upgrade\n",
+       "f.sql:1: revision id 'base' is a target word (head, heads, base)"},
+      {"-- revision: it's\n-- +upgrade\n", "f.sql:1: revision id 'it's' holds a single quote"},
+      {"-- revision:\n-- +upgrade\n", "f.sql:1: revision: no id given"},
+      {"-- revision: a,b\n-- +upgrade\n",
+       "f.sql:1: revision names one id (double-quote an id holding a comma"},
+      {"-- revision: \"a,b\n-- +upgrade\n", "f.sql:1: revision: unterminated double quote"},
+      {"-- revision: \"a\" b\n-- +upgrade\n", "f.sql:1: revision: text after a double-quoted entry"},
+      {"-- revision: a1\n-- down_revision: a+1\n-- +upgrade\n",
+       "f.sql:2: down_revision entry 'a+1' is not a revision id: it holds '@', '-' or '+'"},
+      {"-- revision: a1\n-- depends_on: x@head\n-- +upgrade\n",
+       "f.sql:2: depends_on entry 'x@head' is not a revision id or branch label"},
       {"-- revision: a1\n-- down_revision: a0, , a2\n-- +upgrade\n", "f.sql:2: down_revision entry ''"},
       {"-- revision: a1\n-- down_revision: a0, a0\n-- +upgrade\n", "f.sql:2: down_revision names 'a0' twice"},
       {"-- revision: a1\n-- branch_labels: heads\n-- +upgrade\n", "f.sql:2: branch label 'heads'"},
@@ -119,15 +131,93 @@ TEST(ParseScript, HeaderKeysAfterTheUpgradeMarkerAreSql) {
   EXPECT_EQ(s.upgrade.sql, "-- colour: red\nSELECT 1;\n");
 }
 
-TEST(RevisionIds, ValidCharactersAndLength) {
-  EXPECT_TRUE(is_valid_revision_id("ae1027a6acf"));
-  EXPECT_TRUE(is_valid_revision_id(std::string(32, 'z')));
-  EXPECT_FALSE(is_valid_revision_id(std::string(33, 'z')));
-  EXPECT_FALSE(is_valid_revision_id(""));
-  EXPECT_FALSE(is_valid_revision_id("a@b"));
-  EXPECT_FALSE(is_valid_revision_id("a+1"));
+// What Alembic 1.8 takes as a revision id and can run (tests/alembic/revision_ids.py runs both tools on these
+// and more): any string but one holding '@', '-' or '+', the words head, heads and base, and a single quote.
+TEST(RevisionIds, AcceptWhatAlembicAcceptsAtAnyLength) {
+  for (const std::string& id : std::vector<std::string>{"ae1027a6acf",
+                                                        "089_allow_auto_entries_no_project",
+                                                        std::string(32, 'z'),
+                                                        std::string(33, 'z'),
+                                                        std::string(64, 'z'),
+                                                        std::string(3000, 'z'),
+                                                        "0",
+                                                        "current",
+                                                        "HEAD",
+                                                        "Base",
+                                                        "a.b",
+                                                        "a b",
+                                                        "a,b",
+                                                        " a",
+                                                        "a ",
+                                                        "\"a\"",
+                                                        "a:b",
+                                                        "a/b",
+                                                        "a;b",
+                                                        "a%b",
+                                                        "a$$b",
+                                                        "a\\b",
+                                                        "a\tb",
+                                                        "größe_2",
+                                                        "*"}) {
+    EXPECT_TRUE(is_valid_revision_id(id)) << id;
+    EXPECT_EQ(revision_id_problem(id), "") << id;
+  }
+}
+
+TEST(RevisionIds, RefuseWhatAlembicRefusesOrCannotRun) {
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"", "is empty"},
+      {"a@b", "holds '@', '-' or '+'"},
+      {"a-b", "holds '@', '-' or '+'"},
+      {"a+1", "holds '@', '-' or '+'"},
+      {"head", "is a target word"},
+      {"heads", "is a target word"},
+      {"base", "is a target word"},
+      {"it's", "holds a single quote"},
+      {"a\nb", "holds a line break"},
+  };
+  for (const auto& [id, why] : refused) {
+    EXPECT_FALSE(is_valid_revision_id(id)) << id;
+    EXPECT_THAT(revision_id_problem(id), HasSubstr(why)) << id;
+  }
   EXPECT_FALSE(is_valid_branch_label("base"));
   EXPECT_TRUE(is_valid_branch_label("billing_v2"));
+}
+
+TEST(RevisionIds, HeaderFormQuotesOnlyWhatALineCannotHoldPlain) {
+  EXPECT_EQ(header_id("089_allow_auto_entries_no_project"), "089_allow_auto_entries_no_project");
+  EXPECT_EQ(header_id("a b"), "a b");
+  EXPECT_EQ(header_id("a\"b"), "a\"b");
+  EXPECT_EQ(header_id("a,b"), "\"a,b\"");
+  EXPECT_EQ(header_id(" a"), "\" a\"");
+  EXPECT_EQ(header_id("a "), "\"a \"");
+  EXPECT_EQ(header_id("\"a\""), "\"\"\"a\"\"\"");
+  EXPECT_EQ(header_id_list({"a,b", "c"}), "\"a,b\", c");
+}
+
+TEST(ParseScript, ReadsLongAndQuotedIdsBack) {
+  const std::vector<std::string> ids = {"089_allow_auto_entries_no_project",
+                                        "a,b",
+                                        " lead",
+                                        "trail ",
+                                        "\"q\"",
+                                        "a b",
+                                        std::string(200, 'x'),
+                                        "größe"};
+  for (const auto& id : ids) {
+    const std::string parent = id + "_parent";
+    Script s = parse_script("-- revision: " + header_id(id) +
+                                "\n-- down_revision: " + header_id_list({parent, "p2"}) +
+                                "\n-- depends_on: " + header_id(id + "_dep") + "\n-- +upgrade\n",
+                            "f.sql");
+    EXPECT_EQ(s.revision, id);
+    EXPECT_THAT(s.down_revisions, ElementsAre(parent, "p2"));
+    EXPECT_THAT(s.depends_on, ElementsAre(id + "_dep"));
+  }
+  Script spaced =
+      parse_script("-- revision:   \"x y\"  \n-- down_revision:  \"a,b\" ,c,\"d\"\n-- +upgrade\n", "f.sql");
+  EXPECT_EQ(spaced.revision, "x y");
+  EXPECT_THAT(spaced.down_revisions, ElementsAre("a,b", "c", "d"));
 }
 
 TEST(ParseScript, TextThatIsNotUtf8IsRefusedWithItsLine) {

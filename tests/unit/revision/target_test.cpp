@@ -152,6 +152,32 @@ TEST_F(TargetTest, RelativeDowngrade) {
                "Ambiguous walk: 'left1', 'right1'");
 }
 
+// Readable ids as real projects write them once version_num is widened, and the other strings Alembic takes.
+TEST_F(TargetTest, LongAndUnusualIdsResolveInEveryForm) {
+  const std::string base = "088_initial_schema_of_the_time_tracking_app";
+  const std::string mid = "089_allow_auto_entries_no_project";
+  const std::string top = std::string(64, 'z');
+  const std::string side = "089 side.branch:größe";
+  auto g = graph_of({{base}, {mid, {base}, {"main"}}, {top, {mid}}, {side, {base}, {"side"}}});
+  EXPECT_THAT(revisions(g, mid), ElementsAre(mid));
+  EXPECT_THAT(revisions(g, "089_allow"), ElementsAre(mid));  // a unique prefix
+  EXPECT_THAT(revisions(g, std::string(40, 'z')), ElementsAre(top));
+  EXPECT_THAT(error_of([&] { revisions(g, "089"); }).what(),
+              HasSubstr("Multiple revisions start with '089'"));
+  EXPECT_THAT(revisions(g, "main@head"), ElementsAre(top));
+  EXPECT_THAT(revisions(g, "main@" + mid), ElementsAre(mid));
+  EXPECT_THAT(revisions(g, mid + "@head"), ElementsAre(top));  // a long id qualifies like a label
+  EXPECT_THAT(revisions(g, "side@head"), ElementsAre(side));
+  EXPECT_THAT(revisions(g, side), ElementsAre(side));
+  EXPECT_THAT(revisions(g, "heads"), ElementsAre(top, side));
+  EXPECT_THAT(upgrade(g, mid + "+1"), ElementsAre(top));
+  EXPECT_THAT(upgrade(g, top + "-2"), ElementsAre(base));
+  EXPECT_EQ(downgrade(g, "main@-1", {top, side}), mid + " on main");
+  // Like Alembic's \w, the relative form reads characters beyond ASCII as part of the id.
+  auto u = graph_of({{"größe_1"}, {"größe_2", {"größe_1"}}});
+  EXPECT_THAT(upgrade(u, "größe_1+1"), ElementsAre("größe_2"));
+}
+
 TEST_F(TargetTest, MalformedRelativeFormsAreIdentifiers) {
   auto g = graph_of(linear());
   EXPECT_EQ(error_of([&] { upgrade(g, "lin1+x"); }).code(), RevisionErrorCode::kResolutionError);

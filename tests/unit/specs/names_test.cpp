@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "specs/jobs.h"
 #include "unit/specs/fixtures.h"
 
 namespace pgrevise::specs {
@@ -157,6 +158,31 @@ TEST(JobNames, StayValidAndDistinctForLongResourceNames) {
   }
   EXPECT_EQ(names.size(), 18u);  // the hash covers the full name, so shortened names still differ
   EXPECT_EQ(job_name("", JobKind::kMigrate, std::string(64, 'a')), "pgm-migrate-aaaaaaaaaa");
+}
+
+// A target is a revision id of any length the version table holds, with any characters Alembic takes: the
+// Job's name and labels stay short (a hash of it), while the Job carries the whole target to the runner.
+TEST(JobNames, StayValidForLongRevisionTargets) {
+  std::set<std::string> names;
+  const std::vector<std::string> targets = {
+      "089_allow_auto_entries_no_project", std::string(64, 'z'),    std::string(1024, 'z'),
+      "billing@" + std::string(300, 'y'),  "add users table größe", std::string(64, 'z') + "+1"};
+  for (const auto& target : targets) {
+    auto r = url_resource();
+    r.spec.target_revision = target;
+    for (JobKind kind : {JobKind::kMigrate, JobKind::kPlan}) {
+      const std::string name = job_name(r, kind, inputs());
+      EXPECT_TRUE(is_dns_label(name)) << name;
+      names.insert(name);
+      const Json job = build_job(kind, r, testing::settings(), inputs());
+      for (const auto& [key, value] : job["metadata"]["labels"].items())
+        EXPECT_TRUE(is_label_value(value.get<std::string>())) << key << "=" << value;
+      EXPECT_EQ(job["metadata"]["annotations"][std::string(kTargetAnnotation)], target);
+      const Json& args = job["spec"]["template"]["spec"]["containers"][0]["args"];
+      EXPECT_EQ(args.back(), target) << args;
+    }
+  }
+  EXPECT_EQ(names.size(), 2 * targets.size());
 }
 
 TEST(LabelValues, PassValidValuesAndShortenOthers) {
