@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Planner: loading and planning 1,000 and 10,000 revision files, linear and with many branches and merges
-# (target < 300 ms for 10,000). No database is involved.
+# Planner: loading and planning 1,000 and 10,000 revision files, linear and with many branches and merges, with
+# 12-character and 64-character revision ids (target < 300 ms for 10,000). No database is involved.
 #
 #   bench/planner.sh
 #
 # In-process figures come from the Google Benchmark binary bench/planner_bench (BM_LoadGraphPlan: read every file,
-# build the graph, plan `upgrade heads`), found at PLANNER_BENCH or beside the pgrevise binary's build tree
+# build the graph, plan `upgrade heads`, check every id fits the version table), found at PLANNER_BENCH or beside the pgrevise binary's build tree
 # (BUILD/bench/planner_bench; configure with -DPGREVISE_BUILD_BENCH=ON). The whole process is timed too:
 # `pgrevise migrate upgrade heads --sql` on the 10,000-file sets, which loads, plans and also renders the SQL.
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
@@ -32,9 +32,10 @@ for b in json.load(open(sys.argv[1]))["benchmarks"]:
         continue
     parts = dict(p.split(":") for p in b["name"].split("/")[1:])
     n, shape = int(parts["revisions"]), ("branches and merges" if parts["branches"] == "1" else "linear")
+    ids = f"{parts.get('id', '12')}-character ids"
     ms = b["real_time"] * {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
     target, met = ("< 300 ms", "yes" if ms < 300 else "no") if n >= 10000 else ("—", "—")
-    print(f"load + plan {n:,} files, {shape} (in process)\t{ms:.1f} ms\t—\t{ms:.1f} ms\t{target}\t{met}")
+    print(f"load + plan {n:,} files, {shape}, {ids} (in process)\t{ms:.1f} ms\t—\t{ms:.1f} ms\t{target}\t{met}")
 PY
 else
   log "planner: no planner_bench at $PLANNER_BENCH (configure with -DPGREVISE_BUILD_BENCH=ON); in-process rows skipped"
