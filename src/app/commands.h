@@ -20,7 +20,8 @@ struct Command {
   std::string name;
   std::string summary;
   CommandFn run;
-  int order = 100;  // position in `pgrevise --help`
+  int order = 100;                            // position in `pgrevise --help`
+  std::vector<std::string> subcommands = {};  // named when one is typed without its command
 };
 
 // Each command's file registers itself with a static CommandRegistration, so adding a command touches only
@@ -28,8 +29,10 @@ struct Command {
 std::vector<Command>& command_registry();
 
 struct CommandRegistration {
-  CommandRegistration(std::string name, std::string summary, CommandFn run, int order = 100) {
-    command_registry().push_back({std::move(name), std::move(summary), std::move(run), order});
+  CommandRegistration(std::string name, std::string summary, CommandFn run, int order = 100,
+                      std::vector<std::string> subcommands = {}) {
+    command_registry().push_back(
+        {std::move(name), std::move(summary), std::move(run), order, std::move(subcommands)});
   }
 };
 

@@ -7,6 +7,7 @@
 
 #include "app/commands.h"
 #include "app/version.h"
+#include "common/command_names.h"
 #include "common/error.h"
 #include "common/redact.h"
 
@@ -82,7 +83,13 @@ int main(int argc, char** argv) {
       return kExitFailed;
     }
   }
-  std::fprintf(stderr, "pgrevise: unknown command '%s' (see pgrevise --help)\n", args[0].c_str());
+  std::vector<std::string> names, migrate_subcommands;
+  for (const auto& c : commands()) {
+    names.push_back(c.name);
+    if (c.name == "migrate") migrate_subcommands = c.subcommands;
+  }
+  std::fprintf(stderr, "pgrevise: %s\n",
+               cli::unknown_command_message(args[0], names, migrate_subcommands).c_str());
   return kExitBadInput;
 }
 

@@ -6,6 +6,7 @@
 #include "app/commands.h"
 #include "app/version.h"
 #include "common/cli.h"
+#include "common/command_names.h"
 #include "common/duration.h"
 #include "common/log.h"
 #include "runner/runner.h"
@@ -69,27 +70,51 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"stamp",
        {"stamp TARGET",
         "set the version table to TARGET without running migrations",
-        {{"purge", "", "empty the version table first (unknown revisions are no error then)"}},
+        {{"purge", "", "empty the version table first (unknown revisions are no error then)"},
+         {"force-prefix", "", "take a revision prefix shorter than four characters"}},
         1,
         1,
         false}},
       {"current",
        {"current",
         "show the revisions applied to the database",
-        {{"verbose", "", "more detail"}},
+        {{"verbose", "", "each revision's message, parent and file", false, "", 'v'}},
         0,
         0,
         false}},
       {"history",
        {"history",
         "list revisions from the files, newest first",
-        {{"applied", "", "list what was run on the database (the history table) instead"},
+        {{"verbose", "", "each revision's message, parent and file", false, "", 'v'},
+         {"rev-range", "[FROM]:[TO]", "only revisions from FROM up to TO, both included", false, "", 'r'},
+         {"indicate-current", "", "mark the revisions the database is at (current)", false, "", 'i'},
+         {"applied", "", "list what was run on the database (the history table) instead"},
          {"limit", "N", "how many history entries with --applied", false, "50"}},
         0,
         0,
         false}},
       {"heads",
-       {"heads", "show the head revisions of the files", {{"verbose", "", "more detail"}}, 0, 0, false}},
+       {"heads",
+        "show the head revisions of the files",
+        {{"verbose", "", "each head's message, parent and file", false, "", 'v'}},
+        0,
+        0,
+        false}},
+      {"show", {"show REV", "show a revision: its parents, file and message", {}, 1, 1, false}},
+      {"branches",
+       {"branches",
+        "show the branch points and the revisions they branch into",
+        {{"verbose", "", "with each revision's message", false, "", 'v'}},
+        0,
+        0,
+        false}},
+      {"init",
+       {"init [DIR]",
+        "create the migrations folder (DIR, else --dir), refused if it holds files",
+        {},
+        0,
+        1,
+        false}},
       {"check",
        {"check",
         "report checksum drift, unknown or unfinished revisions, invalid indexes and graph problems; "
@@ -170,6 +195,7 @@ runner::RunnerOptions options_from(const cli::ParsedArgs& a) {
 
 int dispatch(const std::string& name, const cli::ParsedArgs& a) {
   auto options = options_from(a);
+  if (name == "init" && !a.positional().empty()) options.migrations_dir = a.positional()[0];
   runner::Runner r(options, SystemClock::instance(), std::cout, std::cerr, PGREVISE_VERSION);
   const auto& pos = a.positional();
   // A missing TARGET means heads; an empty one given explicitly is refused by target resolution.
@@ -177,14 +203,28 @@ int dispatch(const std::string& name, const cli::ParsedArgs& a) {
   if (name == "upgrade") return a.has("sql") ? r.offline_sql(target, false) : r.upgrade(target);
   if (name == "downgrade") return a.has("sql") ? r.offline_sql(target, true) : r.downgrade(target);
   if (name == "sync") return r.sync(target, a.has("allow-downgrade"));
-  if (name == "stamp") return r.stamp(target, a.has("purge"));
+  if (name == "stamp") return r.stamp(target, a.has("purge"), a.has("force-prefix"));
   if (name == "current") return r.current(a.has("verbose"));
-  if (name == "history")
-    return r.history(a.has("applied"), static_cast<int>(a.get_int("limit", 1, 100000).value_or(50)));
+  if (name == "history") {
+    return r.history({.applied = a.has("applied"),
+                      .limit = static_cast<int>(a.get_int("limit", 1, 100000).value_or(50)),
+                      .verbose = a.has("verbose"),
+                      .range = a.get_or("rev-range", ""),
+                      .indicate_current = a.has("indicate-current")});
+  }
   if (name == "heads") return r.heads(a.has("verbose"));
+  if (name == "show") return r.show(target);
+  if (name == "branches") return r.branches(a.has("verbose"));
+  if (name == "init") return r.init();
   if (name == "check") return r.check(a.has("offline"));
   if (name == "plan") return r.plan(target, a.has("downgrade"), a.has("sql"));
   return r.graph(a.get_or("format", "text"));
+}
+
+std::vector<std::string> subcommand_names() {
+  std::vector<std::string> names = {"new"};
+  for (const auto& [name, sub] : subcommands()) names.push_back(name);
+  return names;
 }
 
 void print_migrate_help() {
@@ -217,9 +257,7 @@ int run_migrate(const Args& args) {
   Args rest(args.begin() + 1, args.end());
   if (name == "new") return run_new(rest);
   auto it = subcommands().find(name);
-  if (it == subcommands().end()) {
-    throw_bad_input("unknown subcommand '" + name + "' (see pgrevise migrate --help)");
-  }
+  if (it == subcommands().end()) throw_bad_input(cli::unknown_subcommand_message(name, subcommand_names()));
   const auto spec = spec_for(name, it->second);
   if (cli::wants_help(rest)) {
     std::cout << cli::help_text(spec);
@@ -230,7 +268,7 @@ int run_migrate(const Args& args) {
 
 const CommandRegistration migrate_command("migrate",
                                           "Alembic-style migration runner (upgrade, downgrade, current, ...)",
-                                          run_migrate, 10);
+                                          run_migrate, 10, subcommand_names());
 
 }  // namespace
 }  // namespace pgrevise::app

@@ -1,5 +1,6 @@
 #include "common/cli.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -34,6 +35,44 @@ std::optional<long long> ParsedArgs::get_int(const std::string& flag, long long 
   return value;
 }
 
+size_t edit_distance(std::string_view a, std::string_view b) {
+  // Three rows of the dynamic programme: the one before last is needed for a swap of neighbours.
+  std::vector<size_t> before(b.size() + 1), last(b.size() + 1), row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) last[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      row[j] = std::min({last[j] + 1, row[j - 1] + 1, last[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        row[j] = std::min(row[j], before[j - 2] + 1);
+    }
+    std::swap(before, last);
+    std::swap(last, row);
+  }
+  return last[b.size()];
+}
+
+std::optional<std::string> closest_match(std::string_view typed, const std::vector<std::string>& candidates) {
+  const size_t limit = std::clamp<size_t>(typed.size() / 3, 1, 3);
+  std::optional<std::string> best;
+  size_t best_distance = limit + 1;
+  for (const auto& candidate : candidates) {
+    const size_t d = edit_distance(typed, candidate);
+    if (d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(std::string_view typed, const std::vector<std::string>& candidates,
+                         const std::string& prefix) {
+  auto match = closest_match(typed, candidates);
+  return match ? " (did you mean '" + prefix + *match + "'?)" : "";
+}
+
 namespace {
 const FlagSpec* find_flag(const CommandSpec& spec, const std::string& name) {
   for (const auto& f : spec.flags) {
@@ -41,13 +80,29 @@ const FlagSpec* find_flag(const CommandSpec& spec, const std::string& name) {
   }
   return nullptr;
 }
+
+const FlagSpec* find_short_flag(const CommandSpec& spec, char letter) {
+  for (const auto& f : spec.flags) {
+    if (f.short_name != 0 && f.short_name == letter) return &f;
+  }
+  return nullptr;
+}
+
+[[noreturn]] void unknown_flag(const CommandSpec& spec, const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& f : spec.flags) names.push_back(f.name);
+  throw_bad_input("unknown flag '--" + name + "'" + did_you_mean(name, names, "--") + " (see --help)");
+}
 }  // namespace
 
 ParsedArgs parse(const CommandSpec& spec, const std::vector<std::string>& args) {
   ParsedArgs out;
   bool only_positional = false;
   for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
+    std::string arg = args[i];
+    if (const FlagSpec* alias =
+            only_positional || arg.size() != 2 || arg[0] != '-' ? nullptr : find_short_flag(spec, arg[1]))
+      arg = "--" + alias->name;
     if (only_positional || arg.size() < 2 || arg.rfind("--", 0) != 0) {
       if (!only_positional && arg.size() > 1 && arg[0] == '-' &&
           !std::isdigit(static_cast<unsigned char>(arg[1]))) {
@@ -67,7 +122,7 @@ ParsedArgs parse(const CommandSpec& spec, const std::vector<std::string>& args) 
       name = name.substr(0, eq);
     }
     const FlagSpec* flag = find_flag(spec, name);
-    if (flag == nullptr) throw_bad_input("unknown flag '--" + name + "' (see --help)");
+    if (flag == nullptr) unknown_flag(spec, name);
     if (flag->value_name.empty()) {
       if (inline_value) throw_bad_input("--" + name + " takes no value");
       out.values_[name].push_back("true");
@@ -101,7 +156,9 @@ std::string help_text(const CommandSpec& spec) {
   if (!spec.flags.empty()) {
     out += "\nFlags:\n";
     for (const auto& f : spec.flags) {
-      std::string left = "  --" + f.name + (f.value_name.empty() ? "" : " " + f.value_name);
+      std::string left =
+          std::string(f.short_name != 0 ? "  -" + std::string(1, f.short_name) + ", --" : "  --") + f.name +
+          (f.value_name.empty() ? "" : " " + f.value_name);
       if (left.size() < 30)
         left.resize(30, ' ');
       else

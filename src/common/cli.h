@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pgrevise::cli {
@@ -14,6 +15,7 @@ struct FlagSpec {
   std::string help;
   bool repeatable = false;
   std::string default_text;  // shown in help only
+  char short_name = 0;       // a one-letter alias, `-X VALUE` (0: none)
 };
 
 struct CommandSpec {
@@ -47,5 +49,14 @@ class ParsedArgs {
 ParsedArgs parse(const CommandSpec& spec, const std::vector<std::string>& args);
 bool wants_help(const std::vector<std::string>& args);
 std::string help_text(const CommandSpec& spec);
+
+// Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours, each 1.
+size_t edit_distance(std::string_view a, std::string_view b);
+// The candidate nearest to `typed` when it is near enough to be a typo of it (a distance of at most a third
+// of its length, at least 1 and at most 3); the first of equals in candidates' order.
+std::optional<std::string> closest_match(std::string_view typed, const std::vector<std::string>& candidates);
+// " (did you mean 'X'?)" with `prefix` before X (e.g. "--"), or "" when nothing is near.
+std::string did_you_mean(std::string_view typed, const std::vector<std::string>& candidates,
+                         const std::string& prefix = "");
 
 }  // namespace pgrevise::cli

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 #include <pqxx/pqxx>
 
+#include "common/database_url.h"
 #include "common/error.h"
 #include "common/redact.h"
 #include "common/strings.h"
@@ -22,7 +23,8 @@ std::string env_or_empty(const char* name) {
 }
 
 // Parses a URL or keyword/value conninfo with libpq itself, so that we accept exactly what libpq accepts.
-Options parse_conninfo(const std::string& conninfo, const std::string& source) {
+Options parse_conninfo(const std::string& text, const std::string& source) {
+  const std::string conninfo = libpq_connection_text(text, source);
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
   if (opts == nullptr) {
@@ -116,7 +118,9 @@ std::string ConnectionConfig::endpoint() const {
   return h + ":" + (port.empty() ? "5432" : port);
 }
 
-std::optional<std::string> conninfo_problem(const std::string& conninfo) {
+std::optional<std::string> conninfo_problem(const std::string& text) {
+  if (auto problem = url_scheme_problem(text)) return problem;
+  const std::string conninfo = libpq_connection_text(text, "the URL");
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
   if (opts != nullptr) {
@@ -157,7 +161,11 @@ ConnectionConfig resolve_connection(const std::optional<std::string>& flag_url) 
     throw Error(ErrorKind::kBadInput, source + " is empty");
   }
   Options opts;
-  if (!source.empty()) opts = parse_conninfo(cfg.conninfo, source);
+  if (!source.empty()) {
+    opts = parse_conninfo(cfg.conninfo, source);
+    cfg.display = redact(cfg.conninfo);
+    cfg.conninfo = libpq_connection_text(cfg.conninfo, source);
+  }
   cfg.host = field(opts, "host", "PGHOST");
   if (cfg.host.empty()) cfg.host = field(opts, "hostaddr", "PGHOSTADDR");
   cfg.port = field(opts, "port", "PGPORT");
@@ -168,7 +176,7 @@ ConnectionConfig resolve_connection(const std::optional<std::string>& flag_url) 
     register_secret(pw);
     cfg.password = pw;
   }
-  cfg.display = source.empty() ? describe_environment(cfg) : redact(cfg.conninfo);
+  if (source.empty()) cfg.display = describe_environment(cfg);
   return cfg;
 }
 

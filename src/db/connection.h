@@ -29,7 +29,8 @@ struct ConnectionConfig {
 ConnectionConfig resolve_connection(const std::optional<std::string>& flag_url);
 
 // Why libpq would refuse `conninfo` (a URL or keyword/value settings) before connecting, or nullopt when it
-// parses. The answer is libpq's own words passed through redact(); callers register the secret parts first.
+// parses. URLs take every form common/database_url.h accepts; another scheme is a problem naming it. The
+// answer is libpq's own words passed through redact(); callers register the secret parts first.
 std::optional<std::string> conninfo_problem(const std::string& conninfo);
 
 // Connects with a connect_timeout (unless the conninfo sets one) and application_name (always this one: lock

@@ -78,6 +78,31 @@ std::string history_line(const RevisionGraph& g, RevIndex i, const std::vector<s
   return text + ", " + r.script.message;
 }
 
+std::string revision_text(const RevisionGraph& g, RevIndex i, const std::vector<std::string>& current) {
+  const Revision& r = g.at(i);
+  std::string text = "Rev: " + r.id() + labels_suffix(r) + head_markers(r, current) + tree_markers(r) + "\n";
+  const std::string down = r.parents.empty() ? "<base>" : comma(g.ids(r.parents));
+  text += (r.is_merge_point() ? "Merges: " : "Parent: ") + down + "\n";
+  if (!r.dependencies.empty()) text += "Also depends on: " + comma(g.ids(r.dependencies)) + "\n";
+  if (r.is_branch_point()) text += "Branches into: " + comma(g.ids(r.children)) + "\n";
+  return text + "Path: " + r.script.file + "\n\n    " + r.script.message + "\n\n";
+}
+
+std::vector<std::string> branches_lines(const RevisionGraph& g, bool verbose) {
+  std::vector<std::string> out;
+  auto describe = [&](RevIndex i) {
+    const Revision& r = g.at(i);
+    return r.id() + labels_suffix(r) + head_markers(r, {}) + tree_markers(r) +
+           (verbose ? ", " + r.script.message : "");
+  };
+  for (RevIndex b : g.branch_points()) {
+    out.push_back(describe(b));
+    for (RevIndex child : g.at(b).children)
+      out.push_back(std::string(g.at(b).id().size(), ' ') + " -> " + describe(child));
+  }
+  return out;
+}
+
 std::vector<std::string> history_lines(const RevisionGraph& g, const std::vector<std::string>& current) {
   std::vector<std::string> out;
   for (RevIndex i : newest_first(g)) out.push_back(history_line(g, i, current));

@@ -30,6 +30,16 @@ std::vector<std::string> history_lines(const RevisionGraph& graph,
 std::vector<std::string> heads_lines(const RevisionGraph& graph,
                                      const std::vector<std::string>& current = {});
 
+// Alembic's `show` text of a revision, also `history --verbose`'s and `heads --verbose`'s: "Rev: <rev>
+// [(labels)] [markers]", "Parent: <down_revision>|<base>" (for a merge point "Merges: …"), "Also depends on:
+// …", "Branches into: …", "Path: <file>", then the message indented by four spaces and an empty line.
+std::string revision_text(const RevisionGraph& graph, RevIndex revision,
+                          const std::vector<std::string>& current = {});
+
+// Alembic's `branches` lines: each branch point as "<rev> [(labels)] (branchpoint)[, message]", then a line
+// "<indent> -> <child> [markers][, message]" for each child, with the message when verbose.
+std::vector<std::string> branches_lines(const RevisionGraph& graph, bool verbose);
+
 // The DAG for a terminal, newest first, one revision a line, drawn in lanes like `git log --graph`: "* "
 // marks the revision's lane, "| " a lane passing by; a line of "\ " after a merge point opens a lane for each
 // further down_revision, and a line of "/ " before a branch point closes the lanes that join it. Each

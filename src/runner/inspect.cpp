@@ -29,6 +29,7 @@ std::vector<std::string> read_rows(const RunnerOptions& options) {
   pqxx::read_transaction tx(*session.conn);
   return db::read_heads(tx, options.version_table);
 }
+
 // The rows and the version column of the database a plan starts from.
 struct DatabaseState {
   std::vector<std::string> rows;
@@ -70,7 +71,7 @@ int Runner::current(bool verbose) {
     }
     out_ << "\n";
   }
-  if (rows.empty() && verbose) out_ << "(no revision applied)\n";
+  if (rows.empty()) out_ << "(base) — no revision applied\n";
   return 0;
 }
 
@@ -89,7 +90,10 @@ int Runner::plan(const std::string& target, bool downgrade, bool sql) {
     report_.heads_after = p.heads_after;
     for (const auto& s : steps) report_.steps.push_back({s.revision, s.direction, 0});
     report_.result = steps.empty() ? "noop" : "succeeded";
-    if (sql) {
+    if (sql && steps.empty()) {
+      // A comment, so the output stays a script psql runs without effect.
+      out_ << "-- Nothing to do: already at " << (rows.empty() ? "base" : join(rows, ", ")) << "\n";
+    } else if (sql) {
       out_ << sql_script(steps, options_,
                          "pgrevise " + version_ + ": " + report_.command + " " + target + " from " +
                              (rows.empty() ? std::string("base") : join(rows, ", ")),

@@ -1,5 +1,6 @@
 #include "runner/runner.h"
 
+#include <algorithm>
 #include <ostream>
 
 #include <pqxx/nontransaction>
@@ -175,11 +176,50 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
   }
 }
 
-int Runner::stamp(const std::string& target, bool purge) {
+namespace {
+
+// Alembic takes any unique prefix, but a stamp runs nothing that would show a wrong guess: a prefix shorter
+// than four characters is refused unless forced.
+void refuse_short_prefix(const revision::RevisionGraph& graph, const std::string& target) {
+  if (target.size() >= 4 || graph.find(target) || graph.label_owner(target)) return;
+  const auto matches = graph.prefix_matches(target);
+  if (matches.size() != 1) return;  // no match or several: target resolution says so
+  throw_bad_input("stamp " + target + ": '" + target + "' is a prefix of revision " +
+                  graph.at(matches[0]).id() +
+                  " shorter than four characters; give more of the id, or pass --force-prefix");
+}
+
+// The history rows of a stamp: one per row it writes, or one `base` when it empties the table.
+std::vector<db::StepRecord> stamp_records(const revision::RevisionGraph& graph,
+                                          const std::vector<std::string>& before,
+                                          const std::vector<std::string>& after, const std::string& version) {
+  std::vector<std::string> stamped;
+  for (const auto& row : after)
+    if (std::find(before.begin(), before.end(), row) == before.end()) stamped.push_back(row);
+  if (after.empty() && !before.empty()) stamped.push_back("base");
+  std::vector<db::StepRecord> records;
+  const std::string run_id = new_run_id();
+  for (const auto& revision : stamped) {
+    const auto index = graph.find(revision);
+    records.push_back({.revision = revision,
+                       .direction = "stamp",
+                       .checksum = index ? graph.at(*index).script.checksum : "",
+                       .run_id = run_id,
+                       .step_index = static_cast<int>(records.size()) + 1,
+                       .step_count = static_cast<int>(stamped.size()),
+                       .pgrevise_version = version});
+  }
+  return records;
+}
+
+}  // namespace
+
+int Runner::stamp(const std::string& target, bool purge, bool force_prefix) {
   report_ = JobReport{.kind = "migrate", .command = "stamp", .result = "failed", .target = target};
   report_.started_at = format_rfc3339_ms(clock_.now());
   try {
     const auto graph = revision::load_graph(options_.migrations_dir);
+    if (!force_prefix) refuse_short_prefix(graph, target);
     Session session = open_session(options_);
     db::MigrationLock lock(*session.conn, options_.version_table);
     lock.acquire(clock_, {.lock_wait = options_.lock_wait});
@@ -194,6 +234,8 @@ int Runner::stamp(const std::string& target, bool purge) {
     history.ensure(tx);
     if (purge) db::purge(tx, options_.version_table);
     db::stamp(tx, options_.version_table, stamp_plan.heads_after);
+    for (const auto& record : stamp_records(graph, heads, stamp_plan.heads_after, version_))
+      history.record(tx, record);
     // Stamping is how an operator of the database declares an unfinished revision resolved.
     for (const auto& e : history.unfinished(tx))
       history.resolve_unfinished(tx, e.revision, "resolved by stamp");

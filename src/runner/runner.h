@@ -27,11 +27,26 @@ class Runner {
   // revisions TARGET does not need are reverted first, which is refused (bad input, nothing changed) unless
   // allow_downgrade.
   int sync(const std::string& target, bool allow_downgrade);
-  int stamp(const std::string& target, bool purge);
+  // Sets the version table to TARGET and records a `stamp` row in the history table for each row written. A
+  // revision prefix shorter than four characters is refused unless force_prefix.
+  int stamp(const std::string& target, bool purge, bool force_prefix);
 
   int current(bool verbose);
-  int history(bool applied, int limit);
+  // `history` as Alembic lists it; `applied` lists the history table instead (the newest `limit` rows).
+  struct HistoryQuery {
+    bool applied = false;
+    int limit = 50;
+    bool verbose = false;           // revision_text blocks instead of one line each
+    std::string range;              // Alembic's -r [FROM]:[TO], both ends included; empty: every revision
+    bool indicate_current = false;  // mark the database's rows "(current)"
+  };
+  int history(const HistoryQuery& query);
   int heads(bool verbose);
+  int show(
+      const std::string& revision);  // Alembic's `show REV`: the revision's text, REV resolved as a target
+  int branches(bool verbose);        // Alembic's `branches`: each branch point and its children
+  // Alembic's `init` for pgrevise: creates the migrations folder; one that exists and holds files is refused.
+  int init();
   int check(bool offline);
   // What `upgrade` (or `downgrade` with downgrade=true) would do from the database's current heads; with sql,
   // the exact SQL script instead.

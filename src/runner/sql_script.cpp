@@ -1,5 +1,7 @@
 #include "runner/sql_script.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "db/execute.h"
 #include "db/history.h"
@@ -25,6 +27,27 @@ void append_statements(std::string& out, const std::vector<std::string>& stateme
   for (const auto& s : statements) out += s + ";\n";
 }
 
+// The version table's DDL, then the history table's without what the first already holds: both create the
+// schema they live in.
+std::vector<std::string> tables_ddl(const std::vector<std::string>& version_table,
+                                    const std::vector<std::string>& history) {
+  std::vector<std::string> out = version_table;
+  for (const auto& statement : history)
+    if (std::find(out.begin(), out.end(), statement) == out.end()) out.push_back(statement);
+  return out;
+}
+
+// A revision's SQL with its last statement terminated once: as it is when it ends in ';' (a line comment
+// could hide that ';', so not then), else with ';' on a line of its own, after any trailing comment.
+std::string terminated(const std::string& sql) {
+  const size_t end = sql.find_last_not_of(" \t\r\n");
+  if (end == std::string::npos) return "";
+  const size_t line_start = sql.rfind('\n', end) == std::string::npos ? 0 : sql.rfind('\n', end) + 1;
+  if (sql[end] == ';' && sql.find("--", line_start) == std::string::npos)
+    return sql.substr(0, end + 1) + "\n";
+  return sql + "\n;\n";
+}
+
 }  // namespace
 
 std::string sql_script(const std::vector<ExecStep>& steps, const RunnerOptions& options,
@@ -42,8 +65,8 @@ std::string sql_script(const std::vector<ExecStep>& steps, const RunnerOptions& 
   std::string out = comment_lines(header_comment);
   out += "-- Run with: psql -v ON_ERROR_STOP=1 -f FILE\n\n";
   out += "BEGIN;\n";
-  append_statements(out, db::version_table_ddl(options.version_table, version_table_width));
-  append_statements(out, history.ddl());
+  append_statements(
+      out, tables_ddl(db::version_table_ddl(options.version_table, version_table_width), history.ddl()));
   if (!all_in_one) out += "COMMIT;\n";
 
   const int count = static_cast<int>(steps.size());
@@ -62,7 +85,7 @@ std::string sql_script(const std::vector<ExecStep>& steps, const RunnerOptions& 
     if (step.transactional) {
       if (!all_in_one) out += "BEGIN;\n";
       if (auto t = db::timeouts_sql(timeouts, true); !t.empty()) out += t + "\n";
-      out += step.sql + "\n;\n";
+      out += terminated(step.sql);
     } else {
       out += "-- non-transactional: each statement runs on its own, outside a transaction\n";
       if (auto t = db::timeouts_sql(timeouts, false); !t.empty()) out += t + "\n";
