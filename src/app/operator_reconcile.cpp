@@ -2,6 +2,7 @@
 
 #include "app/version.h"
 #include "common/log.h"
+#include "common/object_ref.h"
 
 namespace pgrevise::app {
 
@@ -28,14 +29,12 @@ ReconcileLoop::ReconcileLoop(controller::Cluster& cluster, metrics::MigrationMet
       reconciler_(cluster_, probe_, metrics, clock, reconciler_options(config)) {}
 
 kube::ReconcileResult ReconcileLoop::reconcile(const std::string& key) {
-  const auto slash = key.find('/');
-  const std::string ns = slash == std::string::npos ? "" : key.substr(0, slash);
-  const std::string name = slash == std::string::npos ? key : key.substr(slash + 1);
+  const ObjectRef resource = ObjectRef::from_key(key);
   const auto started = clock_.steady_now();
   const auto seconds = [&] { return std::chrono::duration<double>(clock_.steady_now() - started).count(); };
   controller::ReconcileResult result;
   try {
-    result = reconciler_.reconcile(ns, name);
+    result = reconciler_.reconcile(resource.ns, resource.name);
   } catch (...) {
     metrics_.observe_reconcile(metrics::ReconcileResult::kError, seconds());
     throw;  // the worker pool logs it and requeues with backoff

@@ -24,13 +24,12 @@
 #include "kube/work_queue.h"
 #include "metrics/endpoints.h"
 #include "metrics/prometheus_metrics.h"
+#include "specs/jobs.h"
 
 namespace pgrevise::app {
 namespace {
 
 using Json = nlohmann::json;
-
-constexpr const char* kManagedJobsSelector = "app.kubernetes.io/managed-by=pgrevise";
 
 // The watchers of one resource type, one per watched namespace (or one for all), each with its own store.
 struct WatchedType {
@@ -297,7 +296,7 @@ void OperatorRuntime::shut_down() {
 int OperatorRuntime::run() {
   // The operator's own status writes come back as updates; only other changes need another reconcile.
   add_watched(resources_, "", kube::enqueue_object_keys_unless_status_only(queue_));
-  add_watched(jobs_, kManagedJobsSelector, kube::enqueue_owner_keys(queue_, "PostgresMigration"));
+  add_watched(jobs_, specs::managed_jobs_selector(), kube::enqueue_owner_keys(queue_, "PostgresMigration"));
   add_watched(config_maps_, "", config_map_handler());
   cluster_ = std::make_unique<controller::KubeCluster>(
       client_, events_, controller::KubeCaches{resources_.set, jobs_.set, config_maps_.set});

@@ -26,10 +26,6 @@ namespace pgrevise::controller {
 
 using Json = nlohmann::json;
 
-// The label every Job (and dry-run ConfigMap) the operator creates carries: the name of its PostgresMigration
-// in the same namespace. Jobs also carry an ownerReference (controller: true) to the resource.
-inline constexpr char kResourceLabel[] = "pgrevise.dev/resource";
-
 // The resource changed since it was read (HTTP 409 on the status write): re-read and recompute.
 class ConflictError : public Error {
  public:
@@ -57,8 +53,8 @@ class Cluster {
   // owns every Job carrying its label.
   virtual std::optional<Json> get_resource(const std::string& ns, const std::string& name) = 0;
 
-  // Every Job in `ns` labelled kResourceLabel=`resource_label` (batch/v1 objects with their status), in any
-  // order. `resource_label` is the label value the Job builders give the resource's name
+  // Every Job in `ns` labelled specs::kResourceLabel=`resource_label` (batch/v1 objects with their status),
+  // in any order. `resource_label` is the label value the Job builders give the resource's name
   // (specs::label_value: the name itself unless it is longer than a label value may be). The reconciler keeps
   // only the Jobs whose ownerReferences name the resource's uid, so an implementation may filter by label
   // only.

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "controller/job_view.h"
 #include "kube/errors.h"
+#include "specs/jobs.h"
 
 namespace pgrevise::controller {
 
@@ -58,11 +59,11 @@ std::vector<Json> KubeCluster::list_owned_jobs(const std::string& ns, const std:
   std::vector<Json> jobs;
   if (const kube::Store* cache = caches_.jobs.find(ns)) {
     for (auto& job : cache->list(ns))
-      if (label_of(job, kResourceLabel) == resource_label) jobs.push_back(std::move(job));
+      if (label_of(job, std::string(specs::kResourceLabel)) == resource_label) jobs.push_back(std::move(job));
     return jobs;
   }
   kube::ListOptions options;
-  options.label_selector = std::string(kResourceLabel) + "=" + resource_label;
+  options.label_selector = specs::resource_jobs_selector(resource_label);
   return client_.list_all(kube::resources::jobs(), ns, options).items;
 }
 

@@ -2,6 +2,7 @@
 
 #include "api/conditions.h"
 #include "api/reasons.h"
+#include "common/direction.h"
 
 namespace pgrevise::controller {
 namespace {
@@ -41,8 +42,7 @@ void observe_run(metrics::MigrationMetrics& m, const std::string& ns, const std:
   m.observe_run(ns, name, result, report ? seconds(report->duration_ms) : 0.0);
   if (!report) return;
   for (const auto& step : report->steps) {
-    auto direction =
-        step.direction == "downgrade" ? metrics::Direction::kDowngrade : metrics::Direction::kUpgrade;
+    const Direction direction = parse_direction(step.direction).value_or(Direction::kUpgrade);
     m.observe_step(ns, name, step.revision, direction, seconds(step.duration_ms));
   }
   m.observe_lock_wait(ns, name, seconds(report->lock_wait_ms));

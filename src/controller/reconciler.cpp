@@ -2,6 +2,7 @@
 
 #include "api/json.h"
 #include "common/log.h"
+#include "common/object_ref.h"
 #include "common/redact.h"
 #include "controller/events.h"
 #include "controller/observe_metrics.h"
@@ -12,7 +13,7 @@ namespace pgrevise::controller {
 namespace {
 
 std::string key_of(const std::string& ns, const std::string& name) {
-  return ns + "/" + name;
+  return ObjectRef{ns, name}.key();
 }
 
 bool being_deleted(const nlohmann::json& object) {

@@ -1,5 +1,6 @@
 #include "kube/rest_client.h"
 
+#include "common/object_ref.h"
 #include "common/redact.h"
 
 namespace pgrevise::kube {
@@ -303,7 +304,7 @@ void RestClient::watch(const ResourceType& type, const std::string& ns, const Wa
 }
 
 std::string object_key(const std::string& ns, const std::string& name) {
-  return ns.empty() ? name : ns + "/" + name;
+  return ObjectRef{ns, name}.key();
 }
 
 std::string object_key(const Json& object) {

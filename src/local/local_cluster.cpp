@@ -8,6 +8,7 @@
 #include "common/redact.h"
 #include "controller/job_view.h"
 #include "local/job_status.h"
+#include "specs/jobs.h"
 
 namespace pgrevise::local {
 namespace {
@@ -87,7 +88,7 @@ std::vector<Json> LocalCluster::list_owned_jobs(const std::string& ns, const std
   for (const auto& [k, job] : jobs_) {
     if (namespace_of(job) != ns) continue;
     const auto labels = job["metadata"].value("labels", Json::object());
-    if (labels.value(controller::kResourceLabel, "") == resource_name) out.push_back(job);
+    if (labels.value(std::string(specs::kResourceLabel), "") == resource_name) out.push_back(job);
   }
   return out;
 }

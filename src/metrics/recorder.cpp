@@ -24,10 +24,6 @@ const char* to_string(RunResult result) {
   return result == RunResult::kSucceeded ? "succeeded" : "failed";
 }
 
-const char* to_string(Direction direction) {
-  return direction == Direction::kUpgrade ? "upgrade" : "downgrade";
-}
-
 const char* to_string(ReconcileResult result) {
   switch (result) {
     case ReconcileResult::kSuccess:

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/direction.h"
+
 namespace pgrevise::metrics {
 
 // The PostgresMigration status phases; the exported state set has one series per value.
@@ -21,8 +23,7 @@ const char* to_string(Phase phase);  // "Pending", "BackingUp", ... exactly as i
 enum class RunResult { kSucceeded, kFailed };
 const char* to_string(RunResult result);  // "succeeded", "failed"
 
-enum class Direction { kUpgrade, kDowngrade };
-const char* to_string(Direction direction);  // "upgrade", "downgrade"
+using Direction = pgrevise::Direction;
 
 // How one reconcile ended: done, an error (requeued with backoff), or a requeue asked for by the reconciler.
 enum class ReconcileResult { kSuccess, kError, kRequeue };

@@ -85,7 +85,7 @@ Json job_metadata(const api::PostgresMigration& resource, JobKind kind, const Ru
           {"labels", labels},
           {"annotations",
            {{kTargetAnnotation, effective_target(resource, inputs)},
-            {kDirectionAnnotation, inputs.direction == Direction::kDowngrade ? "downgrade" : "upgrade"},
+            {kDirectionAnnotation, to_string(inputs.direction)},
             {kPlanHashAnnotation, hash},
             {kMigrationsDigestAnnotation, inputs.migrations_digest},
             {kRetryTokenAnnotation, retry_token(resource)}}},
@@ -188,8 +188,7 @@ Json command_runner_container(const api::PostgresMigration& resource, const Oper
   Json c = base_container(JobKind::kMigrate, image, resource, settings, inputs);
   if (!runner.command.empty()) c["command"] = runner.command;
   if (!runner.args.empty()) c["args"] = runner.args;
-  c["env"].push_back(
-      env_value("PGREVISE_DIRECTION", inputs.direction == Direction::kDowngrade ? "downgrade" : "upgrade"));
+  c["env"].push_back(env_value("PGREVISE_DIRECTION", to_string(inputs.direction)));
   c["env"].push_back(env_value("PGREVISE_MIGRATIONS_DIR", std::string(kMigrationsMountPath)));
   c["env"].push_back(env_value("PGREVISE_VERSION_TABLE", version_table_flag(resource.spec.version_table)));
   return c;
@@ -216,6 +215,14 @@ std::optional<JobKind> job_kind_of(const Json& object) {
 std::map<std::string, std::string> job_selector(const api::PostgresMigration& resource) {
   return {{std::string(kManagedByLabel), std::string(kAppName)},
           {std::string(kResourceLabel), label_value(resource.metadata.name)}};
+}
+
+std::string managed_jobs_selector() {
+  return std::string(kManagedByLabel) + "=" + std::string(kAppName);
+}
+
+std::string resource_jobs_selector(std::string_view resource_label) {
+  return std::string(kResourceLabel) + "=" + std::string(resource_label);
 }
 
 std::map<std::string, std::string> job_labels(const api::PostgresMigration& resource, JobKind kind) {

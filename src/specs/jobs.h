@@ -38,6 +38,11 @@ inline constexpr std::string_view kDefaultContainerAnnotation = "kubectl.kuberne
 // The labels of `resource`'s Jobs of `kind`; job_selector() is the subset common to all its Jobs.
 std::map<std::string, std::string> job_labels(const api::PostgresMigration& resource, JobKind kind);
 std::map<std::string, std::string> job_selector(const api::PostgresMigration& resource);
+// The same as label selectors for a list or a watch: every Job the operator manages (the operator's Job
+// watch), and the Jobs of the resource whose kResourceLabel value is `resource_label` (label_value of its
+// name).
+std::string managed_jobs_selector();
+std::string resource_jobs_selector(std::string_view resource_label);
 
 // `pgrevise backup` into the backup claim: --out <settings.backup_mount_path> --retain --compress, with the
 // version table to record the heads and a --timeout inside the Job's deadline. Throws Error(kBadInput) when

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/direction.h"
+
 namespace pgrevise::specs {
 
 using Json = nlohmann::json;
@@ -15,7 +17,7 @@ using Json = nlohmann::json;
 enum class JobKind { kBackup, kMigrate, kPlan };
 std::string_view to_string(JobKind kind);  // backup | migrate | plan
 
-enum class Direction { kUpgrade, kDowngrade };
+using Direction = pgrevise::Direction;
 
 // Paths inside every Pod. The runner reads its migrations and writes backups and its report there.
 inline constexpr std::string_view kMigrationsMountPath = "/migrations";

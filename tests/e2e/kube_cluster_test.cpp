@@ -5,6 +5,7 @@
 
 #include "e2e/e2e_support.h"
 #include "kube/watcher.h"
+#include "specs/jobs.h"
 
 namespace pgrevise::e2e {
 namespace {
@@ -16,7 +17,7 @@ Json job(const std::string& name, const std::string& resource) {
   j["metadata"] = {
       {"name", name},
       {"namespace", "apps"},
-      {"labels", {{controller::kResourceLabel, resource}, {"app.kubernetes.io/managed-by", "pgrevise"}}}};
+      {"labels", {{specs::kResourceLabel, resource}, {specs::kManagedByLabel, specs::kAppName}}}};
   j["spec"]["template"]["spec"] = {{"restartPolicy", "Never"},
                                    {"containers", Json::array({Json{{"name", "c"}, {"image", "x"}}})}};
   return j;

@@ -2,6 +2,7 @@
 
 #include "common/base64.h"
 #include "common/error.h"
+#include "specs/jobs.h"
 
 namespace pgrevise::testing {
 namespace {
@@ -34,7 +35,7 @@ std::vector<Json> FakeCluster::list_owned_jobs(const std::string& ns, const std:
   for (const auto& [k, job] : jobs_) {
     if (job["metadata"].value("namespace", "") != ns) continue;
     const auto labels = job["metadata"].value("labels", Json::object());
-    if (labels.value(controller::kResourceLabel, "") == resource_label) out.push_back(job);
+    if (labels.value(std::string(specs::kResourceLabel), "") == resource_label) out.push_back(job);
   }
   return out;
 }

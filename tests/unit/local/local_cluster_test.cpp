@@ -36,16 +36,16 @@ class LocalClusterTest : public ::testing::Test {
                       {"command", {"sh", "-c", script}},
                       {"terminationMessagePath", "/dev/termination-log"}};
     const Json kind = {{specs::kComponentLabel, "migrate"}};
-    return {{"apiVersion", "batch/v1"},
-            {"kind", "Job"},
-            {"metadata",
-             {{"name", name},
-              {"labels", {{controller::kResourceLabel, "app"}, {specs::kComponentLabel, "migrate"}}}}},
-            {"spec",
-             {{"backoffLimit", 0},
-              {"template",
-               {{"metadata", {{"labels", kind}}},
-                {"spec", {{"restartPolicy", "Never"}, {"containers", {container}}}}}}}}};
+    return {
+        {"apiVersion", "batch/v1"},
+        {"kind", "Job"},
+        {"metadata",
+         {{"name", name}, {"labels", {{specs::kResourceLabel, "app"}, {specs::kComponentLabel, "migrate"}}}}},
+        {"spec",
+         {{"backoffLimit", 0},
+          {"template",
+           {{"metadata", {{"labels", kind}}},
+            {"spec", {{"restartPolicy", "Never"}, {"containers", {container}}}}}}}}};
   }
 
   Json resource(const std::string& target) {

@@ -86,6 +86,14 @@ TEST(Jobs, CarryIdentityOwnerLabelsAndAnnotations) {
   }
 }
 
+TEST(JobSelectors, SelectEveryManagedJob) {
+  EXPECT_EQ(managed_jobs_selector(), "app.kubernetes.io/managed-by=pgrevise");
+}
+
+TEST(JobSelectors, SelectTheJobsOfOneResourceByItsLabelValue) {
+  EXPECT_EQ(resource_jobs_selector(label_value("shop")), "pgrevise.dev/resource=shop");
+}
+
 TEST(Jobs, AreBoundedNeverRestartedAndFailFastOnBadInput) {
   for (JobKind kind : kAllKinds) {
     SCOPED_TRACE(std::string(to_string(kind)));
