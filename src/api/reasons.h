@@ -62,6 +62,18 @@ inline constexpr std::string_view kJobDisappeared = "JobDisappeared";
 inline constexpr std::string_view kProgressing = "Progressing";
 inline constexpr std::string_view kTransientError = "TransientError";
 inline constexpr std::string_view kDeleting = "Deleting";
+
+// The Stalled reasons that say the input is wrong (the spec, its Secret or ConfigMap, the migration files, a
+// refused downgrade, a Job the API refused, heads moved outside the operator): changing the input clears
+// them, waiting does not. `pgrevise apply` exits 2 (bad input) on these and 1 on any other.
+inline constexpr std::string_view kBadInputReasons[] = {
+    kInvalidSpec,       kInvalidTarget,     kDowngradeNotAllowed, kSecretNotFound, kSecretKeyNotFound,
+    kConfigMapNotFound, kInvalidMigrations, kJobCreateFailed,     kOutOfBandChange};
+inline constexpr bool is_bad_input(std::string_view reason) {
+  for (std::string_view bad_input : kBadInputReasons)
+    if (reason == bad_input) return true;
+  return false;
+}
 }  // namespace reason
 
 }  // namespace pgrevise::api

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "api/reasons.h"
 #include "api/validation.h"
 #include "api/yaml.h"
 #include "app/apply_output.h"
@@ -269,15 +270,10 @@ std::string condition_reason(const Json& resource, const std::string& type) {
 
 // The documented exit code for a resource that ended where it ended.
 int exit_code_for(const Json& resource, bool unreachable) {
-  if (condition_true(resource, "Ready")) return kExitOk;
+  if (condition_true(resource, std::string(api::condition::kReady))) return kExitOk;
   if (unreachable) return kExitConnection;
-  const std::string reason = condition_reason(resource, "Stalled");
-  for (const char* bad_input :
-       {"InvalidSpec", "InvalidTarget", "DowngradeNotAllowed", "SecretNotFound", "SecretKeyNotFound",
-        "ConfigMapNotFound", "InvalidMigrations", "JobCreateFailed", "OutOfBandChange"}) {
-    if (reason == bad_input) return kExitBadInput;
-  }
-  return kExitFailed;
+  const std::string reason = condition_reason(resource, std::string(api::condition::kStalled));
+  return api::reason::is_bad_input(reason) ? kExitBadInput : kExitFailed;
 }
 
 // Prints from any thread, in one piece per call.
@@ -373,7 +369,7 @@ class Settler {
       return;
     }
     t.failures = 0;
-    if (!condition_true(*resource, "Reconciling")) {
+    if (!condition_true(*resource, std::string(api::condition::kReconciling))) {
       t.settled = true;
       return;
     }
@@ -425,7 +421,7 @@ int finish(local::LocalCluster& cluster, const std::vector<Tracked>& tracked, Ou
   for (const auto& t : tracked) {
     auto resource = cluster.get_resource(t.key.first, t.key.second);
     if (!resource) continue;
-    const bool ready = condition_true(*resource, "Ready");
+    const bool ready = condition_true(*resource, std::string(api::condition::kReady));
     out.now(display_name(*resource, ns) +
             (ready ? ": Ready\n"
                    : ": not Ready (exit " + std::to_string(exit_code_for(*resource, t.unreachable)) + ")\n"));

@@ -78,5 +78,20 @@ TEST(Conditions, UnknownStatusIsNeitherTrueNorFalse) {
   EXPECT_FALSE(is_false(conditions, condition::kReady));
 }
 
+TEST(Reasons, AWrongSpecSecretConfigMapOrMigrationSetIsBadInput) {
+  for (std::string_view bad_input :
+       {reason::kInvalidSpec, reason::kInvalidTarget, reason::kDowngradeNotAllowed, reason::kSecretNotFound,
+        reason::kSecretKeyNotFound, reason::kConfigMapNotFound, reason::kInvalidMigrations,
+        reason::kJobCreateFailed, reason::kOutOfBandChange})
+    EXPECT_TRUE(reason::is_bad_input(bad_input)) << bad_input;
+}
+
+TEST(Reasons, AFailedRunOrAnUnreachableDatabaseIsNotBadInput) {
+  for (std::string_view other :
+       {reason::kMigrationFailed, reason::kBackupFailed, reason::kJobDeadlineExceeded,
+        reason::kJobReportInvalid, reason::kDatabaseUnreachable, std::string_view()})
+    EXPECT_FALSE(reason::is_bad_input(other)) << other;
+}
+
 }  // namespace
 }  // namespace pgrevise::api
