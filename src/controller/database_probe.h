@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "db/version_table.h"
+#include "db/version_table_name.h"
 
 namespace pgrevise::controller {
 

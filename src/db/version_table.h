@@ -9,26 +9,9 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include "db/version_table_name.h"
+
 namespace pgrevise::db {
-
-// Where the applied heads live: Alembic's alembic_version table, optionally in another schema.
-struct VersionTableName {
-  std::string schema = "public";
-  std::string name = "alembic_version";
-
-  // "[SCHEMA.]NAME"; either part may be double-quoted ("my.schema"."t""x"). Bad → Error(kBadInput) naming
-  // --version-table.
-  static VersionTableName parse(std::string_view text);
-  std::string qualified_sql() const;  // "schema"."name", safely quoted (hostile names cannot inject)
-  std::string display() const;        // schema.name as given, for messages
-
-  // The history table beside it: <name>_history in the same schema.
-  VersionTableName history_table() const;
-  // Alembic's primary key constraint name: <name>_pkc.
-  std::string primary_key_name() const;
-
-  bool operator==(const VersionTableName&) const = default;
-};
 
 // The rows of the version table (the applied heads), sorted; empty when the table does not exist.
 std::vector<std::string> read_heads(pqxx::connection& c, const VersionTableName& t);
