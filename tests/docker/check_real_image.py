@@ -39,7 +39,7 @@ def files_of(image):
     entries = {}
     with tarfile.open(fileobj=io.BytesIO(exported)) as tar:
         for member in tar.getmembers():
-            entries[member.name.rstrip("/")] = (member.mode, member.uid, member.gid, member.linkname)
+            entries[member.name.rstrip("/")] = (member.mode & 0o7777, member.uid, member.gid, member.linkname)
     return entries
 
 
