@@ -296,9 +296,9 @@ std::vector<BadInput> config_map_cases() {
        {},
        reason::kInvalidMigrations,
        {cm, "004_x.sql", "upgrade"}},
-      {"RevisionIdTooLong",
+      {"RevisionIdAlembicRefuses",
        [](Arrange& a) {
-         files(a, {{"004_x.sql", migration(std::string(40, '4'), "003", "x")}});
+         files(a, {{"004_x.sql", migration("004-x", "003", "x")}});
        },
        {},
        reason::kInvalidMigrations,
