@@ -147,13 +147,16 @@ class Postgres:
         with open(os.path.join(folder, "url"), encoding="utf-8") as f:
             self.admin_url = f.read().strip()
 
-    def url(self, database, host="127.0.0.1"):
+    def url(self, database, host="127.0.0.1", user=None):
+        """The superuser's URL of database, or with user=(name, password) that role's."""
         parts = urllib.parse.urlsplit(self.admin_url)
         netloc = parts.netloc.replace("127.0.0.1", host)
+        if user:
+            netloc = f"{user[0]}:{user[1]}@{netloc.split('@', 1)[1]}"
         return urllib.parse.urlunsplit((parts.scheme, netloc, "/" + database, "", ""))
 
-    def pod_url(self, database):
-        return self.url(database, NODE_IP)
+    def pod_url(self, database, user=None):
+        return self.url(database, NODE_IP, user)
 
     def psql(self, sql, database="postgres"):
         proc = subprocess.run(["psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.url(database),

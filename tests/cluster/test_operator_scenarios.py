@@ -3,6 +3,7 @@
 the real image, against a real PostgreSQL. Each test has a namespace under Pod Security `restricted` and a database
 of its own."""
 
+import json
 import os
 import sys
 import time
@@ -59,6 +60,21 @@ class FailingMigration(unittest.TestCase):
         self.assertEqual(last_run["sqlstate"], "22012")
         self.assertEqual(s.versions(), ["b1"])
         self.assertIn(harness.reason("MigrationFailed"), [r for r, _ in s.events()])
+
+        time.sleep(3)  # a window in which a wrongly retried run would start; the assertion below is on state
+        self.assertEqual(len(migrate_jobs(s)), 1)
+        harness.kubectl("annotate", "pgm", s.name, "-n", s.namespace, f"{harness.API_TYPES['kRetryAnnotation']}=1")
+        harness.wait_for("the retried run", lambda: len(migrate_jobs(s)) == 2, timeout=120)
+        obj = harness.wait_for("the retried run to fail again", lambda: (
+            lambda o: o if o["status"].get("lastRetryToken") == "1" and
+            harness.condition(o, "MigrationSucceeded")["reason"] == harness.reason("MigrationFailed") and
+            o["status"].get("activeJob", "") == "" else None)(s.resource()), timeout=180)
+        self.assertEqual(obj["status"]["lastRun"]["sqlstate"], "22012")
+
+
+def migrate_jobs(s):
+    component = harness.JOB_LABELS["kComponentLabel"]
+    return [j for j in s.jobs() if j["metadata"]["labels"].get(component) == "migrate"]
 
 
 class Downgrade(unittest.TestCase):
@@ -127,6 +143,95 @@ class Deletion(unittest.TestCase):
         harness.kubectl("delete", "pgm", s.name, "-n", s.namespace, "--wait=true", timeout=120)
         harness.wait_for("the garbage collector to delete the Jobs", lambda: not s.jobs(), timeout=90)
         self.assertEqual(s.versions(), ["0002"])
+
+
+class AlreadyAtTarget(unittest.TestCase):
+    def test_a_database_at_the_target_is_ready_with_no_job(self):
+        s = Scenario(self, "attarget")
+        s.pg.psql("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY); "
+                  "INSERT INTO alembic_version VALUES ('0016')", s.database)
+        s.apply(s.spec(target="heads", backup=True))
+        obj = s.wait_condition("Ready", "True", reason="UpToDate")
+        self.assertEqual(obj["status"]["currentHeads"], HEADS)
+        self.assertEqual(s.jobs(), [])
+
+
+class OutOfBandChange(unittest.TestCase):
+    def test_heads_moved_by_hand_are_reported_and_not_undone(self):
+        s = Scenario(self, "outofband")
+        s.apply(s.spec(target="0005"))
+        s.wait_ready()
+        jobs = len(s.jobs())
+        # Someone upgrades by hand past the target: undoing it would be a downgrade, which is not allowed.
+        s.pg.psql("UPDATE alembic_version SET version_num = '0006'", s.database)
+        look_again(s)
+        obj = s.wait_condition("Ready", "False", reason="DowngradeNotAllowed")
+        self.assertEqual(obj["status"]["currentHeads"], ["0006"])
+        # A revision the migrations do not know: blocked.
+        s.pg.psql("UPDATE alembic_version SET version_num = 'f00d'", s.database)
+        look_again(s)
+        obj = s.wait_condition("Stalled", "True", reason="OutOfBandChange")
+        self.assertEqual(obj["status"]["phase"], "Blocked")
+        harness.wait_for("a Blocked event naming OutOfBandChange", lambda: any(
+            r == "Blocked" and "OutOfBandChange" in (m or "") for r, m in s.events()), timeout=60)
+        self.assertEqual(len(s.jobs()), jobs)
+        self.assertEqual(s.versions(), ["f00d"])
+
+
+def look_again(s):
+    """Any change to the resource makes the operator look again (so does --resync-period, every 5 minutes)."""
+    harness.kubectl("label", "pgm", s.name, "-n", s.namespace, f"looked-at={time.monotonic_ns()}", "--overwrite")
+
+
+class FailingBackup(unittest.TestCase):
+    def test_a_backup_pg_dump_refuses_blocks_the_migration(self):
+        s = Scenario(self, "badbackup")
+        user = ("limited_" + s.database, "limited-password")
+        s.pg.psql(f"CREATE ROLE {user[0]} LOGIN PASSWORD '{user[1]}'")
+        s.pg.psql(f"CREATE TABLE payroll (x int); REVOKE ALL ON payroll FROM PUBLIC; "
+                  f"GRANT ALL ON SCHEMA public TO {user[0]}", s.database)
+        self.addCleanup(s.pg.psql, f"DROP OWNED BY {user[0]}; DROP ROLE IF EXISTS {user[0]}", s.database)
+        harness.apply([harness.url_secret("app-db", s.pg.pod_url(s.database, user))], s.namespace)
+        s.apply(s.spec(target="heads", backup=True))
+        obj = s.wait_condition("BackupSucceeded", "False", reason="BackupFailed")
+        self.assertEqual(harness.condition(obj, "Ready")["status"], "False")
+        self.assertIn("payroll", json.dumps(obj["status"]))
+        self.assertEqual(migrate_jobs(s), [])
+        self.assertEqual(s.pg.psql("SELECT to_regclass('public.alembic_version') IS NULL", s.database), "t")
+
+
+class MissingInputs(unittest.TestCase):
+    def test_a_missing_secret_is_a_condition_with_no_job(self):
+        s = Scenario(self, "nosecret")
+        harness.kubectl("delete", "secret", "app-db", "-n", s.namespace)
+        s.apply(s.spec())
+        s.wait_condition("Ready", "False", reason="SecretNotFound")
+        self.assertEqual(s.jobs(), [])
+
+    def test_a_missing_configmap_waits_for_it_and_then_migrates(self):
+        s = Scenario(self, "noconfigmap", migrations=None)
+        s.apply(s.spec(target="0002"))
+        s.wait_condition("Ready", "False", reason="ConfigMapNotFound")
+        self.assertEqual(s.jobs(), [])
+        harness.apply([harness.migrations_configmap("app-migrations", harness.SOURCE_DIR / "migrations")],
+                      s.namespace)
+        s.wait_ready()
+        self.assertEqual(s.versions(), ["0002"])
+
+    def test_an_unknown_target_is_stalled_with_no_job(self):
+        s = Scenario(self, "badtarget")
+        s.apply(s.spec(target="9999"))
+        s.wait_condition("Stalled", "True", reason="InvalidTarget")
+        self.assertEqual(s.jobs(), [])
+
+    def test_a_spec_without_a_database_is_refused_by_the_server(self):
+        s = Scenario(self, "nodatabase")
+        spec = s.spec()
+        del spec["database"]
+        with self.assertRaises(harness.CommandError) as refused:
+            s.apply(spec)
+        self.assertIn('"database"', str(refused.exception))
+        self.assertIsNone(s.resource())
 
 
 class broken_migrations:

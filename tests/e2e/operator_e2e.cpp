@@ -98,16 +98,6 @@ void OperatorE2eTest::set_pod_mutation(std::function<void(Json& pod)> mutate) {
   mutate_pod_ = std::move(mutate);
 }
 
-std::map<std::string, std::string> OperatorE2eTest::failing_pg_dump_env() {
-  const auto script =
-      dir_.write("broken-bin/pg_dump",
-                 "#!/bin/sh\necho 'pg_dump: error: could not write to output: No space left on "
-                 "device' >&2\nexit 1\n");
-  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
-  const char* path = std::getenv("PATH");
-  return {{"PATH", script.parent_path().string() + ":" + (path == nullptr ? "/usr/bin:/bin" : path)}};
-}
-
 std::vector<OperatorE2eTest::ContainerRun> OperatorE2eTest::container_runs() const {
   std::lock_guard lock(runs_mu_);
   return runs_;

@@ -58,8 +58,6 @@ class OperatorE2eTest : public ::testing::Test {
 
   // Extra container environment for the Jobs of a kind (backup | migrate | plan), read when a Job starts.
   void set_job_env(const std::string& kind, std::map<std::string, std::string> env);
-  // A PATH whose pg_dump always fails, for the backup Jobs of a broken node.
-  std::map<std::string, std::string> failing_pg_dump_env();
   // Changes every Pod started from now on before it is created, as a sidecar-injecting webhook would.
   void set_pod_mutation(std::function<void(Json& pod)> mutate);
 
