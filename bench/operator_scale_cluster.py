@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""The operator at scale on the real local cluster (tests/support/cluster): the operator from the chart, in the
+cluster, over TLS, with real Jobs, Pods and Events.
+
+N PostgresMigration resources in M namespaces, each with a version table of its own in one database, all at their
+target when the operator starts (no Job). Measured:
+  - the operator process's peak RSS (VmHWM of the process the node runs) after the start, the idle period and the
+    bumps;
+  - API requests during the idle seconds (the operator's own pgrevise_kube_api_requests_total, by verb), which should
+    be lease renewals and open watches only;
+  - target bump -> migrate Job created: the time from the PATCH's answer to the Job's ADDED event on a watch of
+    the test's own, p50 and p99 over B bumps (backups off, so the bump's first Job is the migrate Job).
+
+Usage: bench/operator_scale_cluster.py [--resources N] [--namespaces M] [--bumps B] [--idle-seconds S]
+With PGREVISE_CLUSTER_DIR and PGREVISE_CLUSTER_PG set to a running fixture (tests/cluster/fixture up DIR BINARY:
+DIR/cluster and DIR/postgres).
+"""
+
+import argparse
+import json
+import os
+import re
+import ssl
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "cluster"))
+
+import harness  # noqa: E402
+import operator_install as operator  # noqa: E402
+
+REVISIONS = {
+    "r1.sql": "-- revision: r1\n-- message: base\n\n-- +upgrade\nSELECT 1;\n\n-- +downgrade\nSELECT 1;\n",
+    "r2.sql": "-- revision: r2\n-- down_revision: r1\n-- message: bump\n\n-- +upgrade\nSELECT 2;\n\n"
+              "-- +downgrade\nSELECT 1;\n",
+}
+
+
+class Api:
+    """The API server over TLS with the administrator's client certificate (as kubectl, without its start-up)."""
+
+    def __init__(self):
+        cluster = os.environ["PGREVISE_CLUSTER_DIR"]
+        with open(os.path.join(cluster, "admin.kubeconfig"), encoding="utf-8") as f:
+            self.server = re.search(r"server: (\S+)", f.read()).group(1)
+        self.context = ssl.create_default_context(cafile=os.path.join(cluster, "pki", "ca.crt"))
+        self.context.load_cert_chain(os.path.join(cluster, "pki", "admin.crt"),
+                                     os.path.join(cluster, "pki", "admin.key"))
+
+    def request(self, method, path, body=None, content_type="application/json", timeout=30):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.server + path, data=data, method=method,
+                                     headers={"Content-Type": content_type})
+        return urllib.request.urlopen(req, context=self.context, timeout=timeout)
+
+
+def prepare(api, pg, namespaces, resources):
+    pg.create_database("scale")
+    statements = []
+    for i in range(resources):
+        statements.append(f"CREATE TABLE v{i} (version_num varchar(32) PRIMARY KEY); INSERT INTO v{i} VALUES ('r1');")
+    pg.psql("".join(statements), "scale")
+    for n in range(namespaces):
+        ns = f"scale-{n}"
+        harness.restricted_namespace(ns)
+        harness.apply([harness.url_secret("db", pg.pod_url("scale")),
+                       {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "migrations"},
+                        "data": REVISIONS}], ns)
+    for i in range(resources):
+        ns = f"scale-{i % namespaces}"
+        body = {"apiVersion": harness.API_TYPES["kApiVersion"], "kind": "PostgresMigration",
+                "metadata": {"name": f"app-{i}"},
+                "spec": {"database": {"urlSecretRef": {"name": "db", "key": "url"}}, "targetRevision": "r1",
+                         "migrations": {"configMapRef": {"name": "migrations"}}, "backup": {"enabled": False},
+                         "versionTable": {"schema": "public", "name": f"v{i}"},
+                         "job": {"ttlSecondsAfterFinished": 600}}}
+        api.request("POST", f"/apis/pgrevise.dev/v1alpha1/namespaces/{ns}/postgresmigrations", body).close()
+
+
+def operator_pid():
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if len(argv) > 1 and argv[0].endswith(b"pgrevise") and argv[1] == b"operator":
+                return int(pid)
+    raise AssertionError("no operator process on the node")
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+        return int(re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1)) / 1024
+
+
+def api_requests(pod_ip):
+    with urllib.request.urlopen(f"http://{pod_ip}:8080/metrics", timeout=5) as response:
+        text = response.read().decode()
+    counts = {}
+    for line in text.splitlines():
+        if line.startswith("pgrevise_kube_api_requests_total{"):
+            labels, value = line.rsplit(" ", 1)
+            counts[labels] = float(value)
+    return counts
+
+
+def all_ready(namespaces, resources):
+    ready = 0
+    for n in range(namespaces):
+        for obj in harness.list_objects("pgm", f"scale-{n}"):
+            c = harness.condition(obj, "Ready")
+            if c and c["status"] == "True" and obj["status"].get("observedGeneration") == obj["metadata"]["generation"]:
+                ready += 1
+    return ready == resources
+
+
+def watch_jobs(api, created, stop):
+    """Records each Job's ADDED time, by the resource it belongs to."""
+    label = harness.JOB_LABELS["kResourceLabel"]
+    with api.request("GET", "/apis/batch/v1/jobs?watch=true&timeoutSeconds=3600", timeout=3600) as stream:
+        for line in stream:
+            if stop.is_set():
+                return
+            event = json.loads(line)
+            if event["type"] == "ADDED":
+                meta = event["object"]["metadata"]
+                created.setdefault((meta["namespace"], meta["labels"].get(label)), time.monotonic())
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--resources", type=int, default=1000)
+    parser.add_argument("--namespaces", type=int, default=20)
+    parser.add_argument("--bumps", type=int, default=200)
+    parser.add_argument("--idle-seconds", type=int, default=60)
+    args = parser.parse_args()
+    api, pg = Api(), harness.Postgres()
+
+    started = time.monotonic()
+    prepare(api, pg, args.namespaces, args.resources)
+    operator.install()
+    harness.wait_for("every resource Ready", lambda: all_ready(args.namespaces, args.resources), timeout=1800,
+                     interval=5)
+    print(f"start: {args.resources} resources Ready {time.monotonic() - started:.0f} s after the first was created")
+    pod = operator.running_pods()[0]
+    pid = operator_pid()
+    print(f"peak RSS after the start: {peak_rss_mb(pid):.1f} MB")
+
+    before = api_requests(pod["status"]["podIP"])
+    time.sleep(args.idle_seconds)
+    after = api_requests(pod["status"]["podIP"])
+    idle = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+    print(f"API requests in {args.idle_seconds} idle seconds: {json.dumps(idle) if idle else 'none'}")
+
+    created, stop = {}, threading.Event()
+    watcher = threading.Thread(target=watch_jobs, args=(api, created, stop), daemon=True)
+    watcher.start()
+    time.sleep(1)
+    bumped = {}
+    for i in range(args.bumps):
+        ns = f"scale-{i % args.namespaces}"
+        api.request("PATCH", f"/apis/pgrevise.dev/v1alpha1/namespaces/{ns}/postgresmigrations/app-{i}",
+                    {"spec": {"targetRevision": "r2"}}, "application/merge-patch+json").close()
+        bumped[(ns, f"app-{i}")] = time.monotonic()
+        time.sleep(0.05)
+    harness.wait_for("a Job for every bump", lambda: all(k in created for k in bumped), timeout=600, interval=1)
+    stop.set()
+    latencies = sorted((created[k] - bumped[k]) * 1000 for k in bumped)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(f"bump -> Job created over {len(latencies)} bumps: p50 {statistics.median(latencies):.1f} ms, "
+          f"p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms")
+    harness.wait_for("the bumped resources Ready", lambda: all_ready(args.namespaces, args.resources),
+                     timeout=1800, interval=5)
+    print(f"peak RSS after {args.bumps} bumps (their Jobs, Pods and Events): {peak_rss_mb(pid):.1f} MB")
+    operator.uninstall()
+    for n in range(args.namespaces):
+        harness.delete_namespace(f"scale-{n}")
+
+
+if __name__ == "__main__":
+    main()
