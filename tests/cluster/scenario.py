@@ -3,6 +3,7 @@ database of its own on the fixture's PostgreSQL and, when it backs up, a Persist
 
 import json
 import os
+import tempfile
 
 import harness
 
@@ -108,3 +109,20 @@ class Scenario:
             lines.append(f"event {e['involvedObject']['kind']}/{e['involvedObject']['name']}: "
                          f"{e.get('reason')}: {e.get('message')}")
         return "\n".join(lines)
+
+
+class migration_files:
+    """A temporary folder holding the migration files {name: text}, for `with`: yields the folder's path."""
+
+    def __init__(self, files):
+        self.files = files
+
+    def __enter__(self):
+        self.dir = tempfile.TemporaryDirectory()
+        for name, text in self.files.items():
+            with open(os.path.join(self.dir.name, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        return self.dir.name
+
+    def __exit__(self, *exc):
+        self.dir.cleanup()

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
 import operator_install as operator  # noqa: E402
-from scenario import Scenario  # noqa: E402
+from scenario import Scenario, migration_files  # noqa: E402
 
 ALEMBIC_SQL = harness.SOURCE_DIR / "tests" / "cluster" / "alembic" / "sql"
 RESTRICTED_CONTAINER = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
@@ -155,7 +155,7 @@ def cel_container(container, field):
 
 class OperatorPodDeleted(unittest.TestCase):
     def test_a_rescheduled_operator_finds_the_running_job_instead_of_starting_another(self):
-        folder = self.enterContext(slow_migrations())
+        folder = self.enterContext(migration_files(SLOW_MIGRATIONS))
         s = Scenario(self, "rescheduled", migrations=folder)
         s.apply(s.spec(target="heads"))
         harness.wait_for("the migrate Job to run", lambda: any(
@@ -236,22 +236,13 @@ def compact_etcd():
     return revision
 
 
-class slow_migrations:
-    """Two revisions, the second sleeping long enough for the operator to be deleted under it."""
-
-    def __enter__(self):
-        import tempfile
-        self.dir = tempfile.TemporaryDirectory()
-        with open(os.path.join(self.dir.name, "s1.sql"), "w", encoding="utf-8") as f:
-            f.write("-- revision: s1\n-- message: table\n\n-- +upgrade\nCREATE TABLE s (x int);\n\n"
-                    "-- +downgrade\nDROP TABLE s;\n")
-        with open(os.path.join(self.dir.name, "s2.sql"), "w", encoding="utf-8") as f:
-            f.write("-- revision: s2\n-- down_revision: s1\n-- message: slow\n\n-- +upgrade\n"
-                    "SELECT pg_sleep(20);\nINSERT INTO s VALUES (1);\n\n-- +downgrade\nDELETE FROM s;\n")
-        return self.dir.name
-
-    def __exit__(self, *exc):
-        self.dir.cleanup()
+# Two revisions, the second sleeping long enough for the operator to be deleted under it.
+SLOW_MIGRATIONS = {
+    "s1.sql": "-- revision: s1\n-- message: table\n\n-- +upgrade\nCREATE TABLE s (x int);\n\n"
+              "-- +downgrade\nDROP TABLE s;\n",
+    "s2.sql": "-- revision: s2\n-- down_revision: s1\n-- message: slow\n\n-- +upgrade\n"
+              "SELECT pg_sleep(20);\nINSERT INTO s VALUES (1);\n\n-- +downgrade\nDELETE FROM s;\n",
+}
 
 
 if __name__ == "__main__":

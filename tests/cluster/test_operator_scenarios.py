@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
 import operator_install as operator  # noqa: E402
-from scenario import Scenario  # noqa: E402
+from scenario import Scenario, migration_files  # noqa: E402
 
 HEADS = ["0016"]
 
@@ -50,7 +50,7 @@ class FirstInstall(unittest.TestCase):
 
 class FailingMigration(unittest.TestCase):
     def test_reports_the_revision_and_sqlstate_in_status_and_an_event(self):
-        folder = self.enterContext(broken_migrations())
+        folder = self.enterContext(migration_files(BROKEN_MIGRATIONS))
         s = Scenario(self, "failing", migrations=folder)
         s.apply(s.spec(target="heads"))
         obj = s.wait_condition("MigrationSucceeded", "False", reason="MigrationFailed")
@@ -234,22 +234,12 @@ class MissingInputs(unittest.TestCase):
         self.assertIsNone(s.resource())
 
 
-class broken_migrations:
-    """A revision set whose second revision divides by zero (SQLSTATE 22012)."""
-
-    def __enter__(self):
-        import tempfile
-        self.dir = tempfile.TemporaryDirectory()
-        with open(os.path.join(self.dir.name, "b1.sql"), "w", encoding="utf-8") as f:
-            f.write("-- revision: b1\n-- message: ok\n\n-- +upgrade\nCREATE TABLE b (x int);\n\n"
-                    "-- +downgrade\nDROP TABLE b;\n")
-        with open(os.path.join(self.dir.name, "b2.sql"), "w", encoding="utf-8") as f:
-            f.write("-- revision: b2\n-- down_revision: b1\n-- message: broken\n\n-- +upgrade\n"
-                    "INSERT INTO b VALUES (1 / 0);\n\n-- +downgrade\nDELETE FROM b;\n")
-        return self.dir.name
-
-    def __exit__(self, *exc):
-        self.dir.cleanup()
+# A revision set whose second revision divides by zero (SQLSTATE 22012).
+BROKEN_MIGRATIONS = {
+    "b1.sql": "-- revision: b1\n-- message: ok\n\n-- +upgrade\nCREATE TABLE b (x int);\n\n-- +downgrade\nDROP TABLE b;\n",
+    "b2.sql": "-- revision: b2\n-- down_revision: b1\n-- message: broken\n\n-- +upgrade\n"
+              "INSERT INTO b VALUES (1 / 0);\n\n-- +downgrade\nDELETE FROM b;\n",
+}
 
 
 if __name__ == "__main__":
