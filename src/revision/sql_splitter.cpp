@@ -1,5 +1,6 @@
 #include "revision/sql_splitter.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace pgrevise::revision {
@@ -187,6 +188,32 @@ class Splitter {
 
 std::vector<Statement> split_sql(std::string_view sql, int first_line, size_t base_offset) {
   return Splitter(sql, first_line, base_offset).run();
+}
+
+size_t skip_sql_blanks(std::string_view sql, size_t pos) {
+  while (pos < sql.size()) {
+    if (std::isspace(static_cast<unsigned char>(sql[pos]))) {
+      ++pos;
+    } else if (sql.substr(pos, 2) == "--") {
+      pos = std::min(sql.find('\n', pos), sql.size());
+    } else if (sql.substr(pos, 2) == "/*") {
+      int depth = 0;
+      do {
+        if (sql.substr(pos, 2) == "/*") {
+          ++depth;
+          pos += 2;
+        } else if (sql.substr(pos, 2) == "*/") {
+          --depth;
+          pos += 2;
+        } else {
+          ++pos;
+        }
+      } while (depth > 0 && pos < sql.size());
+    } else {
+      break;
+    }
+  }
+  return pos;
 }
 
 }  // namespace pgrevise::revision

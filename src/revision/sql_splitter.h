@@ -23,4 +23,9 @@ struct Statement {
 // file, so lines and offsets point into the file (pass Section::first_line and Section::offset).
 std::vector<Statement> split_sql(std::string_view sql, int first_line = 1, size_t base_offset = 0);
 
+// The position of the first character from `pos` that is neither white space nor inside a comment (-- to the
+// end of the line, /* */ nested); sql.size() when there is none. For readers that look at a statement's first
+// words.
+size_t skip_sql_blanks(std::string_view sql, size_t pos);
+
 }  // namespace pgrevise::revision

@@ -47,33 +47,6 @@ bool is_word_byte(char c) {
          u >= 0x80;
 }
 
-// Skips white space, -- comments and nested /* */ comments from pos.
-size_t skip_blank(std::string_view sql, size_t pos) {
-  while (pos < sql.size()) {
-    if (std::isspace(static_cast<unsigned char>(sql[pos]))) {
-      ++pos;
-    } else if (sql.substr(pos, 2) == "--") {
-      pos = std::min(sql.find('\n', pos), sql.size());
-    } else if (sql.substr(pos, 2) == "/*") {
-      int depth = 0;
-      do {
-        if (sql.substr(pos, 2) == "/*") {
-          ++depth;
-          pos += 2;
-        } else if (sql.substr(pos, 2) == "*/") {
-          --depth;
-          pos += 2;
-        } else {
-          ++pos;
-        }
-      } while (depth > 0 && pos < sql.size());
-    } else {
-      break;
-    }
-  }
-  return pos;
-}
-
 // Reads a '...' literal or a "..." identifier (a doubled quote stands for one) starting at sql[pos].
 std::string read_quoted(std::string_view sql, size_t& pos) {
   const char quote = sql[pos];
@@ -94,7 +67,7 @@ std::string read_quoted(std::string_view sql, size_t& pos) {
 
 std::vector<Token> tokenize(std::string_view sql) {
   std::vector<Token> out;
-  size_t pos = skip_blank(sql, 0);
+  size_t pos = skip_sql_blanks(sql, 0);
   while (pos < sql.size()) {
     const char c = sql[pos];
     if (c == '\'') {
@@ -109,7 +82,7 @@ std::vector<Token> tokenize(std::string_view sql) {
       out.push_back({false, std::string(1, c)});
       ++pos;
     }
-    pos = skip_blank(sql, pos);
+    pos = skip_sql_blanks(sql, pos);
   }
   return out;
 }

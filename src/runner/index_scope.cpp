@@ -4,6 +4,8 @@
 #include <cctype>
 #include <optional>
 
+#include "revision/sql_splitter.h"
+
 namespace pgrevise::runner {
 
 namespace {
@@ -22,31 +24,10 @@ bool is_word_part(unsigned char ch) {
   return is_word_start(ch) || std::isdigit(ch) != 0 || ch == '$';
 }
 
-// Skips blanks and comments (-- to the end of the line, nested /* */) from `at`.
-size_t skip_blanks(std::string_view sql, size_t at) {
-  while (at < sql.size()) {
-    if (std::isspace(static_cast<unsigned char>(sql[at])) != 0) {
-      ++at;
-    } else if (sql.substr(at, 2) == "--") {
-      at = std::min(sql.find('\n', at), sql.size());
-    } else if (sql.substr(at, 2) == "/*") {
-      int depth = 0;
-      do {
-        const std::string_view pair = sql.substr(at, 2);
-        depth += pair == "/*" ? 1 : pair == "*/" ? -1 : 0;
-        at += pair == "/*" || pair == "*/" ? 2 : 1;
-      } while (depth > 0 && at < sql.size());
-    } else {
-      break;
-    }
-  }
-  return at;
-}
-
 // The statement's first tokens: enough for the clauses before the table name of CREATE INDEX and REINDEX.
 std::vector<Token> leading_tokens(std::string_view sql, size_t limit) {
   std::vector<Token> tokens;
-  size_t at = skip_blanks(sql, 0);
+  size_t at = revision::skip_sql_blanks(sql, 0);
   while (at < sql.size() && tokens.size() < limit) {
     const auto ch = static_cast<unsigned char>(sql[at]);
     Token token;
@@ -71,7 +52,7 @@ std::vector<Token> leading_tokens(std::string_view sql, size_t limit) {
       token.text = sql[at++];
     }
     tokens.push_back(std::move(token));
-    at = skip_blanks(sql, at);
+    at = revision::skip_sql_blanks(sql, at);
   }
   return tokens;
 }
