@@ -22,11 +22,13 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/object_ref.h"
 #include "common/redact.h"
 #include "controller/postgres_probe.h"
 #include "controller/reconciler.h"
 #include "db/connection.h"
 #include "local/local_cluster.h"
+#include "local/settler.h"
 #include "metrics/bind_address.h"
 #include "metrics/endpoints.h"
 #include "metrics/prometheus_metrics.h"
@@ -233,13 +235,11 @@ void override_database_url(std::vector<Json>& docs, const std::string& url, cons
   }
 }
 
-using Key = std::pair<std::string, std::string>;  // namespace, name
-
 // Stores FILE's objects in the cluster; returns the PostgresMigrations' keys.
-std::vector<Key> load(local::LocalCluster& cluster, const ApplyConfig& config) {
+std::vector<ObjectRef> load(local::LocalCluster& cluster, const ApplyConfig& config) {
   auto docs = read_documents(config.file);
   if (config.database_url) override_database_url(docs, *config.database_url, config.ns);
-  std::vector<Key> keys;
+  std::vector<ObjectRef> keys;
   for (const auto& doc : docs) {
     const bool has_kind = doc.is_object() && doc.contains("kind") && doc["kind"].is_string();
     const std::string kind = has_kind ? doc["kind"].get<std::string>() : "";
@@ -250,16 +250,11 @@ std::vector<Key> load(local::LocalCluster& cluster, const ApplyConfig& config) {
     }
     Json stored = cluster.apply_object(doc, config.ns);
     if (kind == "PostgresMigration")
-      keys.emplace_back(stored["metadata"]["namespace"], stored["metadata"]["name"]);
+      keys.push_back({stored["metadata"]["namespace"].get<std::string>(),
+                      stored["metadata"]["name"].get<std::string>()});
   }
   if (keys.empty()) throw_bad_input(config.file.string() + ": no PostgresMigration to apply");
   return keys;
-}
-
-bool condition_true(const Json& resource, const std::string& type) {
-  for (const auto& c : resource.value("status", Json::object()).value("conditions", Json::array()))
-    if (c.value("type", "") == type) return c.value("status", "") == "True";
-  return false;
 }
 
 std::string condition_reason(const Json& resource, const std::string& type) {
@@ -270,7 +265,7 @@ std::string condition_reason(const Json& resource, const std::string& type) {
 
 // The documented exit code for a resource that ended where it ended.
 int exit_code_for(const Json& resource, bool unreachable) {
-  if (condition_true(resource, std::string(api::condition::kReady))) return kExitOk;
+  if (local::condition_true(resource, api::condition::kReady)) return kExitOk;
   if (unreachable) return kExitConnection;
   const std::string reason = condition_reason(resource, std::string(api::condition::kStalled));
   return api::reason::is_bad_input(reason) ? kExitBadInput : kExitFailed;
@@ -303,115 +298,13 @@ class Output {
   std::vector<std::string> pending_;
 };
 
-// One resource on its way to Ready or Stalled.
-struct Tracked {
-  Key key;
-  std::string last_line;
-  bool settled = false;
-  bool unreachable = false;  // gave up because the database could not be reached
-  int failures = 0;          // reconciles in a row that failed
-  int idle_rounds = 0;       // reconciles in a row that changed nothing while no Job ran
-  std::chrono::steady_clock::time_point next;
-};
-
-constexpr int kMaxFailures = 3;    // transient failures retried (after 1, 2 and 4 s) before giving up
-constexpr int kMaxIdleRounds = 5;  // a resource that waits for nothing that can happen here
-constexpr auto kTick = std::chrono::milliseconds(200);  // how often a wait looks at Ctrl-C
-
-// Reconciles the resources until each is Ready, Stalled or given up on, printing phases as they change.
-class Settler {
- public:
-  Settler(local::LocalCluster& cluster, controller::Reconciler& reconciler, Output& out, std::string ns)
-      : cluster_(cluster), reconciler_(reconciler), out_(out), ns_(std::move(ns)) {}
-
-  // False when stopped by a signal before everything settled.
-  bool run(std::vector<Tracked>& tracked) {
-    for (auto& t : tracked) t.next = std::chrono::steady_clock::now();
-    while (!g_stop) {
-      bool pending = false;
-      auto earliest = std::chrono::steady_clock::time_point::max();
-      for (auto& t : tracked) {
-        if (t.settled) continue;
-        if (std::chrono::steady_clock::now() >= t.next) step(t);
-        if (t.settled) continue;
-        pending = true;
-        earliest = std::min(earliest, t.next);
-      }
-      out_.flush();
-      if (!pending) return true;
-      wait_until(earliest, tracked);
-    }
-    return false;
-  }
-
- private:
-  void step(Tracked& t) {
-    const auto seen = cluster_.finished_jobs();
-    const auto result = reconciler_.reconcile(t.key.first, t.key.second);
-    const auto now = std::chrono::steady_clock::now();
-    auto resource = cluster_.get_resource(t.key.first, t.key.second);
-    if (!resource) {
-      t.settled = true;
-      return;
-    }
-    const std::string line = phase_line(*resource, ns_);
-    const bool changed = line != t.last_line;
-    if (changed) out_.now(line + "\n");
-    t.last_line = line;
-    if (result.error) {
-      t.failures++;
-      if (t.failures > kMaxFailures) {
-        out_.now(display_name(*resource, ns_) + ": giving up: " + redact(result.message) + "\n");
-        t.settled = true;
-        t.unreachable = true;
-      }
-      t.next = now + std::chrono::seconds(1 << std::min(t.failures - 1, 4));
-      return;
-    }
-    t.failures = 0;
-    if (!condition_true(*resource, std::string(api::condition::kReconciling))) {
-      t.settled = true;
-      return;
-    }
-    const bool job_ran = cluster_.finished_jobs() != seen || cluster_.running_jobs() > 0;
-    t.idle_rounds = (job_ran || changed) ? 0 : t.idle_rounds + 1;
-    if (t.idle_rounds >= kMaxIdleRounds) {
-      out_.now(display_name(*resource, ns_) + ": nothing more can happen here: " + redact(result.message) +
-               "\n");
-      t.settled = true;
-      return;
-    }
-    const auto after = result.requeue_after.value_or(std::chrono::milliseconds(1000));
-    t.next = job_ran ? now + std::min(after, std::chrono::milliseconds(1000)) : now + kTick;
-  }
-
-  // Until `until`, a Job finishes (everyone looks again at once), or a stop signal.
-  void wait_until(std::chrono::steady_clock::time_point until, std::vector<Tracked>& tracked) {
-    const auto seen = cluster_.finished_jobs();
-    while (!g_stop && std::chrono::steady_clock::now() < until) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-      if (cluster_.wait_for_job(seen, std::min(std::max(left, std::chrono::milliseconds(1)), kTick))) {
-        out_.flush();
-        for (auto& t : tracked) t.next = std::chrono::steady_clock::now();
-        return;
-      }
-    }
-  }
-
-  local::LocalCluster& cluster_;
-  controller::Reconciler& reconciler_;
-  Output& out_;
-  std::string ns_;
-};
-
 // Prints every resource's final status and returns the worst exit code.
-int finish(local::LocalCluster& cluster, const std::vector<Tracked>& tracked, Output& out,
+int finish(local::LocalCluster& cluster, const std::vector<local::Settling>& tracked, Output& out,
            const std::string& ns) {
   int code = kExitOk;
   std::string text;
   for (const auto& t : tracked) {
-    auto resource = cluster.get_resource(t.key.first, t.key.second);
+    auto resource = cluster.get_resource(t.resource.ns, t.resource.name);
     if (!resource) continue;
     text += final_status_yaml(*resource);
     const int own = exit_code_for(*resource, t.unreachable);
@@ -419,9 +312,9 @@ int finish(local::LocalCluster& cluster, const std::vector<Tracked>& tracked, Ou
   }
   out.now(text);
   for (const auto& t : tracked) {
-    auto resource = cluster.get_resource(t.key.first, t.key.second);
+    auto resource = cluster.get_resource(t.resource.ns, t.resource.name);
     if (!resource) continue;
-    const bool ready = condition_true(*resource, std::string(api::condition::kReady));
+    const bool ready = local::condition_true(*resource, api::condition::kReady);
     out.now(display_name(*resource, ns) +
             (ready ? ": Ready\n"
                    : ": not Ready (exit " + std::to_string(exit_code_for(*resource, t.unreachable)) + ")\n"));
@@ -439,13 +332,14 @@ std::optional<fs::file_time_type> modified_at(const fs::path& file) {
 struct ApplyParts {
   const ApplyConfig& config;
   local::LocalCluster& cluster;
-  Settler& settler;
+  local::Settler& settler;
   Output& out;
+  Clock& clock;
 };
 
 int apply_once(ApplyParts& parts) {
-  std::vector<Tracked> tracked;
-  for (auto& key : load(parts.cluster, parts.config)) tracked.push_back({.key = key});
+  std::vector<local::Settling> tracked;
+  for (auto& resource : load(parts.cluster, parts.config)) tracked.push_back({.resource = resource});
   if (!parts.settler.run(tracked)) {
     parts.out.now("stopping: waiting for the running Jobs to finish\n");
     parts.cluster.wait_idle();
@@ -476,11 +370,11 @@ int watch(ApplyParts& parts) {
   apply_reporting_errors(parts);
   const std::string watching = "watching " + parts.config.file.string() + " for changes (Ctrl-C to stop)\n";
   parts.out.now(watching);
-  auto last_poll = std::chrono::steady_clock::now();
+  auto last_poll = parts.clock.steady_now();
   while (!g_stop) {
-    parts.cluster.wait_for_job(parts.cluster.finished_jobs(), kTick);
-    if (std::chrono::steady_clock::now() - last_poll < std::chrono::seconds(1)) continue;
-    last_poll = std::chrono::steady_clock::now();
+    parts.cluster.wait_for_job(parts.cluster.finished_jobs(), local::kSettleTick);
+    if (parts.clock.steady_now() - last_poll < std::chrono::seconds(1)) continue;
+    last_poll = parts.clock.steady_now();
     const auto now_stamp = modified_at(parts.config.file);
     if (now_stamp == stamp) continue;
     stamp = now_stamp;
@@ -507,6 +401,13 @@ std::unique_ptr<metrics::Endpoints> serve_metrics(const ApplyConfig& config,
   return endpoints;
 }
 
+local::SettlerOutput settler_output(Output& out, const std::string& ns) {
+  return {.phase_line = [ns](const Json& resource) { return phase_line(resource, ns); },
+          .display_name = [ns](const Json& resource) { return display_name(resource, ns); },
+          .print = [&out](const std::string& text) { out.now(text); },
+          .flush = [&out] { out.flush(); }};
+}
+
 controller::ReconcilerOptions reconciler_options(const ApplyConfig& config) {
   controller::ReconcilerOptions options;
   options.job_poll_interval = std::chrono::milliseconds(1000);  // progress of a running migration
@@ -530,16 +431,16 @@ int run_apply(const Args& raw_args) {
   auto endpoints = serve_metrics(config, metrics, readiness);
   Output out;  // outlives the cluster, whose Job threads print through it
   SystemProcessRunner runner;
+  Clock& clock = SystemClock::instance();
   local::LocalCluster cluster({.pgrevise_binary = config.runner_binary, .data_dir = config.data_dir}, runner,
-                              SystemClock::instance());
+                              clock);
   cluster.on_job_finished([&out, claims = config.data_dir / "claims"](const local::FinishedJob& finished) {
     out.later(job_finished_text(finished, claims));
   });
   controller::PostgresProbe probe;
-  controller::Reconciler reconciler(cluster, probe, metrics, SystemClock::instance(),
-                                    reconciler_options(config));
-  Settler settler(cluster, reconciler, out, config.ns);
-  ApplyParts parts{config, cluster, settler, out};
+  controller::Reconciler reconciler(cluster, probe, metrics, clock, reconciler_options(config));
+  local::Settler settler(cluster, reconciler, clock, settler_output(out, config.ns), g_stop);
+  ApplyParts parts{config, cluster, settler, out, clock};
   const int code = config.watch ? watch(parts) : apply_reporting_errors(parts);
   if (endpoints) endpoints->stop();
   return code;

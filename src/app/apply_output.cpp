@@ -135,8 +135,8 @@ std::string success_text(const JobReport& report, const Json& job, const std::fi
          std::to_string(total) + " step(s)\n";
   for (const auto& step : report.steps) {
     char line[160];
-    std::snprintf(line, sizeof line, "    %-9s %-20s %10s\n", step.direction.c_str(), step.revision.c_str(),
-                  format_ms(step.duration_ms).c_str());
+    std::snprintf(line, sizeof line, "    %-9s %-20s %10s\n", to_string(step.direction),
+                  step.revision.c_str(), format_ms(step.duration_ms).c_str());
     out += line;
   }
   if (report.steps_omitted > 0)

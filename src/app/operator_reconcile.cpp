@@ -28,31 +28,25 @@ ReconcileLoop::ReconcileLoop(controller::Cluster& cluster, metrics::MigrationMet
       cluster_(cluster, clock, config.secret_cache_duration),
       reconciler_(cluster_, probe_, metrics, clock, reconciler_options(config)) {}
 
-kube::ReconcileResult ReconcileLoop::reconcile(const std::string& key) {
+ReconcileResult ReconcileLoop::reconcile(const std::string& key) {
   const ObjectRef resource = ObjectRef::from_key(key);
   const auto started = clock_.steady_now();
   const auto seconds = [&] { return std::chrono::duration<double>(clock_.steady_now() - started).count(); };
-  controller::ReconcileResult result;
+  ReconcileResult result;
   try {
     result = reconciler_.reconcile(resource.ns, resource.name);
   } catch (...) {
-    metrics_.observe_reconcile(metrics::ReconcileResult::kError, seconds());
+    metrics_.observe_reconcile(ReconcileResult{.error = true}, seconds());
     throw;  // the worker pool logs it and requeues with backoff
   }
-  kube::ReconcileResult next;
+  metrics_.observe_reconcile(result, seconds());
   if (result.error) {
     (result.transient ? log::info : log::warn)("reconcile did not finish; retrying with backoff",
                                                {{"key", key}, {"message", result.message}});
-    next.requeue = true;
-    metrics_.observe_reconcile(metrics::ReconcileResult::kError, seconds());
-    return next;
+  } else {
+    log::debug("reconciled", {{"key", key}, {"message", result.message}});
   }
-  next.requeue_after = result.requeue_after;
-  metrics_.observe_reconcile(
-      result.requeue_after ? metrics::ReconcileResult::kRequeue : metrics::ReconcileResult::kSuccess,
-      seconds());
-  log::debug("reconciled", {{"key", key}, {"message", result.message}});
-  return next;
+  return result;
 }
 
 }  // namespace pgrevise::app

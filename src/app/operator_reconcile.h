@@ -20,7 +20,7 @@ class ReconcileLoop {
   ReconcileLoop(controller::Cluster& cluster, metrics::MigrationMetrics& metrics, Clock& clock,
                 const OperatorConfig& config);
 
-  kube::ReconcileResult reconcile(const std::string& key);
+  ReconcileResult reconcile(const std::string& key);
 
  private:
   metrics::MigrationMetrics& metrics_;

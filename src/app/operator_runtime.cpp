@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "controller/kube_cluster.h"
+#include "controller/watches.h"
 #include "kube/cpprest_transport.h"
 #include "kube/errors.h"
 #include "kube/event_recorder.h"
@@ -40,23 +41,6 @@ struct WatchedType {
   int restarts_seen = 0;
   int relists_seen = 0;
 };
-
-// The key of every PostgresMigration in the ConfigMap's namespace that takes its migrations from it.
-std::vector<std::string> resources_referencing(const controller::StoreSet& resources,
-                                               const Json& config_map) {
-  const std::string ns = config_map["metadata"].value("namespace", "");
-  const std::string name = config_map["metadata"].value("name", "");
-  std::vector<std::string> keys;
-  const kube::Store* store = resources.find(ns);
-  if (store == nullptr) return keys;
-  for (const auto& r : store->list(ns)) {
-    const Json ref = r.value("spec", Json::object())
-                         .value("migrations", Json::object())
-                         .value("configMapRef", Json::object());
-    if (ref.value("name", "") == name) keys.push_back(kube::object_key(r));
-  }
-  return keys;
-}
 
 class OperatorRuntime {
  public:
@@ -151,12 +135,14 @@ void OperatorRuntime::add_watched(WatchedType& watched, const std::string& label
   }
 }
 
-// A ConfigMap change concerns the resource owning it (a dry run's SQL) and every resource reading its
-// migrations from it.
+// Which resources a ConfigMap change concerns is the controller's rule (controller/watches.h).
 kube::StoreHandler OperatorRuntime::config_map_handler() {
   const auto enqueue = [this](const Json& config_map) {
-    if (auto owner = kube::owner_key(config_map, "PostgresMigration"); !owner.empty()) queue_.add(owner);
-    for (const auto& key : resources_referencing(resources_.set, config_map)) queue_.add(key);
+    const std::string ns = config_map["metadata"].value("namespace", "");
+    const kube::Store* store = resources_.set.find(ns);
+    const std::vector<Json> resources = store != nullptr ? store->list(ns) : std::vector<Json>{};
+    for (const auto& resource : controller::resources_for_config_map(config_map, resources))
+      queue_.add(resource.key());
   };
   return {[enqueue](const std::string&, const Json& o) { enqueue(o); },
           [enqueue](const std::string&, const Json&, const Json& o) { enqueue(o); },
@@ -273,9 +259,8 @@ void OperatorRuntime::shut_down() {
   // reconcile that hangs must not keep the process (and the lease) forever.
   std::atomic<bool> drained{false};
   std::thread watchdog([this, &drained] {
-    const auto until = std::chrono::steady_clock::now() + config_.drain_timeout;
-    while (!drained && std::chrono::steady_clock::now() < until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto until = clock_.steady_now() + config_.drain_timeout;
+    while (!drained && clock_.steady_now() < until) clock_.sleep_for(std::chrono::milliseconds(50));
     if (!drained) {
       log::error("in-flight reconciles did not finish in time; exiting", {});
       std::_Exit(kOperatorExitFailed);

@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 json step_json(const ReportStep& s) {
-  return {{"revision", s.revision}, {"direction", s.direction}, {"durationMs", s.duration_ms}};
+  return {{"revision", s.revision}, {"direction", to_string(s.direction)}, {"durationMs", s.duration_ms}};
 }
 
 json report_json(const JobReport& r, const std::vector<ReportStep>& steps, int omitted,
@@ -36,6 +36,7 @@ json report_json(const JobReport& r, const std::vector<ReportStep>& steps, int o
     if (!r.error->sqlstate.empty()) e["sqlstate"] = r.error->sqlstate;
     if (!r.error->file.empty()) e["file"] = r.error->file;
     if (r.error->line > 0) e["line"] = r.error->line;
+    if (!r.error->code.empty()) e["code"] = r.error->code;
     j["error"] = e;
   }
   if (r.backup) {
@@ -121,7 +122,10 @@ Result<JobReport> parse_job_report(std::string_view text) {
   r.heads_after = strings(j, "headsAfter");
   if (auto it = j.find("steps"); it != j.end() && it->is_array()) {
     for (const auto& s : *it) {
-      if (s.is_object()) r.steps.push_back({str(s, "revision"), str(s, "direction"), num(s, "durationMs")});
+      if (s.is_object())
+        r.steps.push_back({str(s, "revision"),
+                           parse_direction(str(s, "direction")).value_or(Direction::kUpgrade),
+                           num(s, "durationMs")});
     }
   }
   r.steps_omitted = static_cast<int>(num(j, "stepsOmitted"));
@@ -131,8 +135,12 @@ Result<JobReport> parse_job_report(std::string_view text) {
   r.finished_at = str(j, "finishedAt");
   if (auto it = j.find("error"); it != j.end() && it->is_object()) {
     const auto& e = *it;
-    r.error = ReportError{str(e, "revision"), str(e, "sqlstate"), str(e, "message"), str(e, "file"),
-                          static_cast<int>(num(e, "line"))};
+    r.error = ReportError{str(e, "revision"),
+                          str(e, "sqlstate"),
+                          str(e, "message"),
+                          str(e, "file"),
+                          static_cast<int>(num(e, "line")),
+                          str(e, "code")};
   }
   if (auto it = j.find("backup"); it != j.end() && it->is_object()) {
     const auto& b = *it;

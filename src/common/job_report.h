@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/direction.h"
 #include "common/error.h"
 
 namespace pgrevise {
@@ -18,7 +19,7 @@ inline constexpr size_t kMaxJobReportBytes = 4096;
 
 struct ReportStep {
   std::string revision;
-  std::string direction;  // upgrade | downgrade
+  Direction direction = Direction::kUpgrade;  // written as to_string(direction)
   std::int64_t duration_ms = 0;
   bool operator==(const ReportStep&) const = default;
 };
@@ -29,8 +30,15 @@ struct ReportError {
   std::string message;   // already redacted
   std::string file;      // migration file, relative to the migrations directory
   int line = 0;          // 1-based line in that file, 0 when unknown
+  std::string code;      // a failure the operator reports under a Reason of its own (report_code), or empty
   bool operator==(const ReportError&) const = default;
 };
+
+// The codes of ReportError::code.
+namespace report_code {
+// The server is newer than every pg_dump the backup could use (backup::PgDumpTooOld).
+inline constexpr std::string_view kPgDumpTooOld = "PgDumpTooOld";
+}  // namespace report_code
 
 struct ReportBackup {
   std::string file;

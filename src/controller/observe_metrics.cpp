@@ -37,20 +37,19 @@ bool reached_target(const api::Status& before, const api::Status& after) {
   return was == nullptr || was->status != api::kConditionTrue || was->reason != api::reason::kUpToDate;
 }
 
-void observe_run(metrics::MigrationMetrics& m, const std::string& ns, const std::string& name,
+void observe_run(metrics::ResourceMetrics& m, const std::string& ns, const std::string& name,
                  metrics::RunResult result, const std::optional<JobReport>& report) {
   m.observe_run(ns, name, result, report ? seconds(report->duration_ms) : 0.0);
   if (!report) return;
   for (const auto& step : report->steps) {
-    const Direction direction = parse_direction(step.direction).value_or(Direction::kUpgrade);
-    m.observe_step(ns, name, step.revision, direction, seconds(step.duration_ms));
+    m.observe_step(ns, name, step.revision, step.direction, seconds(step.duration_ms));
   }
   m.observe_lock_wait(ns, name, seconds(report->lock_wait_ms));
 }
 
 }  // namespace
 
-void observe_metrics(metrics::MigrationMetrics& m, const api::PostgresMigration& resource, const Facts& facts,
+void observe_metrics(metrics::ResourceMetrics& m, const api::PostgresMigration& resource, const Facts& facts,
                      const api::Status& before, const api::Status& after, const std::vector<Event>& events,
                      std::chrono::system_clock::time_point now) {
   const std::string& ns = resource.metadata.ns;

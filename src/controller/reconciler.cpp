@@ -55,7 +55,7 @@ ReconcileResult result_for(const Outcome& outcome, const ReconcilerOptions& opti
 
 }  // namespace
 
-Reconciler::Reconciler(Cluster& cluster, DatabaseProbe& probe, metrics::MigrationMetrics& metrics,
+Reconciler::Reconciler(Cluster& cluster, DatabaseProbe& probe, metrics::ResourceMetrics& metrics,
                        Clock& clock, ReconcilerOptions options)
     : cluster_(cluster), probe_(probe), metrics_(metrics), clock_(clock), options_(std::move(options)) {}
 

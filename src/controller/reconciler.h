@@ -5,25 +5,13 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/reconcile_result.h"
 #include "controller/cluster.h"
 #include "controller/context.h"
 #include "controller/database_probe.h"
 #include "metrics/recorder.h"
 
 namespace pgrevise::controller {
-
-// What the caller (the operator's work queue, or `pgrevise apply`'s loop) does next with the key.
-struct ReconcileResult {
-  // Look again after this long even without an event (a Job runs, a Secret is missing, periodic resync).
-  // nullopt: nothing to do until something changes (the resource is gone).
-  std::optional<std::chrono::milliseconds> requeue_after;
-  // The reconcile failed or the database cannot be reached: requeue with the queue's per-key backoff
-  // (WorkQueue::add_rate_limited) instead of requeue_after. The status says why when it could be written.
-  bool error = false;
-  // The failure is expected to go away by itself (database or API unavailable, conflicts, throttling).
-  bool transient = false;
-  std::string message;  // for logs; never holds a secret
-};
 
 // Reconciles one PostgresMigration: reads everything it needs (the resource, its Jobs, its Secret and
 // ConfigMap, the database's version table), runs the steps of steps.h, creates at most the one Job the
@@ -39,7 +27,7 @@ struct ReconcileResult {
 // queue guarantees that one key is never reconciled twice at once.
 class Reconciler {
  public:
-  Reconciler(Cluster& cluster, DatabaseProbe& probe, metrics::MigrationMetrics& metrics, Clock& clock,
+  Reconciler(Cluster& cluster, DatabaseProbe& probe, metrics::ResourceMetrics& metrics, Clock& clock,
              ReconcilerOptions options = {});
 
   ReconcileResult reconcile(const std::string& ns, const std::string& name);
@@ -53,7 +41,7 @@ class Reconciler {
 
   Cluster& cluster_;
   DatabaseProbe& probe_;
-  metrics::MigrationMetrics& metrics_;
+  metrics::ResourceMetrics& metrics_;
   Clock& clock_;
   ReconcilerOptions options_;
 };

@@ -17,6 +17,14 @@ std::string to_second(const std::string& timestamp) {
 
 }  // namespace
 
+bool may_be_record_of(const std::string& started_at, const JobView& job) {
+  return !job.start_time.empty() && to_second(started_at) >= to_second(job.start_time);
+}
+
+std::string heads_text(const std::vector<std::string>& heads) {
+  return heads.empty() ? std::string("base") : join(heads, ", ");
+}
+
 std::string failure_message(const JobView& job, const std::optional<JobReport>& report) {
   if (report && report->error && !report->error->message.empty()) return redact(report->error->message);
   std::string message = "Job " + job.name + " failed";
@@ -33,7 +41,7 @@ api::LastRun last_run_from(const JobView& job, const std::optional<JobReport>& r
   run.finished_at = or_else(report ? report->finished_at : "", job.completion_time);
   if (report) {
     for (const auto& step : report->steps) {
-      run.steps.push_back({step.revision, step.direction, step.duration_ms});
+      run.steps.push_back({step.revision, to_string(step.direction), step.duration_ms});
     }
   }
   if (succeeded) {
@@ -72,9 +80,7 @@ api::Progress live_progress(const JobView& job, const std::optional<MigrationPro
   api::Progress progress;
   progress.revision = plan.steps.empty() ? "" : plan.steps.front().revision_id;
   progress.total = static_cast<int>(plan.steps.size());
-  const bool current_run =
-      run && !job.start_time.empty() && to_second(run->started_at) >= to_second(job.start_time);
-  if (!current_run) return progress;
+  if (!run || !may_be_record_of(run->started_at, job)) return progress;
   progress.done = run->done;
   progress.total = std::max(run->total, run->done + progress.total);
   if (!run->running.empty()) progress.revision = run->running;

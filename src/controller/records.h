@@ -23,6 +23,14 @@ api::LastBackup last_backup_from(const JobView& job, const std::optional<JobRepo
 // Why a Job failed, for a condition message: the report's error, else the Job's Failed condition.
 std::string failure_message(const JobView& job, const std::optional<JobReport>& report);
 
+// Whether a record that started at `started_at` (RFC 3339; the history table and reports write milliseconds)
+// can be the record of `job`: it did not start before the Job, compared to the second since a Job's startTime
+// has whole seconds. False while the Job has no startTime.
+bool may_be_record_of(const std::string& started_at, const JobView& job);
+
+// The version table's heads as messages name them: "base" when there is none, else "a, b".
+std::string heads_text(const std::vector<std::string>& heads);
+
 // Live progress while the migrate Job runs. `run` is the history table's latest run; one that started before
 // the Job did belongs to an earlier run and is ignored. `plan` is the plan from the current heads, so its
 // first step is the revision being applied.

@@ -4,6 +4,7 @@
 #include "common/strings.h"
 #include "controller/database_target.h"
 #include "controller/job_view.h"
+#include "controller/records.h"
 #include "controller/steps.h"
 #include "revision/errors.h"
 #include "specs/names.h"
@@ -14,10 +15,6 @@ namespace {
 using api::Phase;
 namespace reason = api::reason;
 
-std::string heads_text(const std::vector<std::string>& heads) {
-  return heads.empty() ? std::string("base") : join(heads, ", ");
-}
-
 Outcome recheck(Outcome outcome, const Context& ctx) {
   outcome.requeue_after = ctx.options.recheck_interval;
   return outcome;
@@ -26,7 +23,7 @@ Outcome recheck(Outcome outcome, const Context& ctx) {
 std::vector<std::string> downgraded_revisions(const revision::Plan& plan) {
   std::vector<std::string> ids;
   for (const auto& step : plan.steps) {
-    if (step.direction == revision::Direction::kDown) ids.push_back(step.revision_id);
+    if (step.direction == Direction::kDowngrade) ids.push_back(step.revision_id);
   }
   return ids;
 }

@@ -22,10 +22,6 @@ StageState stage(std::string_view status, std::string_view why, std::string mess
   return {std::string(status), std::string(why), std::move(message)};
 }
 
-std::string heads_text(const std::vector<std::string>& heads) {
-  return heads.empty() ? std::string("base") : join(heads, ", ");
-}
-
 std::string retry_hint() {
   return "; set the annotation " + std::string(api::kRetryAnnotation) + " to a new value to run it again";
 }
@@ -40,27 +36,37 @@ std::string move_text(const Context& ctx) {
          (ctx.plan ? heads_text(ctx.plan->heads_after) : "\"" + ctx.resource.spec.target_revision + "\"");
 }
 
+// Whether the status still waits for this Job (activeJob). Its record is written together with the end of the
+// wait, so a record there while it waits is of an earlier Job, even one that started in the same second.
+bool status_waits_for(const Context& ctx, const JobView& job) {
+  return ctx.old_status.active_job == job.name;
+}
+
 std::optional<JobView> view(const Context& ctx, const std::string& job_name) {
   const auto* job = ctx.job(job_name);
   if (job == nullptr) return std::nullopt;
   return view_job(*job);
 }
 
-// The Pod's termination-message report; nullopt when there is none yet or it cannot be read. `unreadable`
-// (when given) receives why a report that is there cannot be read.
-std::optional<JobReport> read_report(Context& ctx, const std::string& job_name,
-                                     std::string* unreadable = nullptr) {
+// The Pod's termination-message report: nullopt when there is none yet, the Error (logged) when one is there
+// but cannot be read.
+Result<std::optional<JobReport>> read_report(Context& ctx, const std::string& job_name) {
   auto text = ctx.timings.time("get_job_pod_report",
                                [&] { return ctx.cluster.get_job_pod_report(ctx.ns(), job_name); });
-  if (!text) return std::nullopt;
+  if (!text) return std::optional<JobReport>();
   auto report = parse_job_report(*text);
   if (!report.ok()) {
     log::warn("unreadable Job report",
               {{"job", ctx.ns() + "/" + job_name}, {"error", report.error().what()}});
-    if (unreadable != nullptr) *unreadable = report.error().what();
-    return std::nullopt;
+    return report.error();
   }
-  return std::move(report).value();
+  return std::optional<JobReport>(std::move(report).value());
+}
+
+// The report when there is a readable one.
+std::optional<JobReport> readable_report(Context& ctx, const std::string& job_name) {
+  auto report = read_report(ctx, job_name);
+  return report.ok() ? std::move(report).value() : std::nullopt;
 }
 
 // The reason a failed Job stops the pipeline with: its deadline, when that is what ended it, else the
@@ -148,14 +154,18 @@ std::optional<Outcome> create_job(Context& ctx, specs::JobKind kind, const std::
 // for a recorded migrate Job, a report that was not there when the Job was recorded is not looked for again.
 bool backup_recorded(const Context& ctx, const JobView& backup) {
   const auto& old = ctx.old_status.last_backup;
-  if (backup.phase != JobPhase::kSucceeded || !old || backup.start_time.empty()) return false;
-  // The status still waiting for this Job is not its record, even when the record there is of a Job that
-  // started in the same second (a Job's startTime has whole seconds).
-  if (ctx.old_status.active_job == backup.name) return false;
-  if (old->started_at.substr(0, 19) < backup.start_time.substr(0, 19)) return false;
+  if (backup.phase != JobPhase::kSucceeded || !old) return false;
+  if (status_waits_for(ctx, backup) || !may_be_record_of(old->started_at, backup)) return false;
   const api::Condition* done =
       api::find_condition(ctx.old_status.conditions, api::condition::kBackupSucceeded);
   return done != nullptr && done->status == kTrue && done->reason == reason::kBackupSucceeded;
+}
+
+// A failed backup Job's Reason: PgDumpTooOld when its report says the server is newer than every pg_dump it
+// had (retrying cannot help, newer client tools can), else BackupFailed.
+std::string_view backup_failure_reason(const std::optional<JobReport>& report) {
+  const bool too_old = report && report->error && report->error->code == report_code::kPgDumpTooOld;
+  return too_old ? reason::kPgDumpTooOld : reason::kBackupFailed;
 }
 
 void record_backup(Context& ctx, const JobView& backup) {
@@ -166,22 +176,21 @@ void record_backup(Context& ctx, const JobView& backup) {
               "backup Job " + backup.name + " succeeded" + (file.empty() ? "" : ": " + file));
     return;
   }
-  std::string unreadable;
-  auto report = read_report(ctx, backup.name, &unreadable);
+  auto read = read_report(ctx, backup.name);
+  std::optional<JobReport> report = read.ok() ? std::move(read).value() : std::nullopt;
   if (backup.phase == JobPhase::kFailed) {
     ctx.facts.backup_stage =
-        stage(kFalse, reason::kBackupFailed, failure_message(backup, report) + deadline_text(backup));
-  } else if (!unreadable.empty()) {
+        stage(kFalse, backup_failure_reason(report), failure_message(backup, report) + deadline_text(backup));
+  } else if (!read.ok()) {
     // Without its report the backup's file and checksum are unknown: no migration on an unverified backup.
     ctx.facts.backup_stage = stage(kFalse, reason::kJobReportInvalid,
                                    "backup Job " + backup.name +
                                        " succeeded, but its report (the Pod's termination message) cannot "
                                        "be read, so the backup file and its checksum are unknown: " +
-                                       unreadable);
+                                       read.error().what());
   } else {
     const auto& old = ctx.old_status.last_backup;
-    const bool recorded =
-        old && !backup.start_time.empty() && old->started_at.substr(0, 19) >= backup.start_time.substr(0, 19);
+    const bool recorded = old && may_be_record_of(old->started_at, backup);
     if (report || !recorded) ctx.facts.last_backup = last_backup_from(backup, report);
     const std::string file = ctx.facts.last_backup ? ctx.facts.last_backup->file : old->file;
     ctx.facts.backup_stage =
@@ -191,14 +200,11 @@ void record_backup(Context& ctx, const JobView& backup) {
   ctx.facts.backup_report = std::move(report);
 }
 
-// Whether the status's lastRun was recorded from this Job already: it did not start before the Job, and the
-// status is no longer waiting for the Job. A Job's startTime has whole seconds, so a run of an earlier Job
-// that started in the same second passes the first test; the record of a Job is written together with the end
-// of the wait for it (activeJob), so the second tells them apart.
+// Whether the status's lastRun was recorded from this Job already: it may be the Job's record, and the
+// status is no longer waiting for the Job.
 bool recorded_from(const Context& ctx, const JobView& job) {
   const auto& run = ctx.old_status.last_run;
-  return run && !job.start_time.empty() && ctx.old_status.active_job != job.name &&
-         run->started_at.substr(0, 19) >= job.start_time.substr(0, 19);
+  return run && !status_waits_for(ctx, job) && may_be_record_of(run->started_at, job);
 }
 
 void record_migration(Context& ctx, const JobView& migrate) {
@@ -206,7 +212,7 @@ void record_migration(Context& ctx, const JobView& migrate) {
   // be gone by now).
   std::optional<JobReport> report;
   if (!recorded_from(ctx, migrate)) {
-    report = read_report(ctx, migrate.name);
+    report = readable_report(ctx, migrate.name);
     ctx.facts.last_run = last_run_from(migrate, report);
   }
   const api::LastRun& run = ctx.facts.last_run ? *ctx.facts.last_run : *ctx.old_status.last_run;
@@ -255,40 +261,83 @@ std::optional<Outcome> check_up_to_date(Context& ctx) {
       Phase::kSucceeded);
 }
 
-std::optional<Outcome> check_failed_run(Context& ctx) {
-  auto backup = view(ctx, ctx.backup_job_name);
-  auto migrate = view(ctx, ctx.migrate_job_name);
-  const bool migrate_failed = migrate && migrate->phase == JobPhase::kFailed;
-  const bool backup_failed =
-      backup && !migrate && ctx.facts.backup_stage &&
-      (backup->phase == JobPhase::kFailed || ctx.facts.backup_stage->reason == reason::kJobReportInvalid);
-  if (migrate_failed || backup_failed) {
-    ctx.facts.failed_plan_hash = ctx.run_hash;
-    ctx.facts.last_retry_token = specs::retry_token(ctx.resource);
-    const StageState& failed = migrate_failed ? *ctx.facts.migration_stage : *ctx.facts.backup_stage;
-    const JobView& job = migrate_failed ? *migrate : *backup;
-    const bool backup_unreadable = !migrate_failed && backup->phase == JobPhase::kSucceeded;
-    std::string prefix = migrate_failed      ? "migrate Job " + migrate->name + " failed"
-                         : backup_unreadable ? "no migration ran"
-                                             : "backup Job " + backup->name + " failed, so no migration ran";
-    if (migrate_failed && ctx.facts.last_run && !ctx.facts.last_run->revision.empty()) {
-      prefix += " at revision " + ctx.facts.last_run->revision;
-      if (!ctx.facts.last_run->sqlstate.empty()) prefix += " (SQLSTATE " + ctx.facts.last_run->sqlstate + ")";
-    }
-    return Outcome::stalled(Phase::kFailed, failure_reason(job, failed.reason),
-                            prefix + ": " + failed.message + retry_hint());
+namespace {
+
+// The rules of check_failed_run, each named once.
+
+// The run's migrate Job failed.
+bool should_report_migration_failed(const std::optional<JobView>& migrate) {
+  return migrate && migrate->phase == JobPhase::kFailed;
+}
+
+// The run's backup Job failed, or succeeded without a readable report, before any migrate Job.
+bool should_report_backup_failed(const Context& ctx, const std::optional<JobView>& backup,
+                                 const std::optional<JobView>& migrate) {
+  return backup && !migrate && ctx.facts.backup_stage &&
+         (backup->phase == JobPhase::kFailed || ctx.facts.backup_stage->reason == reason::kJobReportInvalid);
+}
+
+// The run's migrate Job succeeded, yet a plan to the target remains: the database moved under it.
+bool should_report_moved_after_run(const Context& ctx, const std::optional<JobView>& migrate) {
+  return migrate && migrate->phase == JobPhase::kSucceeded && ctx.plan;
+}
+
+// This plan failed before and its Jobs are gone: it is not run again until a retry is asked for.
+bool should_await_retry(const Context& ctx, const std::optional<JobView>& backup,
+                        const std::optional<JobView>& migrate) {
+  return !ctx.old_status.failed_plan_hash.empty() && ctx.old_status.failed_plan_hash == ctx.run_hash &&
+         !migrate && !backup;
+}
+
+// What the failed migrate Job's message starts with: the Job, and the revision and SQLSTATE it failed at.
+std::string migration_failed_prefix(const Context& ctx, const JobView& migrate) {
+  std::string prefix = "migrate Job " + migrate.name + " failed";
+  const auto& run = ctx.facts.last_run;
+  if (run && !run->revision.empty()) {
+    prefix += " at revision " + run->revision;
+    if (!run->sqlstate.empty()) prefix += " (SQLSTATE " + run->sqlstate + ")";
   }
-  if (migrate && migrate->phase == JobPhase::kSucceeded && ctx.plan) {
+  return prefix;
+}
+
+// What the failed backup's message starts with; a backup that succeeded without a report stopped the run.
+std::string backup_failed_prefix(const JobView& backup) {
+  if (backup.phase == JobPhase::kSucceeded) return "no migration ran";
+  return "backup Job " + backup.name + " failed, so no migration ran";
+}
+
+// Stalls on a failed Job of the run, remembering the plan and the retry token it failed with.
+Outcome stalled_by_failed_job(Context& ctx, const JobView& job, const StageState& failed,
+                              const std::string& prefix) {
+  ctx.facts.failed_plan_hash = ctx.run_hash;
+  ctx.facts.last_retry_token = specs::retry_token(ctx.resource);
+  return Outcome::stalled(Phase::kFailed, failure_reason(job, failed.reason),
+                          prefix + ": " + failed.message + retry_hint());
+}
+
+}  // namespace
+
+std::optional<Outcome> check_failed_run(Context& ctx) {
+  const auto backup = view(ctx, ctx.backup_job_name);
+  const auto migrate = view(ctx, ctx.migrate_job_name);
+  if (should_report_migration_failed(migrate)) {
+    return stalled_by_failed_job(ctx, *migrate, *ctx.facts.migration_stage,
+                                 migration_failed_prefix(ctx, *migrate));
+  }
+  if (should_report_backup_failed(ctx, backup, migrate)) {
+    return stalled_by_failed_job(ctx, *backup, *ctx.facts.backup_stage, backup_failed_prefix(*backup));
+  }
+  if (should_report_moved_after_run(ctx, migrate)) {
     return Outcome::stalled(Phase::kBlocked, reason::kOutOfBandChange,
                             "migrate Job " + migrate->name + " succeeded, but the database is now at " +
                                 heads_text(ctx.heads) + ", not at the target" + retry_hint());
   }
-  if (!ctx.old_status.failed_plan_hash.empty() && ctx.old_status.failed_plan_hash == ctx.run_hash &&
-      !migrate && !backup) {
+  if (should_await_retry(ctx, backup, migrate)) {
+    // The Stalled condition already says why the plan failed; it stays as it was.
     const api::Condition* stalled = api::find_condition(ctx.old_status.conditions, api::condition::kStalled);
-    const bool known = stalled != nullptr && stalled->status == kTrue;
-    return Outcome::stalled(Phase::kFailed, known ? stalled->reason : std::string(reason::kAwaitingRetry),
-                            known ? stalled->message : "this plan failed before" + retry_hint());
+    if (stalled != nullptr && stalled->status == kTrue)
+      return Outcome::stalled(Phase::kFailed, stalled->reason, stalled->message);
+    return Outcome::stalled(Phase::kFailed, reason::kAwaitingRetry, "this plan failed before" + retry_hint());
   }
   return std::nullopt;
 }
@@ -333,8 +382,8 @@ std::optional<Outcome> run_dry_run(Context& ctx) {
   }
   if (plan_job->phase == JobPhase::kFailed) {
     return Outcome::stalled(Phase::kFailed, reason::kDryRunFailed,
-                            "plan Job " + plan_job->name +
-                                " failed: " + failure_message(*plan_job, read_report(ctx, plan_job->name)));
+                            "plan Job " + plan_job->name + " failed: " +
+                                failure_message(*plan_job, readable_report(ctx, plan_job->name)));
   }
   if (!ctx.plan) {
     return Outcome::ready(reason::kDryRunComplete,

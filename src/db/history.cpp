@@ -38,7 +38,9 @@ HistoryEntry entry_from(const pqxx::row& r) {
   HistoryEntry e;
   e.id = r[0].as<std::int64_t>();
   e.revision = r[1].as<std::string>();
-  e.direction = r[2].as<std::string>();
+  const auto direction = r[2].as<std::string>();
+  e.stamp = direction == "stamp";
+  e.direction = parse_direction(direction).value_or(Direction::kUpgrade);
   e.checksum = r[3].as<std::string>();
   e.started_at = r[4].as<std::string>();
   e.finished_at = r[5].as<std::string>();
@@ -78,13 +80,11 @@ std::string text_array(const std::vector<std::string>& values) {
   return out + "}";
 }
 
-void check_direction(const std::string& d) {
-  if (d != "upgrade" && d != "downgrade" && d != "stamp") {
-    throw Error(ErrorKind::kInternal, "history: unknown direction '" + d + "'");
-  }
-}
-
 }  // namespace
+
+const char* history_direction(Direction direction, bool stamp) {
+  return stamp ? "stamp" : to_string(direction);
+}
 
 HistoryTable::HistoryTable(VersionTableName version_table)
     : table_(version_table.history_table()), qualified_(table_.qualified_sql()) {}
@@ -147,14 +147,13 @@ void HistoryTable::ensure(pqxx::transaction_base& tx) const {
 }
 
 std::int64_t HistoryTable::start(pqxx::transaction_base& tx, const StepRecord& s) const {
-  check_direction(s.direction);
   return tx
       .exec_params1(
           "INSERT INTO " + qualified_ +
               " (revision, direction, checksum, result, transactional, run_id, step_index, step_count,"
               " pgrevise_version) VALUES ($1, $2, $3, 'running', $4, $5, $6, $7, $8) RETURNING id",
-          s.revision, s.direction, s.checksum, s.transactional, s.run_id, s.step_index, s.step_count,
-          s.pgrevise_version)[0]
+          s.revision, history_direction(s.direction, s.stamp), s.checksum, s.transactional, s.run_id,
+          s.step_index, s.step_count, s.pgrevise_version)[0]
       .as<std::int64_t>();
 }
 
@@ -190,15 +189,15 @@ std::string record_insert(const std::string& table, const RecordValues& values) 
 }
 
 RecordValues record_literals(const StepRecord& s) {
-  return {quote_literal(s.revision),          quote_literal(s.direction),       quote_literal(s.checksum),
-          s.transactional ? "true" : "false", quote_literal(s.run_id),          std::to_string(s.step_index),
-          std::to_string(s.step_count),       quote_literal(s.pgrevise_version)};
+  return {quote_literal(s.revision),    quote_literal(history_direction(s.direction, s.stamp)),
+          quote_literal(s.checksum),    s.transactional ? "true" : "false",
+          quote_literal(s.run_id),      std::to_string(s.step_index),
+          std::to_string(s.step_count), quote_literal(s.pgrevise_version)};
 }
 
 }  // namespace
 
 std::string HistoryTable::record_sql(const StepRecord& s) const {
-  check_direction(s.direction);
   return record_insert(qualified_, record_literals(s));
 }
 
@@ -209,7 +208,6 @@ std::string HistoryTable::prepare_record_sql(const std::string& statement_name) 
 }
 
 std::string HistoryTable::execute_record_sql(const std::string& statement_name, const StepRecord& s) const {
-  check_direction(s.direction);
   std::string out = "EXECUTE " + quote_identifier(statement_name) + " (";
   for (const auto& value : record_literals(s)) out += (out.back() == '(' ? "" : ", ") + value;
   return out + ")";
@@ -221,14 +219,14 @@ void HistoryTable::record(pqxx::transaction_base& tx, const StepRecord& s) const
 
 void HistoryTable::record_failure(pqxx::transaction_base& tx, const StepRecord& s,
                                   std::chrono::milliseconds duration, const std::string& error) const {
-  check_direction(s.direction);
   tx.exec_params("INSERT INTO " + qualified_ +
                      " (revision, direction, checksum, started_at, finished_at, duration_ms, result, error,"
                      " transactional, run_id, step_index, step_count, pgrevise_version)"
                      " SELECT $1, $2, $3, t.f - make_interval(secs => $4::double precision / 1000), t.f, $4,"
                      " 'failed', $5, $6, $7, $8, $9, $10 FROM (SELECT clock_timestamp() AS f) t",
-                 s.revision, s.direction, s.checksum, static_cast<std::int64_t>(duration.count()), error,
-                 s.transactional, s.run_id, s.step_index, s.step_count, s.pgrevise_version);
+                 s.revision, history_direction(s.direction, s.stamp), s.checksum,
+                 static_cast<std::int64_t>(duration.count()), error, s.transactional, s.run_id, s.step_index,
+                 s.step_count, s.pgrevise_version);
 }
 
 std::vector<HistoryEntry> HistoryTable::unfinished(pqxx::transaction_base& tx) const {
@@ -239,12 +237,12 @@ std::vector<HistoryEntry> HistoryTable::unfinished(pqxx::transaction_base& tx) c
 
 std::optional<HistoryEntry> HistoryTable::last_attempt(pqxx::transaction_base& tx,
                                                        const std::string& revision,
-                                                       const std::string& direction) const {
+                                                       Direction direction) const {
   if (!exists(tx)) return std::nullopt;
   auto rows =
       entries_from(tx.exec_params("SELECT " + entry_columns() + " FROM " + qualified_ +
                                       " WHERE revision = $1 AND direction = $2 ORDER BY id DESC LIMIT 1",
-                                  revision, direction));
+                                  revision, to_string(direction)));
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }

@@ -10,15 +10,20 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include "common/direction.h"
 #include "db/version_table.h"
 
 namespace pgrevise::db {
 
+// The history table's direction column: "upgrade", "downgrade", or "stamp" for a row `stamp` wrote.
+const char* history_direction(Direction direction, bool stamp);
+
 // A step as the runner describes it before running it.
 struct StepRecord {
   std::string revision;
-  std::string direction = "upgrade";  // upgrade | downgrade | stamp
-  std::string checksum;               // SHA-256 of the revision file's SQL
+  Direction direction = Direction::kUpgrade;
+  bool stamp = false;    // a row `stamp` wrote: no SQL ran, and the direction column says "stamp"
+  std::string checksum;  // SHA-256 of the revision file's SQL
   bool transactional = true;
   std::string run_id;            // identifies one runner invocation (for progress)
   int step_index = 0;            // 1-based position in the run's plan
@@ -30,7 +35,8 @@ struct StepRecord {
 struct HistoryEntry {
   std::int64_t id = 0;
   std::string revision;
-  std::string direction;
+  Direction direction = Direction::kUpgrade;
+  bool stamp = false;  // see StepRecord::stamp
   std::string checksum;
   std::string started_at;   // RFC 3339 (UTC)
   std::string finished_at;  // empty while running
@@ -94,9 +100,9 @@ class HistoryTable {
 
   // Entries still `running`: non-transactional revisions whose runner died mid-way. Oldest first.
   std::vector<HistoryEntry> unfinished(pqxx::transaction_base& tx) const;
-  // The newest attempt of a revision in a direction (upgrade | downgrade), the one a re-run follows.
+  // The newest attempt of a revision in a direction, the one a re-run follows.
   std::optional<HistoryEntry> last_attempt(pqxx::transaction_base& tx, const std::string& revision,
-                                           const std::string& direction) const;
+                                           Direction direction) const;
   // Marks unfinished entries of a revision as failed with a note (after stamp or --retry-unfinished).
   int resolve_unfinished(pqxx::transaction_base& tx, const std::string& revision,
                          const std::string& note) const;

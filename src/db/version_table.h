@@ -9,6 +9,7 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include "common/version_change.h"
 #include "db/version_table_name.h"
 
 namespace pgrevise::db {
@@ -33,21 +34,6 @@ struct VersionColumn {
   bool length_in_bytes = false;      // the server counts lengths in bytes (SQL_ASCII), not characters
 };
 VersionColumn read_version_column(pqxx::transaction_base& tx, const VersionTableName& t);
-
-// One change to the version table made by one migration step (Alembic's semantics):
-// insert a new head, delete a head, or move a head from one revision to another.
-struct VersionChange {
-  enum class Kind { kInsert, kDelete, kUpdate };
-  Kind kind;
-  std::string from;  // kDelete, kUpdate
-  std::string to;    // kInsert, kUpdate
-  static VersionChange insert(std::string to) { return {Kind::kInsert, "", std::move(to)}; }
-  static VersionChange remove(std::string from) { return {Kind::kDelete, std::move(from), ""}; }
-  static VersionChange update(std::string from, std::string to) {
-    return {Kind::kUpdate, std::move(from), std::move(to)};
-  }
-  bool operator==(const VersionChange&) const = default;
-};
 
 // Plain statements, exactly what Alembic prints for --sql (no row-count verification).
 std::vector<std::string> version_change_sql(const VersionTableName& t,

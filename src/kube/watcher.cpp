@@ -48,10 +48,12 @@ void Watcher::stop() {
 }
 
 bool Watcher::wait_for_sync(std::chrono::milliseconds timeout) const {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (!store_.synced()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // The watcher's own thread fills the store, in real time even when the watcher runs on virtual time; the
+  // wait counts its pauses instead of reading a clock.
+  constexpr std::chrono::milliseconds kPoll(5);
+  for (std::chrono::milliseconds waited(0); !store_.synced(); waited += kPoll) {
+    if (waited >= timeout) return false;
+    std::this_thread::sleep_for(kPoll);
   }
   return true;
 }
@@ -126,11 +128,12 @@ WatcherStep Watcher::do_watch(const std::string& resource_version) {
   std::string error;
   const auto on_event = [&](const WatchEvent& event) {
     if (event.type == WatchEvent::Type::kError) {
-      const int code = event.object.value("code", 0);
-      expired = code == 410;
+      // The event carries a Status: classified and redacted as any other answer of the server.
+      const ApiError status = api_error_from_status(event.object.dump(), "watch " + type_.resource);
+      expired = status.reason() == ApiReason::kGone;
       failed = !expired;
-      transient = code == 429 || code >= 500;
-      error = event.object.value("message", "ERROR event with code " + std::to_string(code));
+      transient = status.transient();
+      error = status.what();
       return false;
     }
     delivered = true;

@@ -180,7 +180,7 @@ void WorkerPool::work() {
       if (result.requeue_after) {
         queue_.forget(*key);
         queue_.add_after(*key, *result.requeue_after);
-      } else if (result.requeue) {
+      } else if (result.error) {
         queue_.add_rate_limited(*key);
       } else {
         queue_.forget(*key);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/reconcile_result.h"
 
 namespace pgrevise::kube {
 
@@ -83,12 +84,6 @@ class WorkQueue {
   std::map<std::string, int> failures_;
   bool shutting_down_ = false;
   WorkQueueStats stats_;
-};
-
-// What a reconcile asks the pool to do with its key next.
-struct ReconcileResult {
-  bool requeue = false;  // again soon, with the key's backoff
-  std::optional<std::chrono::milliseconds> requeue_after;
 };
 
 // Runs `workers` threads taking keys from the queue. A reconcile that throws is requeued with backoff; one

@@ -17,7 +17,7 @@ class NoopMetrics final : public MigrationMetrics {
   void observe_backup(std::string_view, std::string_view, RunResult, double, std::uint64_t) override {}
   void observe_lock_wait(std::string_view, std::string_view, double) override {}
   void forget(std::string_view, std::string_view) override {}
-  void observe_reconcile(ReconcileResult, double) override {}
+  void observe_reconcile(const ReconcileResult&, double) override {}
   void set_queue_depth(std::int64_t) override {}
   void observe_queue_latency(double) override {}
   void inc_watch_restart(std::string_view) override {}

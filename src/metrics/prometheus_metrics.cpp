@@ -241,8 +241,8 @@ void PrometheusMetrics::forget(std::string_view ns, std::string_view name) {
   state_->resources.erase(found);
 }
 
-void PrometheusMetrics::observe_reconcile(ReconcileResult result, double seconds) {
-  state_->reconciles.Add({{"result", to_string(result)}}).Increment();
+void PrometheusMetrics::observe_reconcile(const ReconcileResult& result, double seconds) {
+  state_->reconciles.Add({{"result", result.outcome_label()}}).Increment();
   state_->reconcile_duration.Add({}, kReconcileBuckets).Observe(seconds);
 }
 

@@ -33,7 +33,7 @@ class PrometheusMetrics final : public MigrationMetrics {
   void observe_lock_wait(std::string_view ns, std::string_view name, double seconds) override;
   void forget(std::string_view ns, std::string_view name) override;
 
-  void observe_reconcile(ReconcileResult result, double seconds) override;
+  void observe_reconcile(const ReconcileResult& result, double seconds) override;
   void set_queue_depth(std::int64_t depth) override;
   void observe_queue_latency(double seconds) override;
   void inc_watch_restart(std::string_view resource) override;

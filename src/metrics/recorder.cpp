@@ -24,16 +24,4 @@ const char* to_string(RunResult result) {
   return result == RunResult::kSucceeded ? "succeeded" : "failed";
 }
 
-const char* to_string(ReconcileResult result) {
-  switch (result) {
-    case ReconcileResult::kSuccess:
-      return "success";
-    case ReconcileResult::kError:
-      return "error";
-    case ReconcileResult::kRequeue:
-      return "requeue";
-  }
-  return "error";
-}
-
 }  // namespace pgrevise::metrics

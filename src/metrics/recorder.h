@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/direction.h"
+#include "common/reconcile_result.h"
 
 namespace pgrevise::metrics {
 
@@ -23,17 +24,10 @@ const char* to_string(Phase phase);  // "Pending", "BackingUp", ... exactly as i
 enum class RunResult { kSucceeded, kFailed };
 const char* to_string(RunResult result);  // "succeeded", "failed"
 
-using Direction = pgrevise::Direction;
-
-// How one reconcile ended: done, an error (requeued with backoff), or a requeue asked for by the reconciler.
-enum class ReconcileResult { kSuccess, kError, kRequeue };
-const char* to_string(ReconcileResult result);  // "success", "error", "requeue"
-
-class MigrationMetrics {
+// What the reconciler records about each PostgresMigration (labels namespace, name).
+class ResourceMetrics {
  public:
-  virtual ~MigrationMetrics() = default;
-
-  // ---- per PostgresMigration resource (labels namespace, name) ----
+  virtual ~ResourceMetrics() = default;
 
   // The current phase: its series is 1, the other phases' series are 0.
   virtual void set_phase(std::string_view ns, std::string_view name, Phase phase) = 0;
@@ -57,10 +51,16 @@ class MigrationMetrics {
   virtual void observe_lock_wait(std::string_view ns, std::string_view name, double seconds) = 0;
   // The resource is gone: every series carrying its namespace and name disappears.
   virtual void forget(std::string_view ns, std::string_view name) = 0;
+};
 
-  // ---- operator health ----
+// What the operator's loops record about the operator itself: reconciles, the work queue, watches, API
+// requests, leadership.
+class OperatorMetrics {
+ public:
+  virtual ~OperatorMetrics() = default;
 
-  virtual void observe_reconcile(ReconcileResult result, double seconds) = 0;
+  // Counted by result.outcome_label().
+  virtual void observe_reconcile(const ReconcileResult& result, double seconds) = 0;
   virtual void set_queue_depth(std::int64_t depth) = 0;
   // Time a key waited in the work queue before a worker picked it up.
   virtual void observe_queue_latency(double seconds) = 0;
@@ -72,5 +72,8 @@ class MigrationMetrics {
   virtual void inc_api_request(std::string_view verb, int code) = 0;
   virtual void set_leader(bool is_leader) = 0;
 };
+
+// Both, as one exporter (PrometheusMetrics) serves them.
+class MigrationMetrics : public ResourceMetrics, public OperatorMetrics {};
 
 }  // namespace pgrevise::metrics

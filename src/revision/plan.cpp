@@ -6,22 +6,6 @@
 
 namespace pgrevise::revision {
 
-const char* to_string(Direction d) {
-  return d == Direction::kUp ? "upgrade" : "downgrade";
-}
-
-std::string RowChange::to_string() const {
-  switch (kind) {
-    case Kind::kInsert:
-      return "insert " + to;
-    case Kind::kDelete:
-      return "delete " + from;
-    case Kind::kUpdate:
-      return "update " + from + " -> " + to;
-  }
-  return "";
-}
-
 namespace {
 
 bool contains(const std::vector<RevIndex>& v, RevIndex i) {
@@ -48,7 +32,7 @@ class HeadSimulator {
 
   const std::vector<RevIndex>& heads() const { return heads_; }
 
-  std::vector<RowChange> upgrade(RevIndex r) {
+  std::vector<VersionChange> upgrade(RevIndex r) {
     const auto& down = g_.at(r).down;
     std::vector<RevIndex> present;
     for (RevIndex d : down)
@@ -65,7 +49,7 @@ class HeadSimulator {
     return changes_;
   }
 
-  std::vector<RowChange> downgrade(RevIndex r) {
+  std::vector<VersionChange> downgrade(RevIndex r) {
     changes_.clear();
     // Down revisions that another head still implies need no row of their own.
     std::vector<RevIndex> to;
@@ -115,15 +99,15 @@ class HeadSimulator {
 
   void insert(RevIndex r) {
     heads_.push_back(r);
-    changes_.push_back(RowChange::insert(g_.at(r).id()));
+    changes_.push_back(VersionChange::insert(g_.at(r).id()));
   }
   void remove(RevIndex r) {
     heads_.erase(std::find(heads_.begin(), heads_.end(), r));
-    changes_.push_back(RowChange::remove(g_.at(r).id()));
+    changes_.push_back(VersionChange::remove(g_.at(r).id()));
   }
   void update(RevIndex from, RevIndex to) {
     *std::find(heads_.begin(), heads_.end(), from) = to;
-    changes_.push_back(RowChange::update(g_.at(from).id(), g_.at(to).id()));
+    changes_.push_back(VersionChange::update(g_.at(from).id(), g_.at(to).id()));
   }
 
   const RevisionGraph& g_;
@@ -131,7 +115,7 @@ class HeadSimulator {
   std::vector<bool> applied_;
   std::vector<uint32_t> mark_;
   uint32_t epoch_ = 0;
-  std::vector<RowChange> changes_;
+  std::vector<VersionChange> changes_;
 };
 
 // Post-order depth-first walk over `down` edges from `start`, restricted to `wanted`: every revision after
@@ -171,7 +155,7 @@ Plan run_steps(const RevisionGraph& g, const std::vector<RevIndex>& current,
   HeadSimulator sim(g, current);
   for (RevIndex r : order) {
     PlanStep step{r, g.at(r).id(), direction, {}, {}};
-    step.row_changes = direction == Direction::kUp ? sim.upgrade(r) : sim.downgrade(r);
+    step.version_changes = direction == Direction::kUpgrade ? sim.upgrade(r) : sim.downgrade(r);
     step.heads_after = sorted_ids(g, sim.heads());
     plan.steps.push_back(std::move(step));
   }
@@ -184,7 +168,7 @@ Plan upgrade_plan(const RevisionGraph& g, const std::vector<RevIndex>& targets,
   std::vector<bool> needed = g.reach(targets, Edges::kDown);
   std::vector<bool> applied = g.reach(current, Edges::kDown);
   for (size_t i = 0; i < needed.size(); ++i) needed[i] = needed[i] && !applied[i];
-  return run_steps(g, current, parents_first(g, targets, needed), Direction::kUp);
+  return run_steps(g, current, parents_first(g, targets, needed), Direction::kUpgrade);
 }
 
 }  // namespace
@@ -248,7 +232,7 @@ Plan plan_downgrade(const RevisionGraph& g, std::string_view target,
   std::vector<bool> remove = to_remove(g, t, current, target);
   std::vector<RevIndex> order = parents_first(g, current, remove);
   std::reverse(order.begin(), order.end());
-  return run_steps(g, current, order, Direction::kDown);
+  return run_steps(g, current, order, Direction::kDowngrade);
 }
 
 Plan plan_to_target(const RevisionGraph& g, std::string_view target,
@@ -260,7 +244,7 @@ Plan plan_to_target(const RevisionGraph& g, std::string_view target,
   for (size_t i = 0; i < remove.size(); ++i) remove[i] = remove[i] && !keep[i];
   std::vector<RevIndex> down_order = parents_first(g, current, remove);
   std::reverse(down_order.begin(), down_order.end());
-  Plan down = run_steps(g, current, down_order, Direction::kDown);
+  Plan down = run_steps(g, current, down_order, Direction::kDowngrade);
   Plan up = upgrade_plan(g, targets, current_heads(g, down.heads_after));
   down.steps.insert(down.steps.end(), std::make_move_iterator(up.steps.begin()),
                     std::make_move_iterator(up.steps.end()));
@@ -270,7 +254,7 @@ Plan plan_to_target(const RevisionGraph& g, std::string_view target,
 
 size_t downgrade_step_count(const Plan& plan) {
   return static_cast<size_t>(std::count_if(plan.steps.begin(), plan.steps.end(), [](const PlanStep& s) {
-    return s.direction == Direction::kDown;
+    return s.direction == Direction::kDowngrade;
   }));
 }
 
@@ -297,13 +281,13 @@ StampPlan plan_stamp(const RevisionGraph& g, std::string_view target,
   plan.heads_after = sorted_ids(g, keep);
   std::vector<std::string> before = purge ? std::vector<std::string>{} : plan.heads_before;
   if (purge)
-    for (const auto& row : plan.heads_before) plan.row_changes.push_back(RowChange::remove(row));
+    for (const auto& row : plan.heads_before) plan.version_changes.push_back(VersionChange::remove(row));
   for (const auto& row : before)
     if (!std::binary_search(plan.heads_after.begin(), plan.heads_after.end(), row))
-      plan.row_changes.push_back(RowChange::remove(row));
+      plan.version_changes.push_back(VersionChange::remove(row));
   for (const auto& row : plan.heads_after)
     if (!std::binary_search(before.begin(), before.end(), row))
-      plan.row_changes.push_back(RowChange::insert(row));
+      plan.version_changes.push_back(VersionChange::insert(row));
   return plan;
 }
 

@@ -4,28 +4,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/direction.h"
+#include "common/version_change.h"
 #include "revision/graph.h"
 
 namespace pgrevise::revision {
-
-enum class Direction { kUp, kDown };
-const char* to_string(Direction d);  // "upgrade" / "downgrade"
-
-// One change to the version table (one row per applied head, as Alembic keeps it). The same shape as
-// db::VersionChange, so the runner maps one to the other field by field.
-struct RowChange {
-  enum class Kind { kInsert, kDelete, kUpdate };
-  Kind kind;
-  std::string from;  // kDelete, kUpdate
-  std::string to;    // kInsert, kUpdate
-  static RowChange insert(std::string to) { return {Kind::kInsert, "", std::move(to)}; }
-  static RowChange remove(std::string from) { return {Kind::kDelete, std::move(from), ""}; }
-  static RowChange update(std::string from, std::string to) {
-    return {Kind::kUpdate, std::move(from), std::move(to)};
-  }
-  bool operator==(const RowChange&) const = default;
-  std::string to_string() const;  // "insert X", "delete X", "update X -> Y"
-};
 
 // Running one revision's upgrade or downgrade section, and the version-table changes that go with it (in the
 // same transaction for a transactional revision).
@@ -33,7 +16,7 @@ struct PlanStep {
   RevIndex revision;
   std::string revision_id;
   Direction direction;
-  std::vector<RowChange> row_changes;
+  std::vector<VersionChange> version_changes;
   std::vector<std::string> heads_after;  // the version-table rows once this step is done, sorted
 };
 
@@ -80,9 +63,9 @@ size_t downgrade_step_count(const Plan& plan);
 // of unrelated branches stay. `base` removes the heads on its lineage (all of them for a plain `base`). With
 // purge, the table is emptied first, so unknown rows are no error.
 struct StampPlan {
-  std::vector<std::string> heads_before;  // sorted
-  std::vector<std::string> heads_after;   // sorted
-  std::vector<RowChange> row_changes;     // deletes, then inserts, turning before into after
+  std::vector<std::string> heads_before;       // sorted
+  std::vector<std::string> heads_after;        // sorted
+  std::vector<VersionChange> version_changes;  // deletes, then inserts, turning before into after
 };
 StampPlan plan_stamp(const RevisionGraph& graph, std::string_view target,
                      const std::vector<std::string>& version_rows, bool purge = false);

@@ -204,9 +204,9 @@ std::optional<IdTooLong> find_id_too_long(const RevisionGraph& graph, const Plan
   for (size_t k = 0; k < plan.steps.size(); ++k) {
     const PlanStep& step = plan.steps[k];
     const Script& script = graph.at(step.revision).script;
-    const Section* section = step.direction == Direction::kUp ? &script.upgrade
-                             : script.downgrade               ? &*script.downgrade
-                                                              : nullptr;
+    const Section* section = step.direction == Direction::kUpgrade ? &script.upgrade
+                             : script.downgrade                    ? &*script.downgrade
+                                                                   : nullptr;
     if (section != nullptr) {
       if (auto changed = version_width_set_by(section->sql, table)) {
         width = *changed;
@@ -214,8 +214,8 @@ std::optional<IdTooLong> find_id_too_long(const RevisionGraph& graph, const Plan
       }
     }
     if (!width) continue;
-    for (const RowChange& change : step.row_changes) {
-      if (change.kind == RowChange::Kind::kDelete) continue;
+    for (const VersionChange& change : step.version_changes) {
+      if (change.kind == VersionChange::Kind::kDelete) continue;
       const size_t length = id_length(change.to, unit);
       if (length > *width) return IdTooLong{k, change.to, length, *width, set_by};
     }

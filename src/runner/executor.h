@@ -11,6 +11,7 @@
 #include <pqxx/connection>
 
 #include "common/clock.h"
+#include "common/direction.h"
 #include "common/job_report.h"
 #include "db/execute.h"
 #include "db/history.h"
@@ -25,13 +26,13 @@ namespace pgrevise::runner {
 struct ExecStep {
   std::string revision;
   std::string message;
-  std::string direction;   // upgrade | downgrade
+  Direction direction = Direction::kUpgrade;
   std::string file;        // relative to the migrations directory, for error locations
   int sql_first_line = 1;  // line in `file` where `sql` starts
   std::string sql;         // the section to run
   std::string checksum;
   bool transactional = true;
-  std::vector<db::VersionChange> version_changes;
+  std::vector<VersionChange> version_changes;
   // For non-transactional steps: the statements and the file line where each starts.
   std::vector<std::pair<std::string, int>> statements;
 };

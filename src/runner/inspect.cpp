@@ -102,9 +102,11 @@ int Runner::plan(const std::string& target, bool downgrade, bool sql) {
       if (steps.empty())
         out_ << "Nothing to do: already at " << (rows.empty() ? "base" : join(rows, ", ")) << "\n";
       for (size_t i = 0; i < steps.size(); ++i) {
-        out_ << "[" << i + 1 << "/" << steps.size() << "] " << steps[i].direction << " " << steps[i].revision
-             << " " << steps[i].message << (steps[i].transactional ? "" : " (non-transactional)") << "\n";
-        for (const auto& c : p.steps[i].row_changes) out_ << "      version table: " << c.to_string() << "\n";
+        out_ << "[" << i + 1 << "/" << steps.size() << "] " << to_string(steps[i].direction) << " "
+             << steps[i].revision << " " << steps[i].message
+             << (steps[i].transactional ? "" : " (non-transactional)") << "\n";
+        for (const auto& c : p.steps[i].version_changes)
+          out_ << "      version table: " << c.to_string() << "\n";
       }
     }
     return finish(0);

@@ -29,8 +29,9 @@ IndexScope scope_of_attempt(const revision::RevisionGraph& graph, const db::Hist
   const auto found = graph.find(attempt.revision);
   if (!found) return {};
   const auto& script = graph.at(*found).script;
-  const auto* section =
-      attempt.direction == "downgrade" ? (script.downgrade ? &*script.downgrade : nullptr) : &script.upgrade;
+  const auto* section = attempt.direction == Direction::kDowngrade
+                            ? (script.downgrade ? &*script.downgrade : nullptr)
+                            : &script.upgrade;
   if (section == nullptr) return {};
   std::vector<std::string> statements;
   for (auto& statement : revision::split_sql(section->sql)) statements.push_back(std::move(statement.sql));

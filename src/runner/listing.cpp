@@ -106,7 +106,7 @@ int Runner::history(const HistoryQuery& query) {
   for (const auto& e : entries) {
     if (options_.output == OutputFormat::kJson) {
       list.push_back({{"revision", e.revision},
-                      {"direction", e.direction},
+                      {"direction", db::history_direction(e.direction, e.stamp)},
                       {"result", e.result},
                       {"startedAt", e.started_at},
                       {"durationMs", e.duration_ms.value_or(0)},
@@ -114,7 +114,8 @@ int Runner::history(const HistoryQuery& query) {
                       {"checksum", e.checksum}});
       continue;
     }
-    out_ << e.started_at << "  " << e.direction << " " << e.revision << "  " << e.result;
+    out_ << e.started_at << "  " << db::history_direction(e.direction, e.stamp) << " " << e.revision << "  "
+         << e.result;
     if (e.duration_ms) out_ << "  " << *e.duration_ms << " ms";
     out_ << "  by " << e.run_by_user << " (" << e.application_name << ")\n";
   }

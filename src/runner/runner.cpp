@@ -82,7 +82,7 @@ revision::Plan plan_for(Runner::Mode mode, const revision::RevisionGraph& graph,
   if (!allow_downgrade && revision::downgrade_step_count(plan) > 0) {
     std::vector<std::string> reverted;
     for (const auto& step : plan.steps)
-      if (step.direction == revision::Direction::kDown) reverted.push_back(step.revision_id);
+      if (step.direction == Direction::kDowngrade) reverted.push_back(step.revision_id);
     throw_bad_input("sync " + target + " would revert " + join(reverted, ", ") +
                     "; pass --allow-downgrade to permit it");
   }
@@ -140,8 +140,8 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
       if (!ev.finished) return;
       // One write per line: the error stream is unbuffered, and a line in pieces costs a system call each.
       err_ << ("[" + std::to_string(ev.index) + "/" + std::to_string(ev.count) + "] " + ev.step->revision +
-               " " + ev.step->message + (ev.step->direction == "downgrade" ? " (downgrade)" : "") + " ... " +
-               std::to_string(ev.duration.count()) + " ms\n")
+               " " + ev.step->message + (ev.step->direction == Direction::kDowngrade ? " (downgrade)" : "") +
+               " ... " + std::to_string(ev.duration.count()) + " ms\n")
            << std::flush;
     });
     try {
@@ -202,7 +202,7 @@ std::vector<db::StepRecord> stamp_records(const revision::RevisionGraph& graph,
   for (const auto& revision : stamped) {
     const auto index = graph.find(revision);
     records.push_back({.revision = revision,
-                       .direction = "stamp",
+                       .stamp = true,
                        .checksum = index ? graph.at(*index).script.checksum : "",
                        .run_id = run_id,
                        .step_index = static_cast<int>(records.size()) + 1,

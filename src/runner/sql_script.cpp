@@ -80,8 +80,8 @@ std::string sql_script(const std::vector<ExecStep>& steps, const RunnerOptions& 
                                 .step_index = i + 1,
                                 .step_count = count,
                                 .pgrevise_version = pgrevise_version};
-    out += "\n-- Running " + step.direction + " " + step.revision + ", " + step.message + " (" + step.file +
-           ")\n";
+    out += "\n-- Running " + std::string(to_string(step.direction)) + " " + step.revision + ", " +
+           step.message + " (" + step.file + ")\n";
     if (step.transactional) {
       if (!all_in_one) out += "BEGIN;\n";
       if (auto t = db::timeouts_sql(timeouts, true); !t.empty()) out += t + "\n";

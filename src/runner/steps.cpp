@@ -5,31 +5,12 @@
 
 namespace pgrevise::runner {
 
-std::vector<db::VersionChange> to_version_changes(const std::vector<revision::RowChange>& changes) {
-  std::vector<db::VersionChange> out;
-  out.reserve(changes.size());
-  for (const auto& c : changes) {
-    switch (c.kind) {
-      case revision::RowChange::Kind::kInsert:
-        out.push_back(db::VersionChange::insert(c.to));
-        break;
-      case revision::RowChange::Kind::kDelete:
-        out.push_back(db::VersionChange::remove(c.from));
-        break;
-      case revision::RowChange::Kind::kUpdate:
-        out.push_back(db::VersionChange::update(c.from, c.to));
-        break;
-    }
-  }
-  return out;
-}
-
 std::vector<ExecStep> exec_steps(const revision::RevisionGraph& graph, const revision::Plan& plan) {
   std::vector<ExecStep> out;
   out.reserve(plan.steps.size());
   for (const auto& ps : plan.steps) {
     const auto& script = graph.at(ps.revision).script;
-    const bool up = ps.direction == revision::Direction::kUp;
+    const bool up = ps.direction == Direction::kUpgrade;
     if (!up && !script.downgrade) {
       throw_bad_input("cannot downgrade revision " + script.revision + ": " + script.file +
                       " has no `-- +downgrade` section (nothing was changed)");
@@ -37,13 +18,13 @@ std::vector<ExecStep> exec_steps(const revision::RevisionGraph& graph, const rev
     const auto& section = up ? script.upgrade : *script.downgrade;
     ExecStep step{.revision = script.revision,
                   .message = script.message,
-                  .direction = revision::to_string(ps.direction),
+                  .direction = ps.direction,
                   .file = script.file,
                   .sql_first_line = section.first_line,
                   .sql = section.sql,
                   .checksum = script.checksum,
                   .transactional = script.transactional,
-                  .version_changes = to_version_changes(ps.row_changes)};
+                  .version_changes = ps.version_changes};
     if (!script.transactional) {
       for (auto& st : revision::split_sql(section.sql, section.first_line)) {
         step.statements.emplace_back(std::move(st.sql), st.line);

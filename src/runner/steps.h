@@ -13,6 +13,4 @@ namespace pgrevise::runner {
 // downgrade through a revision without a `-- +downgrade` section is refused before anything runs.
 std::vector<ExecStep> exec_steps(const revision::RevisionGraph& graph, const revision::Plan& plan);
 
-std::vector<db::VersionChange> to_version_changes(const std::vector<revision::RowChange>& changes);
-
 }  // namespace pgrevise::runner

@@ -4,9 +4,12 @@
 
 includes  an #include "MODULE/..." in src/M/ names M itself or a module M may use (an adapter's files may also
           use what the adapter lists)
-links     every pgrevise::MODULE in a target_link_libraries of src/ is a module the target's module may use
+links     every pgrevise::MODULE in a target_link_libraries or pgrevise_library of src/ is a module the target's
+          module may use
 clocks    steady_clock / system_clock are read (::now) only where real_time allows it; a file listed as not yet
           injected must still read one, so the list only shrinks
+headers   a public header (.h) includes an outside library (third_party.libraries) only where its module or its
+          adapter declares that its headers expose it, so the pure cores stay apart from the adapters
 
 Exit status 0 when the graph holds, 1 with one line per problem otherwise, 2 on bad usage.
 """
@@ -18,7 +21,10 @@ import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
 LINK_BLOCK = re.compile(r"target_link_libraries\(\s*([A-Za-z0-9_:]+)([^)]*)\)", re.S)
+# pgrevise_library(NAME SOURCES ... PUBLIC ... PRIVATE ...) (cmake/Library.cmake) defines pgrevise_NAME and its links.
+LIBRARY_BLOCK = re.compile(r"pgrevise_library\(\s*([A-Za-z0-9_]+)([^)]*)\)", re.S)
 LINKED_MODULE = re.compile(r"\bpgrevise::([a-z_]+)")
+SYSTEM_INCLUDE = re.compile(r"^\s*#\s*include\s+<([^>]+)>", re.M)
 CLOCK_READ = re.compile(r"\b(?:steady_clock|system_clock|high_resolution_clock)::now\b")
 SOURCE_SUFFIXES = (".h", ".cpp")
 BUILD_FILES = ("CMakeLists.txt",)
@@ -73,7 +79,9 @@ def check_links(src, graph):
     problems = []
     adapter_modules = {name: a["module"] for name, a in graph["adapters"].items() if name != "about"}
     for relpath, path in files_under(src, BUILD_FILES + (".cmake",)):
-        for target, body in LINK_BLOCK.findall(read(path)):
+        text = read(path)
+        blocks = LINK_BLOCK.findall(text) + [("pgrevise_" + name, body) for name, body in LIBRARY_BLOCK.findall(text)]
+        for target, body in blocks:
             module = target_module(graph, target, relpath.split("/")[0])
             allowed = allowed_for(graph, module, target=target)
             for used in LINKED_MODULE.findall(body):
@@ -96,13 +104,37 @@ def check_clocks(src, graph):
     return problems
 
 
+def exposed_by(graph, relpath):
+    third_party = graph.get("third_party", {})
+    exposed = set(third_party.get("headers_expose", {}).get(relpath.split("/")[0], []))
+    for name, adapter in graph["adapters"].items():
+        if name != "about" and relpath in adapter["files"]:
+            exposed.update(adapter.get("headers_expose", []))
+    return exposed
+
+
+def check_third_party_headers(src, graph):
+    libraries = graph.get("third_party", {}).get("libraries", {})
+    problems = []
+    for relpath, path in files_under(src, (".h",)):
+        exposed = exposed_by(graph, relpath)
+        for included in SYSTEM_INCLUDE.findall(read(path)):
+            for prefix, library in libraries.items():
+                if included.startswith(prefix) and library not in exposed:
+                    problems.append(
+                        "%s: a public header includes <%s> (%s); keep it in the .cpp or in an adapter target"
+                        % (relpath, included, library))
+    return problems
+
+
 def main(argv):
     if len(argv) != 2:
         sys.stderr.write("usage: check_dependencies.py SOURCE_DIR\n")
         return 2
     src = os.path.join(os.path.abspath(argv[1]), "src")
     graph = json.loads(read(os.path.join(src, "dependencies.json")))
-    problems = check_includes(src, graph) + check_links(src, graph) + check_clocks(src, graph)
+    problems = (check_includes(src, graph) + check_links(src, graph) + check_clocks(src, graph) +
+                check_third_party_headers(src, graph))
     for problem in problems:
         print(problem)
     return 1 if problems else 0

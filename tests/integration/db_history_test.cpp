@@ -95,7 +95,8 @@ TEST_F(History, TransactionalStepIsWrittenWithTheMigrationOrNotAtAll) {
   ASSERT_EQ(rows.size(), 1u);
   const auto& e = rows[0];
   EXPECT_EQ(e.revision, "001");
-  EXPECT_EQ(e.direction, "upgrade");
+  EXPECT_EQ(e.direction, Direction::kUpgrade);
+  EXPECT_FALSE(e.stamp);
   EXPECT_EQ(e.result, "succeeded");
   EXPECT_TRUE(e.transactional);
   EXPECT_EQ(e.checksum, "c0");
@@ -210,7 +211,7 @@ TEST_F(History, LastChecksumPerRevisionForDrift) {
   history.record(tx, step("a", 1, 1, "sha-old"));
   history.record(tx, step("a", 1, 1, "sha-new"));
   auto down = step("a", 1, 1, "sha-down");
-  down.direction = "downgrade";
+  down.direction = Direction::kDowngrade;
   history.record(tx, down);
   history.record_failure(tx, step("a", 1, 1, "sha-failed"), 1ms, "boom");
   history.record(tx, step("b", 1, 1, "sha-b"));

@@ -10,7 +10,7 @@ JobReport sample() {
   JobReport r{.kind = "migrate", .command = "upgrade", .result = "failed", .target = "heads"};
   r.heads_before = {"0006"};
   r.heads_after = {"0007"};
-  r.steps = {{"0007", "upgrade", 12}};
+  r.steps = {{"0007", Direction::kUpgrade, 12}};
   r.error = ReportError{"0008", "42P07", "relation \"project_costs\" already exists", "billing/0008.sql", 14};
   return r;
 }
@@ -32,7 +32,7 @@ TEST(JobReport, BackupRoundTrips) {
 
 TEST(JobReport, ManyStepsStayWithinLimitKeepingFirstAndLast) {
   JobReport r{.kind = "migrate", .command = "upgrade", .result = "succeeded"};
-  for (int i = 0; i < 1000; ++i) r.steps.push_back({"rev" + std::to_string(i), "upgrade", i});
+  for (int i = 0; i < 1000; ++i) r.steps.push_back({"rev" + std::to_string(i), Direction::kUpgrade, i});
   auto text = to_json(r);
   EXPECT_LE(text.size(), kMaxJobReportBytes);
   auto parsed = parse_job_report(text).value();

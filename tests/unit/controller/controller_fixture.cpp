@@ -51,7 +51,7 @@ void ControllerTest::apply(const Json& spec_patch, const Json& annotations) {
   cluster.apply_resource(resource_json(spec_patch, annotations));
 }
 
-controller::ReconcileResult ControllerTest::reconcile() {
+ReconcileResult ControllerTest::reconcile() {
   return reconciler->reconcile(kNs, kName);
 }
 
@@ -108,10 +108,10 @@ void ControllerTest::finish_migrate(const std::string& job, bool succeeded,
   report.duration_ms = 2500;
   report.started_at = "2026-11-30T08:00:05Z";
   report.finished_at = "2026-11-30T08:00:08Z";
-  report.steps.push_back({"001", "upgrade", 100});
+  report.steps.push_back({"001", Direction::kUpgrade, 100});
   if (succeeded) {
-    report.steps.push_back({"002", "upgrade", 200});
-    report.steps.push_back({"003", "upgrade", 300});
+    report.steps.push_back({"002", Direction::kUpgrade, 200});
+    report.steps.push_back({"003", Direction::kUpgrade, 300});
   }
   report.error = std::move(error);
   probe.set_heads(std::move(heads_after));

@@ -18,7 +18,7 @@
 namespace pgrevise::testing {
 
 // Records what the reconciler tells the metrics, for assertions.
-class RecordingMetrics final : public metrics::MigrationMetrics {
+class RecordingMetrics final : public metrics::ResourceMetrics {
  public:
   void set_phase(std::string_view, std::string_view, metrics::Phase p) override { phase = p; }
   void set_pending_revisions(std::string_view, std::string_view, std::int64_t n) override { pending = n; }
@@ -29,7 +29,7 @@ class RecordingMetrics final : public metrics::MigrationMetrics {
   void observe_run(std::string_view, std::string_view, metrics::RunResult r, double) override {
     runs.push_back(r);
   }
-  void observe_step(std::string_view, std::string_view, std::string_view revision, metrics::Direction,
+  void observe_step(std::string_view, std::string_view, std::string_view revision, Direction,
                     double) override {
     steps.emplace_back(revision);
   }
@@ -42,13 +42,6 @@ class RecordingMetrics final : public metrics::MigrationMetrics {
   void forget(std::string_view ns, std::string_view name) override {
     forgotten.push_back(std::string(ns) + "/" + std::string(name));
   }
-  void observe_reconcile(metrics::ReconcileResult, double) override {}
-  void set_queue_depth(std::int64_t) override {}
-  void observe_queue_latency(double) override {}
-  void inc_watch_restart(std::string_view) override {}
-  void inc_relist(std::string_view) override {}
-  void inc_api_request(std::string_view, int) override {}
-  void set_leader(bool) override {}
 
   std::optional<metrics::Phase> phase;
   std::int64_t pending = -1;
@@ -78,7 +71,7 @@ class ControllerTest : public ::testing::Test {
   // The resource with `spec` merged over a valid default spec (URL Secret, ConfigMap, backups to a claim).
   Json resource_json(const Json& spec_patch = Json::object(), const Json& annotations = Json::object()) const;
   void apply(const Json& spec_patch = Json::object(), const Json& annotations = Json::object());
-  controller::ReconcileResult reconcile();
+  ReconcileResult reconcile();
 
   api::Status status() const;
   api::Condition condition(std::string_view type) const;   // fails the test when absent

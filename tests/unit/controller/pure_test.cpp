@@ -178,8 +178,8 @@ TEST(ComputeStatusTest, TransitionTimeMovesOnlyWhenTheStatusDoes) {
 TEST(LiveProgressTest, IgnoresARunOlderThanTheJob) {
   controller::JobView job{.name = "m", .start_time = "2026-11-30T08:00:10Z"};
   revision::Plan plan;
-  plan.steps.push_back({0, "0002", revision::Direction::kUp, {}, {}});
-  plan.steps.push_back({1, "0003", revision::Direction::kUp, {}, {}});
+  plan.steps.push_back({0, "0002", Direction::kUpgrade, {}, {}});
+  plan.steps.push_back({1, "0003", Direction::kUpgrade, {}, {}});
   controller::MigrationProgress old_run{
       .run_id = "r0", .total = 5, .done = 5, .started_at = "2026-11-30T07:00:00.000Z"};
   auto p = controller::live_progress(job, old_run, plan);

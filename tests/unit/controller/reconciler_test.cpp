@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "api/reasons.h"
+#include "controller/events.h"
 #include "unit/controller/controller_fixture.h"
 
 namespace pgrevise::testing {
@@ -9,70 +10,113 @@ namespace {
 
 namespace reason = api::reason;
 namespace condition = api::condition;
+namespace event = controller::event;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 class ReconcilerTest : public ControllerTest {};
 
-TEST_F(ReconcilerTest, FirstInstallBacksUpThenMigratesThenIsReady) {
-  apply();
-  auto result = reconcile();
-  EXPECT_FALSE(result.error);
-  ASSERT_TRUE(result.requeue_after.has_value());
-  EXPECT_EQ(*result.requeue_after, options.job_poll_interval);
+// A first install goes through a backup, then a migration, then Ready: one behaviour per step below.
+class FirstInstall : public ReconcilerTest {
+ protected:
+  // The backup Job the first reconcile creates, started.
+  std::string backup_started() {
+    apply();
+    reconcile();
+    const std::string backup = only_job("backup");
+    cluster.start_job(kNs, backup);
+    return backup;
+  }
+  // The migrate Job created once the backup succeeded.
+  std::string migrate_created() {
+    finish_backup(backup_started(), true);
+    reconcile();
+    return only_job("migrate");
+  }
+  // The reconcile after the migration succeeded.
+  ReconcileResult migration_finished() {
+    finish_migrate(migrate_created(), true, {"003"});
+    return reconcile();
+  }
+};
 
+TEST_F(FirstInstall, FirstReconcileCreatesOnlyTheBackupJobAndPollsIt) {
+  apply();
+  const auto result = reconcile();
+  EXPECT_FALSE(result.error);
+  EXPECT_EQ(result.requeue_after, options.job_poll_interval);
   const std::string backup = only_job("backup");
   EXPECT_THAT(jobs_of("migrate"), IsEmpty());
-  auto s = status();
+  EXPECT_THAT(cluster.event_reasons(), ElementsAre(event::kBackupStarted));
+  const auto s = status();
   EXPECT_EQ(s.phase, api::Phase::kBackingUp);
   EXPECT_EQ(s.active_job, backup);
+}
+
+TEST_F(FirstInstall, BackingUpStatusNamesThePendingRevisionsAndTarget) {
+  apply();
+  reconcile();
+  const auto s = status();
   EXPECT_THAT(s.pending_revisions, ElementsAre("001", "002", "003"));
   EXPECT_THAT(s.target_heads, ElementsAre("003"));
-  EXPECT_EQ(condition(condition::kReconciling).status, "True");
-  EXPECT_EQ(condition(condition::kReady).status, "False");
-  EXPECT_THAT(cluster.event_reasons(), ElementsAre("BackupStarted"));
+  EXPECT_EQ(condition(condition::kReconciling).status, api::kConditionTrue);
+  EXPECT_EQ(condition(condition::kReady).status, api::kConditionFalse);
+}
 
-  cluster.start_job(kNs, backup);
-  finish_backup(backup, true);
-  reconcile();
-  const std::string migrate = only_job("migrate");
-  s = status();
+TEST_F(FirstInstall, SucceededBackupIsRecordedAndStartsTheMigrateJob) {
+  const std::string migrate = migrate_created();
+  const auto s = status();
   EXPECT_EQ(s.phase, api::Phase::kMigrating);
   EXPECT_EQ(s.active_job, migrate);
   ASSERT_TRUE(s.last_backup.has_value());
   EXPECT_EQ(s.last_backup->file, "/backups/app-20261130T080000Z.dump");
   EXPECT_EQ(s.last_backup->size_bytes, 4096);
-  EXPECT_EQ(condition(condition::kBackupSucceeded).status, "True");
+  EXPECT_EQ(condition(condition::kBackupSucceeded).status, api::kConditionTrue);
+  EXPECT_THAT(cluster.event_reasons(),
+              ElementsAre(event::kBackupStarted, event::kBackupSucceeded, event::kMigrationStarted));
+}
+
+TEST_F(FirstInstall, MigratingStatusShowsProgressFromTheFirstPendingRevision) {
+  migrate_created();
+  const auto s = status();
   ASSERT_TRUE(s.progress.has_value());
   EXPECT_EQ(s.progress->revision, "001");
   EXPECT_EQ(s.progress->total, 3);
-  EXPECT_THAT(cluster.event_reasons(), ElementsAre("BackupStarted", "BackupSucceeded", "MigrationStarted"));
+}
 
-  finish_migrate(migrate, true, {"003"});
-  auto done = reconcile();
-  EXPECT_FALSE(done.error);
-  s = status();
+TEST_F(FirstInstall, SucceededMigrationMakesTheResourceReadyAtTheTarget) {
+  EXPECT_FALSE(migration_finished().error);
+  const auto s = status();
   EXPECT_EQ(s.phase, api::Phase::kSucceeded);
   EXPECT_THAT(s.current_heads, ElementsAre("003"));
   EXPECT_THAT(s.pending_revisions, IsEmpty());
   EXPECT_EQ(s.active_job, "");
   EXPECT_FALSE(s.progress.has_value());
+  EXPECT_EQ(condition(condition::kReady).status, api::kConditionTrue);
+  EXPECT_EQ(condition(condition::kReady).reason, reason::kUpToDate);
+  EXPECT_EQ(condition(condition::kStalled).status, api::kConditionFalse);
+  EXPECT_EQ(condition(condition::kMigrationSucceeded).status, api::kConditionTrue);
+}
+
+TEST_F(FirstInstall, SucceededMigrationIsRecordedAsTheLastRunWithItsSteps) {
+  migration_finished();
+  const auto s = status();
   ASSERT_TRUE(s.last_run.has_value());
   EXPECT_EQ(s.last_run->result, api::kRunSucceeded);
   ASSERT_EQ(s.last_run->steps.size(), 3u);
   EXPECT_EQ(s.last_run->steps[2].revision, "003");
-  EXPECT_EQ(condition(condition::kReady).status, "True");
-  EXPECT_EQ(condition(condition::kReady).reason, reason::kUpToDate);
-  EXPECT_EQ(condition(condition::kStalled).status, "False");
-  EXPECT_EQ(condition(condition::kMigrationSucceeded).status, "True");
-  EXPECT_THAT(cluster.event_reasons(),
-              ElementsAre("BackupStarted", "BackupSucceeded", "MigrationStarted", "Migrated"));
+  EXPECT_THAT(cluster.event_reasons(), ElementsAre(event::kBackupStarted, event::kBackupSucceeded,
+                                                   event::kMigrationStarted, event::kMigrated));
+  EXPECT_EQ(cluster.job_creations(), 2);
+}
+
+TEST_F(FirstInstall, SucceededMigrationIsCountedInTheMetrics) {
+  migration_finished();
   EXPECT_EQ(metrics.phase, metrics::Phase::kSucceeded);
   EXPECT_EQ(metrics.runs, std::vector<metrics::RunResult>{metrics::RunResult::kSucceeded});
   EXPECT_EQ(metrics.backups, std::vector<metrics::RunResult>{metrics::RunResult::kSucceeded});
   EXPECT_THAT(metrics.steps, ElementsAre("001", "002", "003"));
   EXPECT_EQ(metrics.successes, 1);
-  EXPECT_EQ(cluster.job_creations(), 2);
 }
 
 TEST_F(ReconcilerTest, LiveProgressComesFromTheHistoryTableOfTheCurrentRun) {
@@ -246,7 +290,7 @@ TEST_F(ReconcilerTest, DowngradeRefusedThenAllowed) {
   EXPECT_EQ(stalled.reason, reason::kDowngradeNotAllowed);
   EXPECT_NE(stalled.message.find("003"), std::string::npos);
   EXPECT_THAT(status().pending_revisions, ElementsAre("003", "002"));
-  EXPECT_THAT(cluster.event_reasons(), ElementsAre("Blocked"));
+  EXPECT_THAT(cluster.event_reasons(), ElementsAre(event::kBlocked));
 
   apply({{"targetRevision", "001"}, {"safety", {{"allowDowngrade", true}}}});
   reconcile();
@@ -423,7 +467,7 @@ TEST_F(ReconcilerTest, StatusConflictIsRetriedByReadingAgain) {
   EXPECT_EQ(cluster.status_writes(), 1);
   EXPECT_EQ(status().phase, api::Phase::kBackingUp);
   EXPECT_EQ(cluster.job_creations(), 1);
-  EXPECT_THAT(cluster.event_reasons(), ElementsAre("BackupStarted"));
+  EXPECT_THAT(cluster.event_reasons(), ElementsAre(event::kBackupStarted));
 }
 
 TEST_F(ReconcilerTest, EndlessConflictsEndInATransientError) {

@@ -88,9 +88,9 @@ void populate(MigrationMetrics& m) {
     m.observe_backup("team-a", name, RunResult::kFailed, 1, 0);
     m.observe_lock_wait("team-a", name, 0.2);
   }
-  m.observe_reconcile(ReconcileResult::kSuccess, 0.03);
-  m.observe_reconcile(ReconcileResult::kError, 0.5);
-  m.observe_reconcile(ReconcileResult::kRequeue, 0.01);
+  m.observe_reconcile(ReconcileResult{}, 0.03);
+  m.observe_reconcile(ReconcileResult{.error = true}, 0.5);
+  m.observe_reconcile(ReconcileResult{.requeue_after = std::chrono::milliseconds(1000)}, 0.01);
   m.set_queue_depth(4);
   m.observe_queue_latency(0.002);
   m.inc_watch_restart("postgresmigrations");

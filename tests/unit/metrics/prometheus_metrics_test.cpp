@@ -216,7 +216,7 @@ TEST(PrometheusMetrics, ConcurrentRecordingForgettingAndRenderingAgree) {
       for (int i = 0; i < 300; ++i) {
         metrics.set_phase("ns", name, Phase::kMigrating);
         metrics.observe_run("ns", name, RunResult::kSucceeded, 1);
-        metrics.observe_reconcile(ReconcileResult::kSuccess, 0.01);
+        metrics.observe_reconcile(ReconcileResult{}, 0.01);
         if (i % 50 == 0) metrics.forget("ns", name);
         if (i % 20 == 0) parse_exposition(metrics.render());
       }

@@ -20,19 +20,19 @@ using Rows = std::vector<std::string>;
 
 // Applies one step's row changes to `rows`, failing the test on a change the database would reject (an update
 // or delete of a row that is not there, an insert of one that is).
-void apply_changes(Rows& rows, const std::vector<RowChange>& changes) {
+void apply_changes(Rows& rows, const std::vector<VersionChange>& changes) {
   for (const auto& c : changes) {
     auto from = std::find(rows.begin(), rows.end(), c.from);
     switch (c.kind) {
-      case RowChange::Kind::kInsert:
+      case VersionChange::Kind::kInsert:
         ASSERT_EQ(std::find(rows.begin(), rows.end(), c.to), rows.end()) << c.to_string();
         rows.push_back(c.to);
         break;
-      case RowChange::Kind::kDelete:
+      case VersionChange::Kind::kDelete:
         ASSERT_NE(from, rows.end()) << c.to_string();
         rows.erase(from);
         break;
-      case RowChange::Kind::kUpdate:
+      case VersionChange::Kind::kUpdate:
         ASSERT_NE(from, rows.end()) << c.to_string();
         ASSERT_EQ(std::find(rows.begin(), rows.end(), c.to), rows.end()) << c.to_string();
         *from = c.to;
@@ -58,10 +58,10 @@ void check_plan(const RevisionGraph& g, const Rows& start, const Plan& plan) {
   EXPECT_EQ(plan.heads_before, rows);
   for (const auto& step : plan.steps) {
     auto before = applied_ids(g, rows);
-    apply_changes(rows, step.row_changes);
+    apply_changes(rows, step.version_changes);
     EXPECT_EQ(rows, step.heads_after) << step.revision_id;
     auto after = applied_ids(g, rows);
-    if (step.direction == Direction::kUp) {
+    if (step.direction == Direction::kUpgrade) {
       EXPECT_FALSE(before.count(step.revision_id)) << step.revision_id;
       before.insert(step.revision_id);
     } else {

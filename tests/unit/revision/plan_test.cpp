@@ -17,8 +17,8 @@ using ::testing::IsEmpty;
 std::vector<std::string> describe(const Plan& plan) {
   std::vector<std::string> out;
   for (const auto& step : plan.steps) {
-    std::string line = (step.direction == Direction::kUp ? "+" : "-") + step.revision_id + ":";
-    for (const auto& c : step.row_changes) line += " " + c.to_string() + ";";
+    std::string line = (step.direction == Direction::kUpgrade ? "+" : "-") + step.revision_id + ":";
+    for (const auto& c : step.version_changes) line += " " + c.to_string() + ";";
     out.push_back(line);
   }
   return out;
@@ -184,11 +184,11 @@ TEST(PlanStamp, ReplacesHeadsOnTheTargetsLineageOnly) {
   auto g = graph_of(several_heads());
   StampPlan p = plan_stamp(g, "dee1", {"cee2", "dee2"});
   EXPECT_THAT(p.heads_after, ElementsAre("cee2", "dee1"));
-  EXPECT_THAT(p.row_changes, ElementsAre(RowChange::remove("dee2"), RowChange::insert("dee1")));
+  EXPECT_THAT(p.version_changes, ElementsAre(VersionChange::remove("dee2"), VersionChange::insert("dee1")));
   EXPECT_THAT(plan_stamp(g, "hb00", {"cee2", "dee1"}).heads_after, ElementsAre("hb00"));
   EXPECT_THAT(plan_stamp(g, "heads", {}).heads_after, ElementsAre("cee2", "dee2"));
   EXPECT_THAT(plan_stamp(g, "base", {"cee2", "dee2"}).heads_after, IsEmpty());
-  EXPECT_TRUE(plan_stamp(g, "cee2", {"cee2", "dee2"}).row_changes.empty());
+  EXPECT_TRUE(plan_stamp(g, "cee2", {"cee2", "dee2"}).version_changes.empty());
 }
 
 TEST(PlanStamp, LabelBaseAndDependencies) {
@@ -204,8 +204,8 @@ TEST(PlanStamp, PurgeStartsFromAnEmptyTableAndToleratesUnknownRows) {
   StampPlan p = plan_stamp(g, "xone", {"ytwo", "ghost"}, /*purge=*/true);
   EXPECT_THAT(p.heads_before, ElementsAre("ghost", "ytwo"));
   EXPECT_THAT(p.heads_after, ElementsAre("xone"));
-  EXPECT_THAT(p.row_changes,
-              ElementsAre(RowChange::remove("ghost"), RowChange::remove("ytwo"), RowChange::insert("xone")));
+  EXPECT_THAT(p.version_changes, ElementsAre(VersionChange::remove("ghost"), VersionChange::remove("ytwo"),
+                                             VersionChange::insert("xone")));
   try {
     plan_stamp(g, "xone", {"ghost"});
     FAIL();
@@ -237,7 +237,7 @@ TEST(PlanToTarget, GoingBackDowngradesWhatTheTargetDoesNotNeed) {
   Plan p = plan_to_target(g, "0010", {"0016"});
   std::vector<std::string> order;
   for (const auto& s : p.steps)
-    order.push_back(std::string(s.direction == Direction::kUp ? "+" : "-") + s.revision_id);
+    order.push_back(std::string(s.direction == Direction::kUpgrade ? "+" : "-") + s.revision_id);
   EXPECT_THAT(order, ElementsAre("-0016", "-0015", "-0014", "-0013", "-0012", "-0011"));
   EXPECT_EQ(downgrade_step_count(p), 6u);
   EXPECT_THAT(p.heads_after, ElementsAre("0010"));
@@ -246,7 +246,7 @@ TEST(PlanToTarget, GoingBackDowngradesWhatTheTargetDoesNotNeed) {
   Plan side = plan_to_target(g, "0013", {"0010"});
   order.clear();
   for (const auto& s : side.steps)
-    order.push_back(std::string(s.direction == Direction::kUp ? "+" : "-") + s.revision_id);
+    order.push_back(std::string(s.direction == Direction::kUpgrade ? "+" : "-") + s.revision_id);
   EXPECT_THAT(order, ElementsAre("-0010", "-0009", "-0008", "-0007", "+0011", "+0012", "+0013"));
   EXPECT_THAT(side.heads_after, ElementsAre("0013"));
   EXPECT_THAT(plan_to_target(g, "base", {"0003"}).heads_after, ::testing::IsEmpty());

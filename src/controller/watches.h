@@ -1,0 +1,20 @@
+#pragma once
+
+// Which PostgresMigrations a change to another watched object concerns: the controller's declaration of its
+// secondary watches, kept beside the reconciler rather than in the operator's wiring.
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/object_ref.h"
+
+namespace pgrevise::controller {
+
+// A ConfigMap change concerns the resource owning it (a dry run's SQL ConfigMap, by ownerReferences) and
+// every resource of `resources_in_namespace` (the PostgresMigrations of the ConfigMap's namespace) whose
+// spec.migrations.configMapRef names it. The owner comes first; nothing else is a concern.
+std::vector<ObjectRef> resources_for_config_map(const nlohmann::json& config_map,
+                                                const std::vector<nlohmann::json>& resources_in_namespace);
+
+}  // namespace pgrevise::controller
