@@ -38,6 +38,9 @@ inline constexpr std::string_view kBackupRunning = "BackupRunning";
 inline constexpr std::string_view kBackupFailed = "BackupFailed";
 inline constexpr std::string_view kBackupSucceeded = "BackupSucceeded";
 inline constexpr std::string_view kBackupDisabled = "BackupDisabled";
+// The server is newer than every pg_dump the backup Job had: pg_dump cannot dump it, so retrying cannot help;
+// client tools as new as the server can (an image that has them).
+inline constexpr std::string_view kPgDumpTooOld = "PgDumpTooOld";
 // Migration stage.
 inline constexpr std::string_view kMigrationRunning = "MigrationRunning";
 inline constexpr std::string_view kMigrationFailed = "MigrationFailed";
@@ -64,11 +67,12 @@ inline constexpr std::string_view kTransientError = "TransientError";
 inline constexpr std::string_view kDeleting = "Deleting";
 
 // The Stalled reasons that say the input is wrong (the spec, its Secret or ConfigMap, the migration files, a
-// refused downgrade, a Job the API refused, heads moved outside the operator): changing the input clears
-// them, waiting does not. `pgrevise apply` exits 2 (bad input) on these and 1 on any other.
+// refused downgrade, a Job the API refused, heads moved outside the operator, a Job image whose pg_dump is
+// older than the server): changing the input clears them, waiting does not. `pgrevise apply` exits 2 (bad
+// input) on these and 1 on any other.
 inline constexpr std::string_view kBadInputReasons[] = {
-    kInvalidSpec,       kInvalidTarget,     kDowngradeNotAllowed, kSecretNotFound, kSecretKeyNotFound,
-    kConfigMapNotFound, kInvalidMigrations, kJobCreateFailed,     kOutOfBandChange};
+    kInvalidSpec,       kInvalidTarget,     kDowngradeNotAllowed, kSecretNotFound,  kSecretKeyNotFound,
+    kConfigMapNotFound, kInvalidMigrations, kJobCreateFailed,     kOutOfBandChange, kPgDumpTooOld};
 inline constexpr bool is_bad_input(std::string_view reason) {
   for (std::string_view bad_input : kBadInputReasons)
     if (reason == bad_input) return true;

@@ -140,8 +140,17 @@ backup::ProgressFn terminal_progress(const std::string& label, bool enabled) {
   };
 }
 
+// Where Debian installs the client tools of each PostgreSQL version side by side (postgresql-client-MAJOR),
+// and where the image puts those of the newest version it ships.
+constexpr char kClientToolsRoot[] = "/usr/lib/postgresql";
+
+std::vector<std::string> client_dirs() {
+  return backup::installed_client_dirs(kClientToolsRoot);
+}
+
 backup::BackupOptions backup_options(const cli::ParsedArgs& a) {
   backup::BackupOptions o;
+  o.client_dirs = client_dirs();
   o.out_dir = out_dir(a);
   o.name = a.get("name");
   if (o.name) backup::validate_name(*o.name);
@@ -269,8 +278,9 @@ int verify_backup(const cli::ParsedArgs& a) {
   const backup::LocatedBackup b = backup::locate_backup(*from);
   backup::verify_against_manifest(b);
   SystemProcessRunner runner;
-  backup::verify_archive(b.archive_path, b.manifest.format, b.manifest.table_count,
-                         backup::Verification::kFull, "pg_restore", runner);
+  backup::verify_archive(
+      b.archive_path, b.manifest.format, b.manifest.table_count, backup::Verification::kFull,
+      backup::tools_for_backup(b.manifest, client_dirs(), runner).tool("pg_restore"), runner);
   std::printf("%s: ok (sha256 %s matches %s)\n", b.archive_path.c_str(), b.manifest.sha256.c_str(),
               b.manifest_path.c_str());
   return kExitOk;
@@ -333,7 +343,9 @@ int restore(const cli::ParsedArgs& a) {
   SystemProcessRunner runner;
   if (a.has("list")) {
     const backup::LocatedBackup b = backup::locate_backup(*from);
-    std::printf("%s", backup::list_contents(b, "pg_restore", runner).c_str());
+    const std::string pg_restore =
+        backup::tools_for_backup(b.manifest, client_dirs(), runner).tool("pg_restore");
+    std::printf("%s", backup::list_contents(b, pg_restore, runner).c_str());
     return kExitOk;
   }
   return with_report(a, "restore", [&] {
@@ -347,6 +359,9 @@ int restore(const cli::ParsedArgs& a) {
     plan.format = b.manifest.format;
     plan.archive = b.archive_path.string();
     backup::validate_restore_plan(plan);
+    const backup::ClientTools tools = backup::tools_for_backup(b.manifest, client_dirs(), runner);
+    plan.pg_restore = tools.tool("pg_restore");
+    plan.psql = tools.tool("psql");
     const auto table = db::VersionTableName::parse(a.get_or("version-table", b.manifest.version_table));
     const db::ConnectionConfig cfg = db::resolve_connection(a.get("database-url"));
     backup::verify_against_manifest(b);

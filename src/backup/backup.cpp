@@ -149,6 +149,26 @@ void dump(const BackupOptions& opts, const ChildConnection& conn, const fs::path
 
 }  // namespace
 
+std::vector<ClientTools> available_client_tools(const std::string& path_pg_dump,
+                                                const std::vector<std::string>& dirs, ProcessRunner& runner) {
+  std::vector<ClientTools> available;
+  std::optional<Error> path_error;
+  try {
+    available.push_back({"", pg_dump_version(path_pg_dump, runner)});
+  } catch (const Error& e) {
+    path_error = e;
+  }
+  for (const std::string& dir : dirs) {
+    try {
+      available.push_back({dir, pg_dump_version(dir + "/pg_dump", runner)});
+    } catch (const Error&) {
+      // A folder whose pg_dump does not run is not a choice; the tools that do run are.
+    }
+  }
+  if (available.empty() && path_error) throw *path_error;
+  return available;
+}
+
 TocSummary check_toc(const TocSummary& toc, int expected_tables) {
   // A brand-new database (the first install of an application) dumps to an empty table of contents; that is
   // a sound backup. Emptiness only betrays a broken dump when the database had tables.
@@ -286,13 +306,30 @@ std::vector<std::string> apply_retention(const BackupOptions& opts, const Manife
 
 }  // namespace
 
-BackupResult run_backup(const BackupOptions& opts, const ChildConnection& conn, const DatabaseFacts& facts,
+namespace {
+
+// The options with the pg_dump and pg_restore of the client tools chosen for the server, and their version.
+std::pair<BackupOptions, PgVersion> with_tools_for_server(const BackupOptions& opts,
+                                                          const DatabaseFacts& facts, ProcessRunner& runner) {
+  const PgVersion server = server_version(facts.server_version_num, facts.server_version);
+  const std::vector<ClientTools> available = available_client_tools(opts.pg_dump, opts.client_dirs, runner);
+  const std::optional<ClientTools> chosen = choose_client_tools(available, server);
+  if (!chosen) refuse_newer_server(available, server);
+  BackupOptions with_tools = opts;
+  if (!chosen->bindir.empty()) {
+    with_tools.pg_dump = chosen->tool("pg_dump");
+    with_tools.pg_restore = chosen->tool("pg_restore");
+  }
+  return {std::move(with_tools), chosen->version};
+}
+
+}  // namespace
+
+BackupResult run_backup(const BackupOptions& options, const ChildConnection& conn, const DatabaseFacts& facts,
                         ProcessRunner& runner, Clock& clock, const ProgressFn& progress) {
-  check_out_dir(opts.out_dir);
-  if (opts.retain && *opts.retain < 1) throw_bad_input("--retain: must be at least 1");
-  const PgVersion dump_version = pg_dump_version(opts.pg_dump, runner);
-  check_pg_dump_compatible(dump_version, server_version(facts.server_version_num, facts.server_version),
-                           opts.pg_dump);
+  check_out_dir(options.out_dir);
+  if (options.retain && *options.retain < 1) throw_bad_input("--retain: must be at least 1");
+  const auto [opts, dump_version] = with_tools_for_server(options, facts, runner);
   const auto started = clock.now();
   const auto steady_start = clock.steady_now();
   const std::string name = opts.name ? *opts.name : default_name(facts.database, facts.heads, started);

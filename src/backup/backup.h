@@ -42,6 +42,9 @@ struct BackupOptions {
   Verification verification = Verification::kFull;
   std::string pg_dump = "pg_dump";
   std::string pg_restore = "pg_restore";
+  // Folders of client tools of other versions (installed_client_dirs): the backup takes, among them and the
+  // tools on PATH, those choose_client_tools picks for the server.
+  std::vector<std::string> client_dirs;
 };
 
 struct BackupResult {
@@ -55,7 +58,13 @@ struct BackupResult {
 // Called about every 250 ms while pg_dump runs, with the bytes written so far.
 using ProgressFn = std::function<void(std::uint64_t bytes, std::chrono::milliseconds elapsed)>;
 
-// Checks the out directory, pg_dump's version against the server's, dumps to a hidden .partial name,
+// The client tools at hand: those on PATH (pg_dump named PATH_PG_DUMP) when they run, then those in each of
+// DIRS that run, each with its pg_dump's version. None at all → Error(kIo) saying pg_dump cannot be run.
+std::vector<ClientTools> available_client_tools(const std::string& path_pg_dump,
+                                                const std::vector<std::string>& dirs, ProcessRunner& runner);
+
+// Checks the out directory, chooses the client tools for the server's version (a server newer than every
+// pg_dump → PgDumpTooOld), dumps to a hidden .partial name,
 // verifies, writes the manifest, renames into place, then applies retention. On any failure the partial
 // output is removed, nothing else is touched, and Error says what failed and that the partial was removed.
 BackupResult run_backup(const BackupOptions& opts, const ChildConnection& conn, const DatabaseFacts& facts,

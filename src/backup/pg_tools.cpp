@@ -1,5 +1,7 @@
 #include "backup/pg_tools.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <regex>
 
 #include "common/error.h"
@@ -33,12 +35,59 @@ PgVersion server_version(int num, const std::string& text) {
   return v;
 }
 
-void check_pg_dump_compatible(const PgVersion& pg_dump, const PgVersion& server, const std::string& path) {
-  if (pg_dump.major_code >= server.major_code) return;
-  throw Error(ErrorKind::kBadInput,
-              "pg_dump " + pg_dump.text + " (" + path + ") is older than the server (PostgreSQL " +
-                  server.text + "): pg_dump cannot dump a newer server; install the PostgreSQL " +
-                  server.major_text() + " client tools or newer, or put them first on PATH");
+std::string ClientTools::tool(std::string_view name) const {
+  return bindir.empty() ? std::string(name) : bindir + "/" + std::string(name);
+}
+
+std::string ClientTools::where() const {
+  return bindir.empty() ? "pg_dump on PATH" : tool("pg_dump");
+}
+
+std::vector<std::string> installed_client_dirs(const std::string& root) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<int, std::string>> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    const fs::path bin = entry.path() / "bin";
+    if (fs::exists(bin / "pg_dump", ec)) found.emplace_back(std::stoi(name), bin.string());
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> dirs;
+  for (auto& [major, dir] : found) dirs.push_back(std::move(dir));
+  return dirs;
+}
+
+std::optional<ClientTools> choose_client_tools(const std::vector<ClientTools>& available,
+                                               const PgVersion& server) {
+  const ClientTools* oldest_newer = nullptr;
+  for (const ClientTools& tools : available) {
+    if (tools.version.major_code == server.major_code) return tools;
+    if (tools.version.major_code > server.major_code &&
+        (oldest_newer == nullptr || tools.version.major_code < oldest_newer->version.major_code)) {
+      oldest_newer = &tools;
+    }
+  }
+  if (oldest_newer == nullptr) return std::nullopt;
+  return *oldest_newer;
+}
+
+void refuse_newer_server(const std::vector<ClientTools>& available, const PgVersion& server) {
+  std::string found = "no pg_dump was found";
+  const auto newest = std::max_element(available.begin(), available.end(), [](const auto& a, const auto& b) {
+    return a.version.major_code < b.version.major_code;
+  });
+  if (newest != available.end()) {
+    found = "the newest pg_dump here is " + newest->version.text + " (" + newest->where() + ")";
+  }
+  throw PgDumpTooOld(
+      "PostgreSQL " + server.text + " is newer than every pg_dump available: " + found +
+      ", and pg_dump cannot dump a newer server. Use a pgrevise image whose client tools are " +
+      server.major_text() + " or newer (spec.job.image), or install the PostgreSQL " + server.major_text() +
+      " client tools (Debian: postgresql-client-" + server.major_text() +
+      ") and put them first on PATH or in /usr/lib/postgresql/" + server.major_text() + "/bin");
 }
 
 void add_connection_environment(ProcessSpec& spec, const ChildConnection& c,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backup/manifest.h"
+#include "common/error.h"
 #include "common/process.h"
 
 namespace pgrevise::backup {
@@ -23,9 +24,35 @@ struct PgVersion {
 std::optional<PgVersion> parse_tool_version(std::string_view version_output);
 PgVersion server_version(int server_version_num, const std::string& server_version_text);
 
-// Throws Error(kBadInput) naming both versions when pg_dump is older than the server.
-void check_pg_dump_compatible(const PgVersion& pg_dump, const PgVersion& server,
-                              const std::string& pg_dump_path);
+// The refusal of a backup whose server is newer than every pg_dump at hand (pg_dump cannot dump a newer
+// server). A type of its own so that the Job's report can say so, and the operator report it under a Reason
+// of its own rather than as any failed backup.
+class PgDumpTooOld : public Error {
+ public:
+  explicit PgDumpTooOld(std::string message) : Error(ErrorKind::kBadInput, std::move(message)) {}
+};
+
+// One set of PostgreSQL client tools (pg_dump, pg_restore, psql) of one version, in one folder.
+struct ClientTools {
+  std::string bindir;                             // empty: the tools found on PATH
+  PgVersion version;                              // of its pg_dump
+  std::string tool(std::string_view name) const;  // "pg_dump" on PATH, or BINDIR/pg_dump
+  std::string where() const;                      // "pg_dump on PATH", or the path
+};
+
+// The client tools of each version in Debian's layout, ROOT/MAJOR/bin (ROOT is /usr/lib/postgresql, where
+// Debian's postgresql-client-MAJOR packages install side by side): the folders holding a pg_dump, by version.
+std::vector<std::string> installed_client_dirs(const std::string& root);
+
+// Which tools serve a server of version SERVER (or read an archive that pg_dump SERVER wrote): those of the
+// same major version, preferring the first listed; else the oldest newer ones, as pg_dump dumps every older
+// server but writes statements that only servers as new as itself run (pg_dump 17 and 18 begin every dump
+// with SET transaction_timeout, which PostgreSQL 16 and older refuse). nullopt when every set is older.
+std::optional<ClientTools> choose_client_tools(const std::vector<ClientTools>& available,
+                                               const PgVersion& server);
+
+// Throws PgDumpTooOld naming the server's version, the newest pg_dump found and where, and the remedy.
+[[noreturn]] void refuse_newer_server(const std::vector<ClientTools>& available, const PgVersion& server);
 
 // How to reach the database from a child process. The password travels only in the child's environment.
 struct ChildConnection {

@@ -124,6 +124,7 @@ JobReport restore_job_report(const Manifest& m, const std::vector<std::string>& 
 JobReport failure_job_report(const std::string& command, const Error& e) {
   JobReport report{.kind = "backup", .command = command, .result = "failed"};
   report.error = ReportError{.message = redact(e.what())};
+  if (dynamic_cast<const PgDumpTooOld*>(&e) != nullptr) report.error->code = report_code::kPgDumpTooOld;
   return report;
 }
 

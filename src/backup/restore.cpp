@@ -118,6 +118,14 @@ void run_clean_restore(const RestorePlan& plan, const ChildConnection& conn, Pro
 
 }  // namespace
 
+ClientTools tools_for_backup(const Manifest& m, const std::vector<std::string>& dirs, ProcessRunner& runner) {
+  const std::optional<PgVersion> written_by = parse_tool_version("(PostgreSQL) " + m.pg_dump_version);
+  if (!written_by) return ClientTools{};
+  const std::optional<ClientTools> chosen =
+      choose_client_tools(available_client_tools("pg_dump", dirs, runner), *written_by);
+  return chosen ? *chosen : ClientTools{};
+}
+
 void run_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner) {
   validate_restore_plan(plan);
   if (plan.clean) return run_clean_restore(plan, conn, runner);

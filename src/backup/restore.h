@@ -22,6 +22,11 @@ LocatedBackup locate_backup(const std::filesystem::path& from);
 // both checksums (or sizes).
 void verify_against_manifest(const LocatedBackup& b);
 
+// The client tools to read and restore a backup with: those choose_client_tools picks for the version of the
+// pg_dump that wrote it (from its manifest), among the tools on PATH and in DIRS (installed_client_dirs); the
+// tools on PATH when none is as new (pg_restore then names the archive version it cannot read).
+ClientTools tools_for_backup(const Manifest& m, const std::vector<std::string>& dirs, ProcessRunner& runner);
+
 // pg_restore (or psql for plain) into the database. A failure → Error(kMigrationFailed) with the tool's
 // message.
 void run_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner);

@@ -61,8 +61,11 @@ void backup_events(const api::Status& before, const api::Status& after, std::vec
       message += ": " + b.file + " (" + std::to_string(b.size_bytes) + " bytes, sha256 " + b.sha256 + ")";
     out.push_back({EventType::kNormal, event::kBackupSucceeded, message});
   }
-  if (const auto* c = newly_false(before, after, condition::kBackupSucceeded, reason::kBackupFailed)) {
-    out.push_back({EventType::kWarning, event::kBackupFailed, c->message});
+  // A server newer than the Job's pg_dump is a failed backup too, counted and announced as one.
+  for (std::string_view failed : {reason::kBackupFailed, reason::kPgDumpTooOld}) {
+    if (const auto* c = newly_false(before, after, condition::kBackupSucceeded, failed)) {
+      out.push_back({EventType::kWarning, event::kBackupFailed, c->message});
+    }
   }
 }
 
@@ -82,8 +85,8 @@ void run_events(const api::Status& before, const api::Status& after, std::vector
 void blocked_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
   const api::Condition* now = newly_true(before, after, condition::kStalled);
   // A failed Job's own event (BackupFailed, MigrationFailed) already says it.
-  if (now == nullptr || now->reason == reason::kBackupFailed || now->reason == reason::kMigrationFailed ||
-      now->reason == reason::kJobDeadlineExceeded)
+  if (now == nullptr || now->reason == reason::kBackupFailed || now->reason == reason::kPgDumpTooOld ||
+      now->reason == reason::kMigrationFailed || now->reason == reason::kJobDeadlineExceeded)
     return;
   out.push_back({EventType::kWarning, event::kBlocked, now->reason + ": " + now->message});
 }

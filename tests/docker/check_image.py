@@ -151,7 +151,7 @@ class Dockerfile(unittest.TestCase):
         self.runtime = stage_named("runtime")
 
     def test_build_stage_is_debian_12_with_the_developer_packages(self):
-        self.assertEqual(len(self.stages), 3)
+        self.assertEqual(len(self.stages), 4)
         build = stage_named("build")
         self.assertRegex(build[0][1], r"^debian:12 AS build$")
         runs = " ".join(rest for keyword, rest in build if keyword == "RUN")
@@ -194,13 +194,27 @@ class Dockerfile(unittest.TestCase):
         match = re.search(r"PATH=(\S+)", env)
         self.assertTrue(match)
         first = match.group(1).split(":")[0]
-        self.assertEqual(first, "/usr/lib/postgresql/15/bin")
+        self.assertEqual(first, "/usr/lib/postgresql/18/bin")
+        copies = [rest for keyword, rest in self.runtime if keyword == "COPY"]
+        self.assertIn("--from=pg-client /out/usr/lib/postgresql/18 /usr/lib/postgresql/18", copies)
+
+    def test_the_18_client_comes_from_debian_sid_relocated(self):
+        client = stage_named("pg-client")
+        self.assertEqual(client[0][1], "debian:sid AS pg-client")
+        self.assertIn("postgresql-client-18", apt_installed(client))
+        runs = " ".join(rest for keyword, rest in client if keyword == "RUN")
+        self.assertIn("relocate-pg-client 18 /out", runs)
+
+    def test_the_15_client_is_debians_own_in_its_folder(self):
+        # Servers older than 17 refuse what pg_dump 18 writes; the backup takes their own version's tools from
+        # /usr/lib/postgresql/MAJOR/bin, where Debian's package puts them.
+        self.assertIn("postgresql-client-15", apt_installed(self.runtime))
         listing = subprocess.run(["dpkg", "-L", "postgresql-client-15"], capture_output=True, text=True,
                                  check=False)
         if listing.returncode != 0:
             self.skipTest("postgresql-client-15 is not installed here")
-        for tool in ("pg_dump", "pg_restore"):
-            self.assertIn(f"{first}/{tool}", listing.stdout.splitlines())
+        for tool in ("pg_dump", "pg_restore", "psql"):
+            self.assertIn(f"/usr/lib/postgresql/15/bin/{tool}", listing.stdout.splitlines())
 
     def test_dockerignore_keeps_build_output_out(self):
         with open(os.path.join(SOURCE_DIR, ".dockerignore"), encoding="utf-8") as f:

@@ -1,5 +1,9 @@
 #include "backup/pg_tools.h"
 
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "backup/progress.h"
@@ -29,19 +33,68 @@ TEST(ToolVersion, ServerVersionNum) {
   EXPECT_EQ(server_version(90624, "9.6.24").major_code, 906);
 }
 
-TEST(ToolVersion, OlderPgDumpIsRefusedNamingBoth) {
-  const PgVersion dump = *parse_tool_version("pg_dump (PostgreSQL) 14.9");
-  const PgVersion server = server_version(150004, "15.4");
+ClientTools tools(const std::string& bindir, const std::string& version) {
+  return ClientTools{bindir, *parse_tool_version("pg_dump (PostgreSQL) " + version)};
+}
+
+TEST(ChooseClientTools, TheServersOwnVersionFirstThenTheOldestNewer) {
+  const std::vector<ClientTools> image = {tools("", "15.18"), tools("/usr/lib/postgresql/18/bin", "18.6")};
+  EXPECT_EQ(choose_client_tools(image, server_version(150004, "15.4"))->bindir, "");
+  EXPECT_EQ(choose_client_tools(image, server_version(170002, "17.2"))->bindir, "/usr/lib/postgresql/18/bin");
+  EXPECT_EQ(choose_client_tools(image, server_version(180001, "18.1"))->bindir, "/usr/lib/postgresql/18/bin");
+  // Older servers take the oldest tools that are newer, whose dumps they can run.
+  EXPECT_EQ(choose_client_tools(image, server_version(140009, "14.9"))->version.text, "15.18");
+  const std::vector<ClientTools> three = {tools("/a", "18.6"), tools("/b", "17.12"), tools("/c", "15.18")};
+  EXPECT_EQ(choose_client_tools(three, server_version(160004, "16.4"))->bindir, "/b");
+  EXPECT_EQ(choose_client_tools(three, server_version(90624, "9.6.24"))->bindir, "/c");
+  // The first of two of the same version: PATH's before the installed folders.
+  const std::vector<ClientTools> twice = {tools("", "15.18"), tools("/usr/lib/postgresql/15/bin", "15.18")};
+  EXPECT_EQ(choose_client_tools(twice, server_version(150004, "15.4"))->bindir, "");
+}
+
+TEST(ChooseClientTools, NoneWhenEveryPgDumpIsOlder) {
+  const std::vector<ClientTools> image = {tools("", "15.18"), tools("/usr/lib/postgresql/18/bin", "18.6")};
+  EXPECT_FALSE(choose_client_tools(image, server_version(190000, "19.0")));
+  EXPECT_FALSE(choose_client_tools({}, server_version(150004, "15.4")));
+}
+
+TEST(RefuseNewerServer, NamesTheServerTheNewestPgDumpAndTheRemedy) {
+  const std::vector<ClientTools> image = {tools("/usr/lib/postgresql/18/bin", "18.6"), tools("", "15.18")};
   try {
-    check_pg_dump_compatible(dump, server, "/usr/bin/pg_dump");
-    FAIL();
-  } catch (const Error& e) {
+    refuse_newer_server(image, server_version(190001, "19.1 (Debian 19.1-1)"));
+    FAIL() << "expected PgDumpTooOld";
+  } catch (const PgDumpTooOld& e) {
     const std::string msg = e.what();
-    EXPECT_NE(msg.find("pg_dump 14.9"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("PostgreSQL 15.4"), std::string::npos) << msg;
+    EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+    EXPECT_NE(msg.find("PostgreSQL 19.1 is newer than every pg_dump"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("18.6 (/usr/lib/postgresql/18/bin/pg_dump)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("client tools are 19 or newer (spec.job.image)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("postgresql-client-19"), std::string::npos) << msg;
   }
-  EXPECT_NO_THROW(check_pg_dump_compatible(server_version(160000, "16.0"), server, "pg_dump"));
-  EXPECT_NO_THROW(check_pg_dump_compatible(server_version(150001, "15.1"), server, "pg_dump"));
+  try {
+    refuse_newer_server({tools("", "14.9")}, server_version(150004, "15.4"));
+    FAIL() << "expected PgDumpTooOld";
+  } catch (const PgDumpTooOld& e) {
+    EXPECT_NE(std::string(e.what()).find("14.9 (pg_dump on PATH)"), std::string::npos) << e.what();
+  }
+}
+
+TEST(InstalledClientDirs, DebiansLayoutByVersion) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("pg_tools_test_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  for (const char* major : {"18", "9", "15"}) {
+    fs::create_directories(root / major / "bin");
+    std::ofstream(root / major / "bin" / "pg_dump") << "#!/bin/sh\n";
+  }
+  fs::create_directories(root / "17" / "bin");  // a server without the client tools
+  fs::create_directories(root / "lib" / "bin");
+  std::ofstream(root / "lib" / "bin" / "pg_dump") << "#!/bin/sh\n";
+  EXPECT_EQ(installed_client_dirs(root.string()),
+            (std::vector<std::string>{(root / "9" / "bin").string(), (root / "15" / "bin").string(),
+                                      (root / "18" / "bin").string()}));
+  EXPECT_TRUE(installed_client_dirs((root / "missing").string()).empty());
+  fs::remove_all(root);
 }
 
 TEST(DumpSpec, PasswordOnlyInTheEnvironment) {

@@ -38,6 +38,23 @@ TEST(Report, FitsInFourKiBAndStaysJson) {
   EXPECT_EQ(nlohmann::json::parse(f)["error"]["kind"], to_string(ErrorKind::kIo));
 }
 
+TEST(Report, APgDumpTooOldRefusalCarriesItsCodeToTheOperator) {
+  const PgDumpTooOld refusal("PostgreSQL 19.1 is newer than every pg_dump available");
+  const JobReport report = parse_job_report(to_json(failure_job_report("backup", refusal))).value();
+  ASSERT_TRUE(report.error.has_value());
+  EXPECT_EQ(report.error->code, report_code::kPgDumpTooOld);
+  EXPECT_EQ(report.error->message, "PostgreSQL 19.1 is newer than every pg_dump available");
+  // Caught as the Error it also is, it keeps its code.
+  try {
+    throw PgDumpTooOld("too old");
+  } catch (const Error& e) {
+    EXPECT_EQ(failure_job_report("backup", e).error->code, report_code::kPgDumpTooOld);
+  }
+  // Any other failure has none.
+  const Error other(ErrorKind::kBadInput, "pg_dump: error: permission denied");
+  EXPECT_EQ(parse_job_report(to_json(failure_job_report("backup", other))).value().error->code, "");
+}
+
 TEST(Report, NeverCarriesARegisteredSecret) {
   register_secret("report-canary-pw");
   const std::string f =

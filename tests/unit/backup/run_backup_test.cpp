@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -138,10 +139,82 @@ TEST_F(RunBackup, OlderPgDumpRefusedBeforeDumping) {
   try {
     take("x");
     FAIL();
-  } catch (const Error& e) {
+  } catch (const PgDumpTooOld& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
-    EXPECT_NE(std::string(e.what()).find("pg_dump 13.2"), std::string::npos);
-    EXPECT_NE(std::string(e.what()).find("PostgreSQL 15.4"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("PostgreSQL 15.4 is newer than every pg_dump"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("13.2 (pg_dump on PATH)"), std::string::npos);
+  }
+  EXPECT_EQ(tools.dumps(), 0);
+  EXPECT_TRUE(files().empty());
+}
+
+// The client tools of another version in a folder of their own: the fake answers --version by folder.
+class ToolsByFolder final : public ProcessRunner {
+ public:
+  explicit ToolsByFolder(FakeTools& path_tools) : path_tools_(path_tools) {}
+  ProcessResult run(const ProcessSpec& spec) override {
+    const std::string& tool = spec.argv.at(0);
+    {
+      std::lock_guard lock(mu_);
+      programs_.push_back(tool + (spec.argv.at(1) == "--version" ? " --version" : ""));
+    }
+    if (tool.rfind("/pg18/", 0) == 0 && spec.argv.at(1) == "--version")
+      return ProcessResult{0, 0, false, "pg_dump (PostgreSQL) 18.6\n", ""};
+    if (tool.rfind("/broken/", 0) == 0) return ProcessResult{127, 0, false, "", "not found"};
+    ProcessSpec as_on_path = spec;
+    as_on_path.argv[0] = tool.substr(tool.rfind('/') + 1);
+    return path_tools_.run(as_on_path);
+  }
+  // What ran, in order: each program as named, " --version" after it for version queries.
+  std::vector<std::string> programs() {
+    std::lock_guard lock(mu_);
+    return programs_;
+  }
+
+ private:
+  FakeTools& path_tools_;
+  std::mutex mu_;
+  std::vector<std::string> programs_;
+};
+
+TEST_F(RunBackup, ANewerServerTakesTheToolsOfTheFolderThatCanDumpIt) {
+  facts.server_version_num = 180001;
+  facts.server_version = "18.1";
+  opts.client_dirs = {"/broken/bin", "/pg18/bin"};
+  ToolsByFolder runner(tools);
+  const BackupResult r = run_backup(opts, conn, facts, runner, clock);
+  EXPECT_EQ(r.manifest.pg_dump_version, "18.6");
+  EXPECT_EQ(tools.dumps(), 1);
+  // pg_dump and the pg_restore that verifies its archive are both the folder's.
+  auto programs = runner.programs();
+  std::sort(programs.begin(), programs.end());
+  EXPECT_EQ(programs, (std::vector<std::string>{"/broken/bin/pg_dump --version", "/pg18/bin/pg_dump",
+                                                "/pg18/bin/pg_dump --version", "/pg18/bin/pg_restore",
+                                                "/pg18/bin/pg_restore", "pg_dump --version"}));
+}
+
+TEST_F(RunBackup, TheServersOwnVersionOnPathIsPreferredToANewerFolder) {
+  opts.client_dirs = {"/pg18/bin"};
+  ToolsByFolder runner(tools);
+  const BackupResult r = run_backup(opts, conn, facts, runner, clock);
+  EXPECT_EQ(r.manifest.pg_dump_version, "15.18");
+  for (const std::string& program : runner.programs()) {
+    if (program.find("--version") == std::string::npos) {
+      EXPECT_EQ(program.find("/pg18/"), std::string::npos) << program;
+    }
+  }
+}
+
+TEST_F(RunBackup, AServerNewerThanEveryFolderIsRefusedNamingTheNewest) {
+  facts.server_version_num = 190000;
+  facts.server_version = "19.0";
+  opts.client_dirs = {"/pg18/bin", "/broken/bin"};
+  ToolsByFolder runner(tools);
+  try {
+    run_backup(opts, conn, facts, runner, clock);
+    FAIL() << "expected PgDumpTooOld";
+  } catch (const PgDumpTooOld& e) {
+    EXPECT_NE(std::string(e.what()).find("18.6 (/pg18/bin/pg_dump)"), std::string::npos) << e.what();
   }
   EXPECT_EQ(tools.dumps(), 0);
   EXPECT_TRUE(files().empty());

@@ -140,6 +140,45 @@ TEST_F(JobLifecycleTest, ABackupPastItsDeadlineStopsTheRunWithJobDeadlineExceede
   EXPECT_THAT(jobs_of("migrate"), IsEmpty());
 }
 
+TEST_F(JobLifecycleTest, AServerNewerThanTheBackupJobsPgDumpIsPgDumpTooOld) {
+  apply();
+  reconcile();
+  const std::string backup = only_job("backup");
+  JobReport report{.kind = "backup", .command = "backup", .result = "failed"};
+  report.error = ReportError{.message =
+                                 "PostgreSQL 19.1 is newer than every pg_dump available: the newest "
+                                 "pg_dump here is 18.6 (/usr/lib/postgresql/18/bin/pg_dump)",
+                             .code = std::string(report_code::kPgDumpTooOld)};
+  cluster.finish_job(kNs, backup, false, to_json(report));
+  reconcile();
+  EXPECT_EQ(condition(condition::kBackupSucceeded).reason, reason::kPgDumpTooOld);
+  const auto stalled = condition(condition::kStalled);
+  EXPECT_EQ(stalled.reason, reason::kPgDumpTooOld);
+  EXPECT_THAT(stalled.message, HasSubstr("PostgreSQL 19.1 is newer than every pg_dump"));
+  EXPECT_THAT(stalled.message, HasSubstr("no migration ran"));
+  EXPECT_EQ(status().phase, api::Phase::kFailed);
+  EXPECT_THAT(jobs_of("migrate"), IsEmpty());
+  // Announced and counted as a failed backup, once, not as Blocked besides.
+  const auto events = cluster.event_reasons();
+  EXPECT_EQ(std::count(events.begin(), events.end(), "BackupFailed"), 1);
+  EXPECT_EQ(std::count(events.begin(), events.end(), "Blocked"), 0);
+  // A failed run waits for a retry: no second backup Job.
+  reconcile();
+  EXPECT_EQ(cluster.job_creations(), 1);
+  EXPECT_EQ(condition(condition::kStalled).reason, reason::kPgDumpTooOld);
+}
+
+TEST_F(JobLifecycleTest, AFailedBackupWithoutTheCodeStaysBackupFailed) {
+  apply();
+  reconcile();
+  JobReport report{.kind = "backup", .command = "backup", .result = "failed"};
+  report.error = ReportError{.message = "pg_dump 15.18 is older than the server", .code = "SomethingElse"};
+  cluster.finish_job(kNs, only_job("backup"), false, to_json(report));
+  reconcile();
+  EXPECT_EQ(condition(condition::kStalled).reason, reason::kBackupFailed);
+  EXPECT_EQ(condition(condition::kBackupSucceeded).reason, reason::kBackupFailed);
+}
+
 TEST_F(JobLifecycleTest, ASucceededBackupWithAnUnreadableReportIsJobReportInvalid) {
   apply();
   reconcile();

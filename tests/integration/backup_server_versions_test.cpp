@@ -1,0 +1,72 @@
+// A server newer than every pg_dump at hand, for real: this machine's client tools (15 on Debian 12) against
+// the PostgreSQL 18 server of the version matrix (the postgres18 fixture). The backup is refused before
+// anything is written, naming both versions and the remedy, and its Job report carries the code the operator
+// turns into the PgDumpTooOld Reason. With the server's own client tools first on PATH the same backup
+// succeeds.
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "common/job_report.h"
+#include "integration/backup_fixture.h"
+
+namespace pgrevise::testing {
+namespace {
+
+// What `PG_DUMP --version` prints.
+std::string pg_dump_version(const std::string& pg_dump) {
+  ProcessSpec spec;
+  spec.argv = {pg_dump, "--version"};
+  return run_process(spec).out;
+}
+
+int server_major(const TestDatabase& db) {
+  return std::stoi(db.query("SHOW server_version_num")) / 10000;
+}
+
+TEST_F(BackupTest, AServerNewerThanEveryPgDumpIsRefusedNamingBothVersionsAndTheRemedy) {
+  TestDatabase db;
+  seed(db, 20);
+  const int major = server_major(db);
+  // What the test needs: the client tools here (on PATH and in Debian's folders) are all older than the
+  // server.
+  const std::string path_version = pg_dump_version(find_on_path("pg_dump"));
+  ASSERT_LT(std::stoi(path_version.substr(path_version.find(") ") + 2)), major) << path_version;
+  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql")) {
+    const std::string name = entry.path().filename().string();
+    if (fs::exists(entry.path() / "bin" / "pg_dump")) {
+      ASSERT_LT(std::stoi(name), major) << entry.path();
+    }
+  }
+
+  const ProcessResult r = backup(db, {"--report", (scratch / "report.json").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("PostgreSQL " + std::to_string(major) + "."), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("is newer than every pg_dump available"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("the newest pg_dump here is "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("postgresql-client-" + std::to_string(major)), std::string::npos) << r.err;
+  EXPECT_TRUE(files().empty());
+  const JobReport report = parse_job_report(read_file(scratch / "report.json")).value();
+  EXPECT_EQ(report.result, "failed");
+  ASSERT_TRUE(report.error.has_value());
+  EXPECT_EQ(report.error->code, report_code::kPgDumpTooOld);
+}
+
+TEST_F(BackupTest, TheServersOwnClientToolsFirstOnPathBackItUp) {
+  TestDatabase db;
+  seed(db, 20);
+  const std::string cluster = std::getenv("PGREVISE_TEST_PG_DIR");
+  const std::string bindir = read_file(fs::path(cluster) / "bindir");
+  // The fixture's own programs, the server's version: a folder of client tools as a user would install.
+  ProcessSpec spec =
+      cli_spec({"backup", "--database-url", db.url(), "--out", out.string(), "--output", "json"});
+  spec.env_set["PATH"] = bindir.substr(0, bindir.find('\n')) + ":" + spec.env_set["PATH"];
+  const ProcessResult r = run_process(spec);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto manifest = nlohmann::json::parse(r.out)["backup"];
+  EXPECT_EQ(std::stoi(manifest["pg_dump_version"].get<std::string>()), server_major(db));
+  EXPECT_EQ(std::stoi(manifest["server_version"].get<std::string>()), server_major(db));
+}
+
+}  // namespace
+}  // namespace pgrevise::testing
