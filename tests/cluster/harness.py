@@ -2,7 +2,8 @@
 test's PostgreSQL as the Pods reach it, namespaces under Pod Security `restricted`, and waiting on conditions.
 
 The fixture (tests/cluster/fixture) exports PGREVISE_CLUSTER_DIR (the cluster's env file is there) and
-PGREVISE_CLUSTER_PG (a folder of scripts/dev-postgres whose server also listens on the node's address).
+PGREVISE_CLUSTER_PG (a folder of scripts/dev-postgres whose server also listens on the node's address), and
+PGREVISE_CLUSTER_PG17 and PGREVISE_CLUSTER_PG18 (the same for PostgreSQL 17 and 18).
 Reasons and labels are read from the C++ headers that define them (src/api/reasons.h, src/specs/jobs.h), never
 copied here.
 """
@@ -142,8 +143,9 @@ def delete_namespace(name, wait=False):
 class Postgres:
     """The fixture's PostgreSQL: a superuser URL on 127.0.0.1 for the test, and the node-address form for Pods."""
 
-    def __init__(self):
-        folder = os.environ["PGREVISE_CLUSTER_PG"]
+    def __init__(self, folder=None):
+        """folder: a scripts/dev-postgres folder; by default the fixture's (PGREVISE_CLUSTER_PG)."""
+        folder = folder or os.environ["PGREVISE_CLUSTER_PG"]
         with open(os.path.join(folder, "url"), encoding="utf-8") as f:
             self.admin_url = f.read().strip()
 

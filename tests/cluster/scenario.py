@@ -11,9 +11,9 @@ MIGRATIONS_DIR = harness.SOURCE_DIR / "migrations"
 
 
 class Scenario:
-    def __init__(self, test, name, migrations=MIGRATIONS_DIR):
+    def __init__(self, test, name, migrations=MIGRATIONS_DIR, pg=None):
         self.test = test
-        self.pg = harness.Postgres()
+        self.pg = pg or harness.Postgres()
         self.name = "app"
         self.namespace = harness.restricted_namespace(harness.unique_name(name))
         self.database = self.pg.create_database(self.namespace.replace("-", "_"))
