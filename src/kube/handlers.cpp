@@ -30,8 +30,9 @@ bool only_status_changed(const Json& before, const Json& after) {
 
 StoreHandler enqueue_object_keys_unless_status_only(WorkQueue& queue) {
   StoreHandler handler = enqueue_object_keys(queue);
+  handler.on_added = [&queue](const std::string& key, const Json&) { queue.add(key, Priority::kHigh); };
   handler.on_updated = [&queue](const std::string& key, const Json& before, const Json& after) {
-    if (!only_status_changed(before, after)) queue.add(key);
+    if (!only_status_changed(before, after)) queue.add(key, Priority::kHigh);
   };
   return handler;
 }

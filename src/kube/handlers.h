@@ -14,6 +14,7 @@ StoreHandler enqueue_object_keys(WorkQueue& queue);
 // managedFields that come with every write) is not queued: for a resource whose status only its controller
 // writes, that update is the echo of the controller's own status write, and reconciling again on it would
 // only read everything once more. Spec, labels, annotations, finalizers and deletion are all still heard.
+// A new object and a change to one are queued with Priority::kHigh: someone is waiting on them.
 StoreHandler enqueue_object_keys_unless_status_only(WorkQueue& queue);
 
 // Whether `after` differs from `before` only in status, metadata.resourceVersion or metadata.managedFields.

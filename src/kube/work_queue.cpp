@@ -6,18 +6,29 @@ namespace pgrevise::kube {
 
 WorkQueue::WorkQueue(Clock& clock, WorkQueueOptions options) : clock_(clock), options_(options) {}
 
-void WorkQueue::add(const std::string& key) {
+void WorkQueue::add(const std::string& key, Priority priority) {
   std::lock_guard lock(mu_);
-  add_locked(key);
+  add_locked(key, priority);
 }
 
-void WorkQueue::add_locked(const std::string& key) {
+void WorkQueue::add_locked(const std::string& key, Priority priority) {
   if (shutting_down_) return;
   ++stats_.adds_total;
-  if (!dirty_.insert(key).second) return;  // already queued (or waiting for done)
+  const bool raised = priority == Priority::kHigh && urgent_.insert(key).second;
+  if (!dirty_.insert(key).second) {
+    // Already queued (or waiting for done): a raised key moves from the normal line to the high one.
+    if (!raised || processing_.count(key) != 0) return;
+    normal_.erase(std::find(normal_.begin(), normal_.end(), key));
+    high_.push_back(key);
+    return;
+  }
   ready_since_[key] = clock_.steady_now();
   if (processing_.count(key) != 0) return;  // queued again when done
-  queue_.push_back(key);
+  push_ready_locked(key);
+}
+
+void WorkQueue::push_ready_locked(const std::string& key) {
+  (urgent_.count(key) != 0 ? high_ : normal_).push_back(key);
   cv_.notify_one();
 }
 
@@ -72,10 +83,12 @@ void WorkQueue::promote_due_locked() {
 }
 
 std::optional<std::string> WorkQueue::pop_locked() {
-  if (shutting_down_ || queue_.empty()) return std::nullopt;
-  std::string key = queue_.front();
-  queue_.pop_front();
+  if (shutting_down_ || (high_.empty() && normal_.empty())) return std::nullopt;
+  auto& line = high_.empty() ? normal_ : high_;
+  std::string key = line.front();
+  line.pop_front();
   dirty_.erase(key);
+  urgent_.erase(key);
   processing_.insert(key);
   const auto latency =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - ready_since_[key]);
@@ -111,10 +124,7 @@ std::optional<std::string> WorkQueue::get() {
 void WorkQueue::done(const std::string& key) {
   std::lock_guard lock(mu_);
   processing_.erase(key);
-  if (dirty_.count(key) != 0 && !shutting_down_) {
-    queue_.push_back(key);
-    cv_.notify_one();
-  }
+  if (dirty_.count(key) != 0 && !shutting_down_) push_ready_locked(key);
   cv_.notify_all();
 }
 
@@ -145,7 +155,7 @@ void WorkQueue::wake() {
 WorkQueueStats WorkQueue::stats() const {
   std::lock_guard lock(mu_);
   WorkQueueStats s = stats_;
-  s.depth = queue_.size();
+  s.depth = high_.size() + normal_.size();
   s.waiting = delayed_.size();
   s.in_flight = processing_.size();
   return s;

@@ -35,6 +35,11 @@ struct WorkQueueStats {
   std::chrono::milliseconds queue_latency_max{0};
 };
 
+// Which keys a worker takes first. A key asked for by a change of what its object wants (a new resource, a
+// new spec) goes before keys queued by the churn of what the controller itself started (its Jobs' progress,
+// its resync): the user waiting on a bump should not wait behind a hundred Job status updates.
+enum class Priority { kNormal, kHigh };
+
 // A work queue of object keys, as controllers use it: a key is queued at most once however often it is added;
 // a key handed out is never handed out again until done() (adds meanwhile are deferred until then); failures
 // requeue with per-key exponential backoff; add_after delays a key. Time comes from the injected clock: with
@@ -43,7 +48,8 @@ class WorkQueue {
  public:
   explicit WorkQueue(Clock& clock, WorkQueueOptions options = {});
 
-  void add(const std::string& key);
+  // Adding a queued key again with kHigh moves it ahead; adding it with kNormal never moves it back.
+  void add(const std::string& key, Priority priority = Priority::kNormal);
   void add_after(const std::string& key, std::chrono::milliseconds delay);
   void add_rate_limited(const std::string& key);  // after base_delay * 2^failures, capped; counts a failure
   void forget(const std::string& key);            // success: the key's failure count starts again from zero
@@ -65,7 +71,8 @@ class WorkQueue {
   WorkQueueStats stats() const;
 
  private:
-  void add_locked(const std::string& key);
+  void add_locked(const std::string& key, Priority priority = Priority::kNormal);
+  void push_ready_locked(const std::string& key);
   void promote_due_locked();
   std::optional<std::string> pop_locked();
 
@@ -73,8 +80,10 @@ class WorkQueue {
   WorkQueueOptions options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;
+  std::deque<std::string> high_;      // ready keys of Priority::kHigh, handed out first
+  std::deque<std::string> normal_;    // the other ready keys
   std::set<std::string> dirty_;       // queued or to be queued when done
+  std::set<std::string> urgent_;      // the dirty keys of Priority::kHigh
   std::set<std::string> processing_;  // handed out
   std::map<std::string, std::chrono::steady_clock::time_point> ready_since_;
   std::map<std::string, std::chrono::steady_clock::time_point> delayed_;  // key -> when it becomes ready

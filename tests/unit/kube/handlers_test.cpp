@@ -71,6 +71,35 @@ TEST(HandlersTest, StatusOnlyUpdatesAreNotQueued) {
   EXPECT_EQ(queue.try_get(), "a/x");
 }
 
+TEST(HandlersTest, ChangesByOthersGoAheadOfOwnedObjectChurn) {
+  ManualClock clock;
+  WorkQueue queue(clock);
+  Store resources(enqueue_object_keys_unless_status_only(queue));
+  Store jobs(enqueue_owner_keys(queue, "PostgresMigration"));
+  Json other = resource("1", "0004");
+  other["metadata"]["name"] = "y";
+  resources.apply({WatchEvent::Type::kAdded, other});
+  ASSERT_EQ(queue.try_get(), "a/y");
+  queue.done("a/y");
+
+  // A Job of a/z changes, then a/x is created and a/y's spec is bumped: the two changes come first.
+  Json job = {{"metadata",
+               {{"namespace", "a"},
+                {"name", "z-migrate"},
+                {"resourceVersion", "7"},
+                {"ownerReferences", Json::array({{{"kind", "PostgresMigration"}, {"name", "z"}}})}}}};
+  jobs.apply({WatchEvent::Type::kAdded, job});
+  resources.apply({WatchEvent::Type::kAdded, resource("2", "0004")});
+  Json other_bumped = resource("3", "0005");
+  other_bumped["metadata"]["name"] = "y";
+  other_bumped["metadata"]["generation"] = 2;
+  resources.apply({WatchEvent::Type::kModified, other_bumped});
+  EXPECT_EQ(queue.try_get(), "a/x");
+  EXPECT_EQ(queue.try_get(), "a/y");
+  EXPECT_EQ(queue.try_get(), "a/z");
+  EXPECT_EQ(queue.try_get(), std::nullopt);
+}
+
 TEST(HandlersTest, OnlyStatusChangedIgnoresWriteBookkeeping) {
   Json before = resource("1", "0004", {{"phase", "Pending"}});
   Json after = resource("2", "0004", {{"phase", "Succeeded"}});

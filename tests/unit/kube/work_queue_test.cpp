@@ -37,6 +37,54 @@ TEST(WorkQueueTest, NeverHandsOutAKeyBeingProcessed) {
   EXPECT_EQ(q.try_get(), std::nullopt);
 }
 
+TEST(WorkQueueTest, HighPriorityKeysAreHandedOutFirstInTheirOwnOrder) {
+  ManualClock clock;
+  WorkQueue q(clock);
+  q.add("job-churn-1");
+  q.add("bumped-1", Priority::kHigh);
+  q.add("job-churn-2");
+  q.add("bumped-2", Priority::kHigh);
+  EXPECT_EQ(q.stats().depth, 4u);
+  EXPECT_EQ(q.try_get(), "bumped-1");
+  EXPECT_EQ(q.try_get(), "bumped-2");
+  EXPECT_EQ(q.try_get(), "job-churn-1");
+  EXPECT_EQ(q.try_get(), "job-churn-2");
+}
+
+TEST(WorkQueueTest, AQueuedKeyAddedWithHighPriorityMovesAheadAndNeverBack) {
+  ManualClock clock;
+  WorkQueue q(clock);
+  q.add("a");
+  q.add("b");
+  q.add("b", Priority::kHigh);
+  q.add("b");  // a later normal add does not send it back
+  EXPECT_EQ(q.stats().depth, 2u);
+  EXPECT_EQ(q.try_get(), "b");
+  EXPECT_EQ(q.try_get(), "a");
+  EXPECT_EQ(q.try_get(), std::nullopt);
+}
+
+TEST(WorkQueueTest, AKeyRaisedWhileProcessedComesBackAheadOnce) {
+  ManualClock clock;
+  WorkQueue q(clock);
+  q.add("a");
+  ASSERT_EQ(q.try_get(), "a");
+  q.add("b");
+  q.add("a", Priority::kHigh);
+  EXPECT_EQ(q.try_get(), "b");  // "a" is still being processed
+  q.done("a");
+  q.add("c");
+  EXPECT_EQ(q.try_get(), "a");
+  q.done("a");
+  EXPECT_EQ(q.try_get(), "c");
+  q.done("b");
+  q.done("c");
+  q.add("a");  // handed out once: its priority was spent, so it queues as normal now
+  q.add("d");
+  EXPECT_EQ(q.try_get(), "a");
+  EXPECT_EQ(q.try_get(), "d");
+}
+
 TEST(WorkQueueTest, PerKeyExponentialBackoffAndForget) {
   ManualClock clock;
   WorkQueue q(clock, {.base_delay = milliseconds(5), .max_delay = milliseconds(40)});
