@@ -289,6 +289,10 @@ bool FakeApiServer::watch(ServerConnection& conn, const Route& route, const Serv
     send_event("ERROR", make_status(410, "Expired", msg));
     return send_chunk(conn, "");
   };
+  if (faults.watch_error_code != 0) {
+    send_event("ERROR", make_status(faults.watch_error_code, "InternalError", faults.watch_error_message));
+    return send_chunk(conn, "");
+  }
   std::uint64_t cursor = 0;
   const std::string from = query(request, "resourceVersion");
   if (from.empty() || from == "0") {

@@ -43,6 +43,9 @@ struct FaultConfig {
   int drop_watch_after_events = 0;     // 0: never; otherwise the connection is cut after that many events
   std::chrono::milliseconds drop_watch_after{0};  // 0: never
   bool split_watch_lines = false;                 // send each watch line in two pieces
+  // Non-zero: every watch answers with one ERROR event carrying a Status of this code and message, then ends.
+  int watch_error_code = 0;
+  std::string watch_error_message;
   // Users (as RecordedRequest::user names them) whose requests get the faults; empty: everyone. Lets a test
   // fault the operator's requests while the fake kubelet, which stands for the rest of a cluster, is spared.
   std::set<std::string> users;

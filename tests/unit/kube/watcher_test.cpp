@@ -216,6 +216,12 @@ class CapturedLog {
     log::reset_sink();
     log::configure(log::Level::kInfo, log::Format::kText);
   }
+  bool contains(const std::string& text) const {
+    std::lock_guard lock(mu_);
+    for (const auto& line : lines_)
+      if (line.find(text) != std::string::npos) return true;
+    return false;
+  }
   // Lines holding "<level> <message>".
   std::size_t count(const std::string& level, const std::string& message) const {
     std::lock_guard lock(mu_);
@@ -256,6 +262,24 @@ TEST_F(WatchTest, CutWatchesAreNoWarningButRepeatedFailuresAre) {
   EXPECT_TRUE(eventually([&] { return log.count("warn", "watch failed") >= 1u; }));
   EXPECT_GE(log.count("info", "watch failed"), 2u);
   watcher.stop();
+}
+
+// A watch's ERROR event carries a Status, classified and redacted as any other answer of the server: a 500 is
+// transient (info until the third failure in a row) and a password in its message never reaches the log.
+TEST_F(WatchTest, ErrorEventsAreClassifiedAndRedactedLikeOtherAnswers) {
+  CapturedLog log;
+  Store store;
+  server.set_faults(
+      {.watch_error_code = 500, .watch_error_message = "storage at postgresql://app:hunter2@etcd/db failed"});
+  Watcher watcher(
+      *client, cms, "default", store, SystemClock::instance(),
+      {.backoff_initial = std::chrono::milliseconds(10), .backoff_max = std::chrono::milliseconds(40)});
+  watcher.start();
+  EXPECT_TRUE(eventually([&] { return log.count("warn", "watch failed") >= 1u; }));
+  watcher.stop();
+  EXPECT_GE(log.count("info", "watch failed"), 2u);
+  EXPECT_TRUE(log.contains("ServerError: storage at postgresql://app:******@etcd/db failed"));
+  EXPECT_FALSE(log.contains("hunter2"));
 }
 
 }  // namespace
