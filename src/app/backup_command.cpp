@@ -365,7 +365,13 @@ int restore(const cli::ParsedArgs& a) {
     const auto table = db::VersionTableName::parse(a.get_or("version-table", b.manifest.version_table));
     const db::ConnectionConfig cfg = db::resolve_connection(a.get("database-url"));
     backup::verify_against_manifest(b);
-    db::connect(cfg, std::chrono::seconds(10), "pgrevise-restore");  // a clear error before pg_restore runs
+    // A clear error before pg_restore runs, and the server's version, which decides how the script is run;
+    // the connection is closed before the restore starts.
+    plan.server_major_code =
+        backup::server_version(
+            db::server_version_num(*db::connect(cfg, std::chrono::seconds(10), "pgrevise-restore")), "")
+            .major_code;
+    plan.tools_major_code = tools.version.major_code;
     backup::run_restore(plan, backup::child_connection(cfg, 10), runner);
     const std::vector<std::string> after = heads_now(cfg, table);
     if (!json) std::printf("restored %s; heads now: %s\n", b.archive_path.c_str(), heads_text(after).c_str());

@@ -96,6 +96,9 @@ struct RestorePlan {
   bool single_transaction = true;
   int jobs = 1;
   std::optional<std::chrono::milliseconds> timeout;
+  // The versions (PgVersion::major_code) of the server restored into and of the tools restoring; 0: unknown.
+  int server_major_code = 0;
+  int tools_major_code = 0;
 };
 // Bad combinations (jobs with single transaction, jobs for custom or plain, clean with jobs)
 // → Error(kBadInput) naming the flags.

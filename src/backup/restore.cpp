@@ -1,8 +1,10 @@
 #include "backup/restore.h"
 
 #include <stdlib.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <system_error>
 
 #include "backup/backup.h"
@@ -95,19 +97,29 @@ class PrivateTempDir {
   fs::path path_;
 };
 
-void run_clean_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner) {
-  PrivateTempDir tmp;
-  const fs::path drop_sql = tmp.path() / "drop.sql";
-  write_file_atomically(drop_sql, kDropEverythingSql);
+// The archive as a SQL script for psql, in TMP: pg_restore writes it (custom, directory and tar formats), or
+// the plain archive is one; copied without the settings the server lacks when it needs that.
+std::string restore_script(const RestorePlan& plan, const fs::path& tmp, ProcessRunner& runner) {
   std::string script = plan.archive;
   if (plan.format != Format::kPlain) {
-    script = (tmp.path() / "restore.sql").string();
+    script = (tmp / "restore.sql").string();
     ProcessResult r = runner.run(pg_restore_script_spec(plan.pg_restore, plan.archive, script));
     if (!r.ok()) {
       throw Error(ErrorKind::kIo, "restore failed before touching the database: pg_restore " + describe(r) +
                                       " reading the archive: " + stderr_tail(r.err));
     }
   }
+  if (!needs_settings_filter(plan)) return script;
+  const fs::path filtered = tmp / "restore-for-server.sql";
+  copy_without_newer_settings(script, filtered);
+  return filtered.string();
+}
+
+void run_clean_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner) {
+  PrivateTempDir tmp;
+  const fs::path drop_sql = tmp.path() / "drop.sql";
+  write_file_atomically(drop_sql, kDropEverythingSql);
+  const std::string script = restore_script(plan, tmp.path(), runner);
   ProcessResult r = runner.run(clean_restore_spec(plan, drop_sql.string(), script, conn));
   if (!r.ok()) {
     throw Error(ErrorKind::kMigrationFailed,
@@ -116,19 +128,67 @@ void run_clean_restore(const RestorePlan& plan, const ChildConnection& conn, Pro
   }
 }
 
+// A restore into a server older than the tools' settings: psql runs the filtered script.
+void run_script_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner) {
+  if (plan.jobs > 1) {
+    throw_bad_input("--jobs: a backup written by pg_dump " + std::to_string(plan.tools_major_code / 100) +
+                    " restores into PostgreSQL " + std::to_string(plan.server_major_code / 100) +
+                    " through a script, in one job; restore without --jobs");
+  }
+  PrivateTempDir tmp;
+  RestorePlan as_script = plan;
+  as_script.format = Format::kPlain;
+  as_script.archive = restore_script(plan, tmp.path(), runner);
+  ProcessResult r = runner.run(restore_spec(as_script, conn));
+  if (r.ok()) return;
+  const std::string tx_note = plan.single_transaction ? " (single transaction: nothing was restored)" : "";
+  throw Error(ErrorKind::kMigrationFailed,
+              "restore failed: psql " + describe(r) + tx_note + ": " + stderr_tail(r.err));
+}
+
 }  // namespace
 
 ClientTools tools_for_backup(const Manifest& m, const std::vector<std::string>& dirs, ProcessRunner& runner) {
+  std::vector<ClientTools> available;
+  try {
+    available = available_client_tools("pg_dump", dirs, runner);
+  } catch (const Error&) {
+    return ClientTools{};  // no pg_dump runs here; a plain backup needs only psql, which PATH may have
+  }
   const std::optional<PgVersion> written_by = parse_tool_version("(PostgreSQL) " + m.pg_dump_version);
-  if (!written_by) return ClientTools{};
   const std::optional<ClientTools> chosen =
-      choose_client_tools(available_client_tools("pg_dump", dirs, runner), *written_by);
-  return chosen ? *chosen : ClientTools{};
+      written_by ? choose_client_tools(available, *written_by) : std::nullopt;
+  if (chosen) return *chosen;
+  const auto on_path =
+      std::find_if(available.begin(), available.end(), [](const auto& t) { return t.bindir.empty(); });
+  return on_path != available.end() ? *on_path : ClientTools{};
+}
+
+bool needs_settings_filter(const RestorePlan& plan) {
+  return plan.server_major_code > 0 && plan.server_major_code < 1700 && plan.tools_major_code >= 1700;
+}
+
+void copy_without_newer_settings(const fs::path& from, const fs::path& to) {
+  std::ifstream in(from, std::ios::binary);
+  std::ofstream out(to, std::ios::binary | std::ios::trunc);
+  if (!in || !out) throw Error(ErrorKind::kIo, "cannot copy " + from.string() + " to " + to.string());
+  bool preamble = true;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (preamble && line.rfind("COPY ", 0) == 0) preamble = false;
+    if (!(preamble && line == "SET transaction_timeout = 0;")) {
+      out << line;
+      if (!in.eof()) out << '\n';
+    }
+  }
+  out.flush();
+  if (!out) throw Error(ErrorKind::kIo, "writing " + to.string() + " failed: " + std::strerror(errno));
 }
 
 void run_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner) {
   validate_restore_plan(plan);
   if (plan.clean) return run_clean_restore(plan, conn, runner);
+  if (needs_settings_filter(plan)) return run_script_restore(plan, conn, runner);
   ProcessResult r = runner.run(restore_spec(plan, conn));
   if (r.ok()) return;
   const std::string tool = plan.format == Format::kPlain ? "psql" : "pg_restore";

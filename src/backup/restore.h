@@ -27,6 +27,14 @@ void verify_against_manifest(const LocatedBackup& b);
 // tools on PATH when none is as new (pg_restore then names the archive version it cannot read).
 ClientTools tools_for_backup(const Manifest& m, const std::vector<std::string>& dirs, ProcessRunner& runner);
 
+// pg_dump 17 and later begin every script with SET transaction_timeout = 0, a setting servers before 17 lack:
+// restored into one, that statement fails and the whole restore with it. Such a restore goes through a script
+// (pg_restore --file, or the plain archive) copied without that setting, and psql.
+bool needs_settings_filter(const RestorePlan& plan);
+// Copies the SQL script at FROM to TO without the SET transaction_timeout lines of its preamble (before its
+// first COPY, so table data is never touched). Errors are kIo.
+void copy_without_newer_settings(const std::filesystem::path& from, const std::filesystem::path& to);
+
 // pg_restore (or psql for plain) into the database. A failure → Error(kMigrationFailed) with the tool's
 // message.
 void run_restore(const RestorePlan& plan, const ChildConnection& conn, ProcessRunner& runner);

@@ -1,5 +1,6 @@
 #include "backup/restore.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -21,7 +22,14 @@ class RecordingRunner final : public ProcessRunner {
   ProcessResult psql_result{0};
   ProcessResult run(const ProcessSpec& spec) override {
     calls.push_back(spec);
-    if (spec.argv[0] == "pg_restore") return script_result;
+    if (spec.argv[0] == "pg_restore") {
+      // pg_restore --file=SCRIPT writes the script (with the preamble pg_dump 17 and later write).
+      for (const auto& a : spec.argv) {
+        if (script_result.ok() && a.rfind("--file=", 0) == 0)
+          std::ofstream(a.substr(7)) << "SET transaction_timeout = 0;\n";
+      }
+      return script_result;
+    }
     for (const auto& a : spec.argv) {
       if (a.rfind("--file=", 0) == 0 && a.find("drop.sql") != std::string::npos) {
         std::ifstream in(a.substr(7));
@@ -73,6 +81,62 @@ TEST(CleanRestore, PsqlFailureSaysNothingChanged) {
     EXPECT_EQ(e.kind(), ErrorKind::kMigrationFailed);
     EXPECT_NE(std::string(e.what()).find("the database is unchanged"), std::string::npos) << e.what();
   }
+}
+
+TEST(SettingsFilter, OnlyServersBefore17RestoringWhatTools17OrLaterWrote) {
+  RestorePlan plan;
+  EXPECT_FALSE(needs_settings_filter(plan));  // versions unknown: as before
+  plan.server_major_code = 1600;
+  plan.tools_major_code = 1800;
+  EXPECT_TRUE(needs_settings_filter(plan));
+  plan.tools_major_code = 1600;
+  EXPECT_FALSE(needs_settings_filter(plan));
+  plan.server_major_code = 1700;
+  plan.tools_major_code = 1800;
+  EXPECT_FALSE(needs_settings_filter(plan));
+}
+
+TEST(SettingsFilter, DropsTheSettingFromThePreambleOnlyAndKeepsEverythingElse) {
+  const fs::path dir = fs::temp_directory_path() / ("settings_filter_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string preamble =
+      "\\restrict abc\nSET statement_timeout = 0;\nSET lock_timeout = 0;\nSET transaction_timeout = 0;\n"
+      "SET client_encoding = 'UTF8';\nCREATE TABLE t (x text);\n";
+  // A data row that reads like the setting stays: only the preamble, before the first COPY, is filtered.
+  const std::string data = "COPY public.t (x) FROM stdin;\nSET transaction_timeout = 0;\n\\.\n";
+  std::ofstream(dir / "in.sql", std::ios::binary) << preamble << data << "\\unrestrict abc";
+  copy_without_newer_settings(dir / "in.sql", dir / "out.sql");
+  std::ifstream in(dir / "out.sql", std::ios::binary);
+  const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(
+      out,
+      "\\restrict abc\nSET statement_timeout = 0;\nSET lock_timeout = 0;\nSET client_encoding = 'UTF8';\n"
+      "CREATE TABLE t (x text);\n" +
+          data + "\\unrestrict abc");
+  fs::remove_all(dir);
+}
+
+TEST(SettingsFilter, ARestoreIntoAnOlderServerRunsTheFilteredScriptWithPsql) {
+  RecordingRunner runner;
+  RestorePlan plan;
+  plan.archive = "/b/x.dump";
+  plan.server_major_code = 1600;
+  plan.tools_major_code = 1800;
+  run_restore(plan, ChildConnection{"dbname='app'", "pw", 10}, runner);
+  ASSERT_EQ(runner.calls.size(), 2u);
+  EXPECT_EQ(runner.calls[0].argv[0], "pg_restore");
+  EXPECT_EQ(runner.calls[0].argv[1].rfind("--file=", 0), 0u);
+  EXPECT_EQ(runner.calls[1].argv[0], "psql");
+  const auto& psql = runner.calls[1].argv;
+  EXPECT_NE(std::find(psql.begin(), psql.end(), "--single-transaction"), psql.end());
+  bool runs_filtered = false;
+  for (const auto& a : psql) runs_filtered |= a.find("restore-for-server.sql") != std::string::npos;
+  EXPECT_TRUE(runs_filtered);
+
+  plan.format = Format::kDirectory;
+  plan.jobs = 4;
+  plan.single_transaction = false;
+  EXPECT_THROW(run_restore(plan, ChildConnection{}, runner), Error);
 }
 
 class Located : public ::testing::Test {
