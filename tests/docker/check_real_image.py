@@ -3,7 +3,8 @@
 with the binary built here, tests/support/cluster/images --binary) holds exactly the files of the image the
 shipped Dockerfile builds whole, the binary's content aside: the Dockerfile's final stage adds nothing but the
 binary, at the same path, to the same runtime stage. In the image, every shared library the binary loads
-resolves, pg_dump and pg_restore run, and the process runs as the numeric non-root user.
+resolves, pg_dump, pg_restore and psql of both client versions (15 and 18) run, and the process runs as the
+numeric non-root user.
 
 Usage: check_real_image.py PGREVISE_BINARY SOURCE_DIR [unittest arguments]
 """
@@ -83,9 +84,13 @@ class Image(unittest.TestCase):
         self.assertIn("libpqxx", out)
 
     def test_the_postgresql_client_tools_run(self):
-        for tool in ("pg_dump", "pg_restore", "psql"):
-            out = docker("run", "--rm", "--entrypoint", tool, self.image, "--version")
-            self.assertIn("(PostgreSQL) 15", out)
+        # Both sets, each in its folder as the numeric user; the newest is the one on PATH.
+        for major in ("15", "18"):
+            for tool in ("pg_dump", "pg_restore", "psql"):
+                out = docker("run", "--rm", "--entrypoint", f"/usr/lib/postgresql/{major}/bin/{tool}", self.image,
+                             "--version")
+                self.assertIn(f"(PostgreSQL) {major}.", out)
+        self.assertIn("(PostgreSQL) 18.", docker("run", "--rm", "--entrypoint", "pg_dump", self.image, "--version"))
 
     def test_it_runs_as_the_numeric_non_root_user(self):
         out = docker("run", "--rm", "--entrypoint", "id", self.image)
