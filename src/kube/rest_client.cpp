@@ -162,15 +162,24 @@ ListPage RestClient::list(const ResourceType& type, const std::string& ns, const
 }
 
 ListPage RestClient::list_all(const ResourceType& type, const std::string& ns, ListOptions options) {
-  ListPage all = list(type, ns, options);
-  while (!all.continue_token.empty()) {
-    options.continue_token = all.continue_token;
-    options.resource_version.clear();  // the token carries the snapshot
-    ListPage next = list(type, ns, options);
-    for (auto& item : next.items) all.items.push_back(std::move(item));
-    all.continue_token = next.continue_token;
-  }
+  ListPage all;
+  all.resource_version = for_each_page(type, ns, std::move(options), [&all](ListPage& page) {
+    for (auto& item : page.items) all.items.push_back(std::move(item));
+  });
   return all;
+}
+
+std::string RestClient::for_each_page(const ResourceType& type, const std::string& ns, ListOptions options,
+                                      const std::function<void(ListPage& page)>& on_page) {
+  std::string resource_version;
+  for (bool first = true;; first = false) {
+    ListPage page = list(type, ns, options);
+    if (first) resource_version = page.resource_version;
+    on_page(page);
+    if (page.continue_token.empty()) return resource_version;
+    options.continue_token = std::move(page.continue_token);
+    options.resource_version.clear();  // the token carries the snapshot
+  }
 }
 
 Json RestClient::create(const ResourceType& type, const std::string& ns, const Json& object) {

@@ -90,6 +90,10 @@ class RestClient {
   // Follows continue tokens until the last page; the resourceVersion is the first page's (that of the
   // snapshot).
   ListPage list_all(const ResourceType& type, const std::string& ns, ListOptions options = {});
+  // The same pages, handed to `on_page` one at a time (each freed before the next is read), so that a list of
+  // thousands of objects is never held parsed all at once; returns the first page's resourceVersion.
+  std::string for_each_page(const ResourceType& type, const std::string& ns, ListOptions options,
+                            const std::function<void(ListPage& page)>& on_page);
   Json create(const ResourceType& type, const std::string& ns, const Json& object);
   // Replaces the object; it must carry metadata.name and metadata.resourceVersion (Conflict when stale).
   Json update(const ResourceType& type, const std::string& ns, const Json& object);

@@ -55,14 +55,18 @@ bool Store::synced() const {
   return synced_;
 }
 
-void Store::replace(std::vector<Json> items) {
-  std::map<std::string, Entry> fresh;
-  std::map<std::string, const Json*> fresh_objects;
-  for (const auto& item : items) {
-    std::string key = object_key(item);
-    fresh_objects[key] = &item;
-    fresh[std::move(key)] = entry_of(item);
-  }
+void Store::Listing::add(const Json& object) {
+  entries_[object_key(object)] = entry_of(object);
+}
+
+void Store::replace(const std::vector<Json>& items) {
+  Listing listing;
+  for (const auto& item : items) listing.add(item);
+  replace(std::move(listing));
+}
+
+void Store::replace(Listing listing) {
+  std::map<std::string, Entry> fresh = std::move(listing.entries_);
   std::vector<Change> changes;
   std::lock_guard order(notify_mu_);
   {
@@ -73,9 +77,9 @@ void Store::replace(std::vector<Json> items) {
     for (const auto& [key, entry] : fresh) {
       const auto it = objects_.find(key);
       if (it == objects_.end()) {
-        changes.push_back({Change::Type::kAdded, key, {}, fresh_objects[key]});
+        changes.push_back({Change::Type::kAdded, key, {}, nullptr, entry.text});
       } else if (it->second.resource_version != entry.resource_version) {
-        changes.push_back({Change::Type::kUpdated, key, std::move(it->second.text), fresh_objects[key]});
+        changes.push_back({Change::Type::kUpdated, key, std::move(it->second.text), nullptr, entry.text});
       }
     }
     objects_.swap(fresh);
@@ -116,10 +120,13 @@ void Store::notify(const std::vector<Change>& changes) const {
   for (const auto& c : changes) {
     switch (c.type) {
       case Change::Type::kAdded:
-        if (handler_.on_added) handler_.on_added(c.key, *c.new_object);
+        if (handler_.on_added)
+          handler_.on_added(c.key, c.new_object ? *c.new_object : Json::parse(c.new_text));
         break;
       case Change::Type::kUpdated:
-        if (handler_.on_updated) handler_.on_updated(c.key, Json::parse(c.old_text), *c.new_object);
+        if (handler_.on_updated)
+          handler_.on_updated(c.key, Json::parse(c.old_text),
+                              c.new_object ? *c.new_object : Json::parse(c.new_text));
         break;
       case Change::Type::kDeleted:
         if (handler_.on_deleted) handler_.on_deleted(c.key, Json::parse(c.old_text));

@@ -37,7 +37,6 @@ class Store {
   std::size_t size() const;
   bool synced() const;  // true once the first list has been applied
 
-  void replace(std::vector<Json> items);
   void apply(const WatchEvent& event);  // ADDED, MODIFIED, DELETED; other types are ignored
 
  private:
@@ -45,11 +44,29 @@ class Store {
     std::string resource_version;
     std::string text;  // the object, serialized
   };
+
+ public:
+  // A complete list, gathered page by page in the form the store keeps, for replace(): a watcher listing
+  // thousands of objects holds one page parsed at a time, never the whole list.
+  class Listing {
+   public:
+    void add(const Json& object);
+    std::size_t size() const { return entries_.size(); }
+
+   private:
+    friend class Store;
+    std::map<std::string, Entry> entries_;
+  };
+  void replace(Listing listing);
+  void replace(const std::vector<Json>& items);
+
+ private:
   struct Change {
     enum class Type { kAdded, kUpdated, kDeleted } type;
     std::string key;
     std::string old_text;              // kUpdated, kDeleted
-    const Json* new_object = nullptr;  // kAdded, kUpdated: the caller's object, alive during notify()
+    const Json* new_object = nullptr;  // kAdded, kUpdated from apply(): the event's object
+    std::string new_text;              // kAdded, kUpdated from replace(): parsed when the handler is told
   };
   static Entry entry_of(const Json& object);
   void notify(const std::vector<Change>& changes) const;

@@ -99,14 +99,18 @@ void Watcher::run() {
 
 WatcherStep Watcher::do_list() {
   try {
-    ListPage page = client_.list_all(type_, ns_,
-                                     {.label_selector = options_.label_selector,
-                                      .field_selector = options_.field_selector,
-                                      .limit = options_.list_page_size});
-    store_.replace(std::move(page.items));
+    const ListOptions options{.label_selector = options_.label_selector,
+                              .field_selector = options_.field_selector,
+                              .limit = options_.list_page_size};
+    Store::Listing listing;
+    const std::string resource_version =
+        client_.for_each_page(type_, ns_, options, [&listing](ListPage& page) {
+          for (const auto& item : page.items) listing.add(item);
+        });
+    store_.replace(std::move(listing));
     failures_in_a_row_ = 0;
     std::lock_guard lock(mu_);
-    return machine_.list_succeeded(page.resource_version);
+    return machine_.list_succeeded(resource_version);
   } catch (const std::exception& e) {
     note_failure("list failed", e.what(), is_transient_failure(e));
     std::lock_guard lock(mu_);

@@ -17,7 +17,9 @@ namespace pgrevise::kube {
 struct WatcherOptions {
   std::string label_selector;
   std::string field_selector;
-  int list_page_size = 500;
+  // Each page is parsed whole before its objects are kept as text: 100 objects of a few KiB each bound the
+  // list's transient memory however many objects there are (a relist of 1,000 resources is 10 requests).
+  int list_page_size = 100;
   int watch_timeout_seconds = 300;
   std::chrono::milliseconds backoff_initial{800};
   std::chrono::milliseconds backoff_max{30000};
