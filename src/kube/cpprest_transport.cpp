@@ -2,6 +2,8 @@
 
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <map>
 #include <memory>
@@ -23,7 +25,13 @@ void configure_tls(http::client::http_client_config& cfg, const ClusterConfig& c
   const std::string key = config.client_key_pem;
   if (ca.empty() && cert.empty()) return;
   cfg.set_ssl_context_callback([ca, cert, key](boost::asio::ssl::context& ctx) {
-    if (!ca.empty()) ctx.add_certificate_authority(boost::asio::buffer(ca.data(), ca.size()));
+    if (!ca.empty()) {
+      // The cluster's CA is the only one trusted, as kubectl trusts only the kubeconfig's. cpprest loads the
+      // system's whole bundle into every connection's context first (a few hundred KiB each, kept as long as
+      // the connection); a fresh store drops it.
+      SSL_CTX_set_cert_store(ctx.native_handle(), X509_STORE_new());
+      ctx.add_certificate_authority(boost::asio::buffer(ca.data(), ca.size()));
+    }
     if (!cert.empty()) {
       ctx.use_certificate_chain(boost::asio::buffer(cert.data(), cert.size()));
       ctx.use_private_key(boost::asio::buffer(key.data(), key.size()), boost::asio::ssl::context::pem);

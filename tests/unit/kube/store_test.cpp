@@ -49,6 +49,31 @@ TEST(StoreTest, RelistSwapsAtomicallyAndSynthesizesDeletes) {
   EXPECT_FALSE(store.get("a/x").has_value());
 }
 
+TEST(StoreTest, KeepsObjectsWithoutManagedFieldsAndTellsHandlersTheWholeObject) {
+  Json seen_by_handler;
+  Store store({[&](const std::string&, const Json& o) { seen_by_handler = o; }, {}, {}});
+  Json listed = obj("a", "x", "1");
+  listed["metadata"]["managedFields"] = Json::array({{{"manager", "kubectl"}, {"operation", "Update"}}});
+  listed["spec"] = {{"targetRevision", "0004"}};
+
+  Store::Listing listing;
+  listing.add(listed);
+  EXPECT_EQ(listing.size(), 1u);
+  store.replace(std::move(listing));
+
+  const Json cached = *store.get("a/x");
+  EXPECT_FALSE(cached["metadata"].contains("managedFields"));
+  EXPECT_EQ(cached["spec"]["targetRevision"], "0004");
+  EXPECT_EQ(resource_version_of(cached), "1");
+  EXPECT_EQ(seen_by_handler["spec"]["targetRevision"], "0004");
+
+  Json modified = listed;
+  modified["metadata"]["resourceVersion"] = "2";
+  store.apply({WatchEvent::Type::kModified, modified});
+  EXPECT_FALSE(store.get("a/x")->at("metadata").contains("managedFields"));
+  EXPECT_EQ(resource_version_of(*store.get("a/x")), "2");
+}
+
 TEST(StoreTest, ClusterScopedKeysHaveNoNamespace) {
   Store store;
   store.replace({{{"metadata", {{"name", "node-1"}, {"resourceVersion", "1"}}}}});
