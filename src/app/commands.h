@@ -12,6 +12,8 @@ inline constexpr int kExitFailed = 1;    // the work failed: a migration or a ba
 inline constexpr int kExitBadInput = 2;  // files, graph, target, flags, spec
 inline constexpr int kExitLockNotAcquired = 3;
 inline constexpr int kExitConnection = 4;  // database unreachable or authentication failed
+// `pgrevise import alembic`: every file was written, but some revisions need their SQL written by hand.
+inline constexpr int kExitImportNeedsWork = 5;
 
 using Args = std::vector<std::string>;
 using CommandFn = std::function<int(const Args&)>;

@@ -46,7 +46,8 @@ void print_help() {
       "  1  the work failed (a migration or backup the database refused; details on stderr and in --report)\n"
       "  2  bad input (migration files, revision graph, target, flags, resource spec)\n"
       "  3  the migration lock is held by another runner (see --lock-wait)\n"
-      "  4  the database is unreachable or refused the credentials\n");
+      "  4  the database is unreachable or refused the credentials\n"
+      "  5  import alembic: some revisions need their SQL written by hand\n");
 }
 
 int exit_code_for(const Error& e) {

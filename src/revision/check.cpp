@@ -4,6 +4,16 @@
 
 namespace pgrevise::revision {
 
+std::string needs_sql_problem(const Script& script) {
+  const bool up = script.upgrade_needs_sql, down = script.downgrade_needs_sql;
+  if (!up && !down) return "";
+  const std::string sections = up && down ? "upgrade and downgrade SQL"
+                               : up       ? "upgrade SQL"
+                                          : "downgrade SQL";
+  return script.file + ": revision " + script.revision + " needs its " + sections +
+         " written by hand (the import could not render it); write it, then remove the `-- needs_sql:` line";
+}
+
 DirectoryCheck check_directory(const std::filesystem::path& dir) {
   DirectoryCheck out;
   LoadedScripts loaded = scan_directory(dir);
@@ -15,7 +25,15 @@ DirectoryCheck check_directory(const std::filesystem::path& dir) {
     for (const auto& p : e.problems())
       out.findings.push_back({Finding::Kind::kProblem, "", p.file, p.to_string()});
   }
-  if (!out.findings.empty()) out.graph.reset();
+  if (!out.findings.empty()) {
+    out.graph.reset();
+    return out;
+  }
+  for (RevIndex i = 0; i < out.graph->size(); ++i) {
+    if (auto problem = needs_sql_problem(out.graph->at(i).script); !problem.empty())
+      out.findings.push_back({Finding::Kind::kNeedsSql, out.graph->at(i).id(), out.graph->at(i).script.file,
+                              std::move(problem)});
+  }
   return out;
 }
 

@@ -18,6 +18,7 @@ struct Finding {
     kUnknownVersionRow,    // the version table names a revision no file declares
     kRedundantVersionRow,  // a version-table row that is an ancestor of another row
     kChecksumDrift,        // an applied revision's SQL changed since it was applied
+    kNeedsSql,             // a file marked `-- needs_sql:` (an import left a section for a person to write)
   };
   Kind kind;
   std::string revision;  // when one is concerned
@@ -27,8 +28,11 @@ struct Finding {
 
 struct DirectoryCheck {
   std::optional<RevisionGraph> graph;  // absent when the files do not form a graph
-  std::vector<Finding> findings;       // kProblem findings, one per problem (all of them)
+  std::vector<Finding> findings;       // kProblem findings (all of them), then kNeedsSql ones
 };
+
+// What a `-- needs_sql:` line means for this script, naming its file and revision; empty when it has none.
+std::string needs_sql_problem(const Script& script);
 
 // Loads and builds without throwing for bad input (I/O errors still throw): every problem becomes a finding.
 DirectoryCheck check_directory(const std::filesystem::path& dir);

@@ -146,8 +146,8 @@ bool split_header(std::string_view line, std::string_view& key, std::string_view
   return true;
 }
 
-constexpr std::array<std::string_view, 6> kHeaderKeys = {"revision",      "down_revision", "message",
-                                                         "branch_labels", "depends_on",    "transactional"};
+constexpr std::array<std::string_view, 7> kHeaderKeys = {
+    "revision", "down_revision", "message", "branch_labels", "depends_on", "transactional", kNeedsSqlKey};
 
 class ScriptParser {
  public:
@@ -229,7 +229,7 @@ class ScriptParser {
     if (index == kHeaderKeys.size()) {
       return add(line.number, "unknown header key '" + std::string(key) +
                                   "' (expected revision, down_revision, message, branch_labels, depends_on, "
-                                  "transactional)");
+                                  "transactional, needs_sql)");
     }
     if (seen_key_[index]) return add(line.number, "duplicate header key '" + std::string(key) + "'");
     seen_key_[index] = true;
@@ -270,6 +270,23 @@ class ScriptParser {
         else
           add(line, "transactional must be 'true' or 'false', not '" + std::string(value) + "'");
         return;
+      case 6:
+        return apply_needs_sql(value, line);
+    }
+  }
+
+  void apply_needs_sql(std::string_view value, int line) {
+    if (trim(value).empty())
+      return add(line, "needs_sql: name the sections still to write (upgrade, downgrade)");
+    for (const auto& item : split_trimmed(value, ',')) {
+      if (item == "upgrade") {
+        script_.upgrade_needs_sql = true;
+      } else if (item == "downgrade") {
+        script_.downgrade_needs_sql = true;
+      } else {
+        add(line,
+            "needs_sql lists the sections still to write, 'upgrade' and/or 'downgrade', not '" + item + "'");
+      }
     }
   }
 
@@ -386,6 +403,12 @@ std::string header_id_list(const std::vector<std::string>& ids) {
   std::string out;
   for (const auto& id : ids) out += (out.empty() ? "" : ", ") + header_id(id);
   return out;
+}
+
+std::string needs_sql_line(bool upgrade, bool downgrade) {
+  if (!upgrade && !downgrade) return "";
+  std::string sections = upgrade && downgrade ? "upgrade, downgrade" : upgrade ? "upgrade" : "downgrade";
+  return "-- " + std::string(kNeedsSqlKey) + ": " + sections;
 }
 
 bool is_valid_branch_label(std::string_view label) {

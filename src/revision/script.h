@@ -26,6 +26,11 @@ struct Script {
   std::vector<std::string> branch_labels;  // labels declared by this file
   std::vector<std::string> depends_on;     // revision ids, unique prefixes or branch labels
   bool transactional = true;
+  // `-- needs_sql: upgrade, downgrade`: sections an importer could not render (an Alembic revision that fails
+  // offline). Planning refuses to run such a section, and `migrate check` reports it, until a person has
+  // written its SQL and removed the line.
+  bool upgrade_needs_sql = false;
+  bool downgrade_needs_sql = false;
   std::string file;  // the file as named in messages (relative to the migrations directory when loaded)
   Section upgrade;
   std::optional<Section> downgrade;
@@ -34,12 +39,12 @@ struct Script {
   std::string checksum;
 };
 
-// Whether `id` can be a revision id: what Alembic 1.8 takes and can run. Alembic refuses an id holding '@', '-'
-// or '+' (Revision.verify_rev_id) and takes any other string, but fails on two kinds it takes: the target words
-// head, heads and base (once another revision builds on one it mistakes the revision for the word), and an id
-// holding a single quote (it writes ids into its version-table SQL unescaped). Those are refused too, with empty
-// ids and line breaks (a header is one line). No length limit here: the version table's column decides what
-// fits, when a run is planned (revision/version_width.h).
+// Whether `id` can be a revision id: what Alembic 1.8 takes and can run. Alembic refuses an id holding '@',
+// '-' or '+' (Revision.verify_rev_id) and takes any other string, but fails on two kinds it takes: the target
+// words head, heads and base (once another revision builds on one it mistakes the revision for the word), and
+// an id holding a single quote (it writes ids into its version-table SQL unescaped). Those are refused too,
+// with empty ids and line breaks (a header is one line). No length limit here: the version table's column
+// decides what fits, when a run is planned (revision/version_width.h).
 bool is_valid_revision_id(std::string_view id);
 // Why `id` cannot be a revision id, completing "revision id 'X' ..." ("holds '@', '-' or '+', ..."); empty
 // when it can be one.
@@ -51,6 +56,11 @@ std::string header_id(std::string_view id);
 std::string header_id_list(const std::vector<std::string>& ids);
 // Whether `label` can be a branch label: [A-Za-z0-9_]{1,64} and not one of the words head, heads, base.
 bool is_valid_branch_label(std::string_view label);
+
+// The header key that marks sections whose SQL a person must still write, and its line for a script.
+inline constexpr std::string_view kNeedsSqlKey = "needs_sql";
+// "-- needs_sql: upgrade, downgrade" (only the sections that need it); empty when none does.
+std::string needs_sql_line(bool upgrade, bool downgrade);
 
 // Parses one file's text. `file` names it in messages. Every problem found is appended to `problems` (each
 // naming the file and line); returns nullopt when there was at least one.

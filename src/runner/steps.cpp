@@ -1,6 +1,7 @@
 #include "runner/steps.h"
 
 #include "common/error.h"
+#include "revision/check.h"
 #include "revision/sql_splitter.h"
 
 namespace pgrevise::runner {
@@ -14,6 +15,10 @@ std::vector<ExecStep> exec_steps(const revision::RevisionGraph& graph, const rev
     if (!up && !script.downgrade) {
       throw_bad_input("cannot downgrade revision " + script.revision + ": " + script.file +
                       " has no `-- +downgrade` section (nothing was changed)");
+    }
+    if (up ? script.upgrade_needs_sql : script.downgrade_needs_sql) {
+      throw_bad_input(std::string("cannot ") + (up ? "upgrade" : "downgrade") + " revision " + script.revision +
+                      ": " + revision::needs_sql_problem(script) + " (nothing was changed)");
     }
     const auto& section = up ? script.upgrade : *script.downgrade;
     ExecStep step{.revision = script.revision,

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List
 
-HEADER_KEYS = ("revision", "down_revision", "message", "branch_labels", "depends_on", "transactional")
+HEADER_KEYS = ("revision", "down_revision", "message", "branch_labels", "depends_on", "transactional", "needs_sql")
 UPGRADE_MARKER = "-- +upgrade"
 DOWNGRADE_MARKER = "-- +downgrade"
 
@@ -104,10 +104,14 @@ def _parse_header(path: str, lines: List[str]) -> Dict[str, str]:
         text = line.strip()
         if not text:
             continue
-        match = re.match(r"^--\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$", text)
+        if not text.startswith("--"):
+            raise MigrationFileError(f"{path}:{number}: SQL before the '{UPGRADE_MARKER}' marker: {text!r}")
+        # As pgrevise reads it: a comment shaped `-- word: value` with a lower-case word is an entry, any other
+        # comment (such as the import's stamp line) is free.
+        match = re.match(r"^--\s*([a-z_]+)\s*:\s*(.*?)\s*$", text)
         if not match:
-            raise MigrationFileError(f"{path}:{number}: expected '-- key: value' in the header, got {text!r}")
-        key, value = match.group(1).lower(), match.group(2)
+            continue
+        key, value = match.group(1), match.group(2)
         if key not in HEADER_KEYS:
             raise MigrationFileError(f"{path}:{number}: unknown header key {key!r}")
         if key in header:

@@ -45,5 +45,23 @@ TEST(Check, VersionRowsAndChecksumDrift) {
   EXPECT_TRUE(check_against_database(g, {"cee2", "dee2"}).empty());
 }
 
+TEST(Check, AFileThatNeedsSqlIsAFindingNamingItsRevisionAndKeepsTheGraph) {
+  fs::path dir = fs::temp_directory_path() / ("pgrevise-check-" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "1.sql") << "-- revision: a1\n-- +upgrade\nSELECT 1;\n";
+  std::ofstream(dir / "2.sql")
+      << "-- revision: b2\n-- down_revision: a1\n-- needs_sql: upgrade\n-- +upgrade\n";
+  DirectoryCheck result = check_directory(dir);
+  fs::remove_all(dir);
+  EXPECT_TRUE(result.graph.has_value());
+  ASSERT_THAT(result.findings, SizeIs(1));
+  EXPECT_EQ(result.findings[0].kind, Finding::Kind::kNeedsSql);
+  EXPECT_EQ(result.findings[0].revision, "b2");
+  EXPECT_EQ(
+      result.findings[0].message,
+      "2.sql: revision b2 needs its upgrade SQL written by hand (the import could not render it); write "
+      "it, then remove the `-- needs_sql:` line");
+}
+
 }  // namespace
 }  // namespace pgrevise::revision

@@ -105,7 +105,7 @@ TEST_F(LoaderTest, CollectsAllProblemsOneLineEach) {
     ASSERT_EQ(e.problems().size(), 3u);
     EXPECT_EQ(e.problems()[0].to_string(),
               "2.sql:2: unknown header key 'colour' (expected revision, down_revision, "
-              "message, branch_labels, depends_on, transactional)");
+              "message, branch_labels, depends_on, transactional, needs_sql)");
     EXPECT_EQ(e.problems()[1].to_string(), "3.sql: missing '-- +upgrade' section");
     EXPECT_EQ(e.problems()[2].to_string(), "4.sql: duplicate revision id 'r1' (also declared by 1.sql)");
     EXPECT_EQ(e.problems()[2].code, RevisionErrorCode::kDuplicateRevision);

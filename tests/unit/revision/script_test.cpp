@@ -120,7 +120,7 @@ TEST(ParseScript, ReportsEveryProblemOfAFile) {
   ASSERT_EQ(problems.size(), 4u);
   EXPECT_EQ(problems[0].to_string(),
             "f.sql:1: unknown header key 'colour' (expected revision, down_revision, "
-            "message, branch_labels, depends_on, transactional)");
+            "message, branch_labels, depends_on, transactional, needs_sql)");
   EXPECT_EQ(problems[1].line, 2);
   EXPECT_THAT(problems[2].message, HasSubstr("-- +upgrade"));
   EXPECT_THAT(problems[3].message, HasSubstr("revision"));
@@ -257,6 +257,26 @@ TEST(ParseScript, AFileThatIsNoMigrationReportsAFewProblemsNotOnePerLine) {
   // The cap is per file: a second file still gets its own problems.
   EXPECT_FALSE(parse_script("-- +upgrade\n", "second.sql", problems).has_value());
   EXPECT_EQ(problems.back().file, "second.sql");
+}
+
+TEST(ParseScript, NeedsSqlNamesTheSectionsAPersonMustStillWrite) {
+  auto both = parse_script("-- revision: a1\n-- needs_sql: upgrade, downgrade\n-- +upgrade\n-- +downgrade\n",
+                           "a.sql");
+  EXPECT_TRUE(both.upgrade_needs_sql);
+  EXPECT_TRUE(both.downgrade_needs_sql);
+  auto down = parse_script("-- revision: a1\n-- needs_sql: downgrade\n-- +upgrade\nSELECT 1;\n", "a.sql");
+  EXPECT_FALSE(down.upgrade_needs_sql);
+  EXPECT_TRUE(down.downgrade_needs_sql);
+  EXPECT_FALSE(parse_script("-- revision: a1\n-- +upgrade\n", "a.sql").upgrade_needs_sql);
+  EXPECT_EQ(needs_sql_line(true, false), "-- needs_sql: upgrade");
+  EXPECT_EQ(needs_sql_line(true, true), "-- needs_sql: upgrade, downgrade");
+  EXPECT_EQ(needs_sql_line(false, false), "");
+
+  std::vector<Problem> problems;
+  EXPECT_FALSE(parse_script("-- revision: a1\n-- needs_sql: sideways\n-- +upgrade\n", "a.sql", problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].line, 2);
+  EXPECT_NE(problems[0].message.find("'upgrade' and/or 'downgrade', not 'sideways'"), std::string::npos);
 }
 
 }  // namespace
