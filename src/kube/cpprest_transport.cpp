@@ -4,6 +4,7 @@
 #include <cpprest/http_client.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <pplx/threadpool.h>
 
 #include <map>
 #include <memory>
@@ -52,6 +53,15 @@ HttpResponse convert_head(const http::http_response& response) {
 }
 
 }  // namespace
+
+bool set_http_threads(std::size_t threads) {
+  try {
+    crossplat::threadpool::initialize_with_threads(threads);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
 
 struct CppRestTransport::Impl {
   ClusterConfig config;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <memory>
 
 #include "kube/config.h"
@@ -10,6 +11,11 @@ namespace pgrevise::kube {
 // HttpTransport over cpprestsdk's http_client: TLS through the SSL context callback (CA bundle, client
 // certificate and key, or no verification when insecure-skip-tls-verify is set) and the bearer token read
 // from the config's TokenSource on every request, so rotated tokens are used as soon as they are written.
+// Sizes cpprestsdk's shared I/O thread pool (40 threads unless told otherwise). Only before the first request
+// of the process; false when the pool already runs. Requests, watches included, are asynchronous on the pool,
+// so a few threads carry many connections, and each thread less is one stack and malloc arena less.
+bool set_http_threads(std::size_t threads);
+
 class CppRestTransport final : public HttpTransport {
  public:
   explicit CppRestTransport(ClusterConfig config);
