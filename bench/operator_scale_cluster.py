@@ -12,6 +12,7 @@ target when the operator starts (no Job). Measured:
     the test's own, p50 and p99 over B bumps (backups off, so the bump's first Job is the migrate Job).
 
 Usage: bench/operator_scale_cluster.py [--resources N] [--namespaces M] [--bumps B] [--idle-seconds S]
+       [--bump-interval-ms MS] [--set CHART_VALUE]... [--keep-log FILE]
 With PGREVISE_CLUSTER_DIR and PGREVISE_CLUSTER_PG set to a running fixture (tests/cluster/fixture up DIR BINARY:
 DIR/cluster and DIR/postgres).
 """
@@ -58,6 +59,9 @@ class Api:
 
 
 def prepare(api, pg, namespaces, resources):
+    # The chart would install the CRD too, but the resources are created before the operator.
+    harness.kubectl("apply", "--server-side", "-f", str(harness.SOURCE_DIR / "crds"))
+    harness.kubectl("wait", "--for=condition=Established", "crd/postgresmigrations.pgrevise.dev")
     pg.create_database("scale")
     statements = []
     for i in range(resources):
@@ -80,17 +84,22 @@ def prepare(api, pg, namespaces, resources):
         api.request("POST", f"/apis/pgrevise.dev/v1alpha1/namespaces/{ns}/postgresmigrations", body).close()
 
 
-def operator_pid():
+def operator_pid(pod):
+    """The operator process of that Pod: the one in the Pod's cgroup (an operator started by hand elsewhere on
+    this machine is not it)."""
+    marker = "pod" + pod["metadata"]["uid"]
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as f:
                     argv = f.read().split(b"\0")
+                with open(f"/proc/{pid}/cgroup", encoding="utf-8") as f:
+                    in_pod = marker in f.read()
             except OSError:
                 continue
-            if len(argv) > 1 and argv[0].endswith(b"pgrevise") and argv[1] == b"operator":
+            if in_pod and len(argv) > 1 and argv[0].endswith(b"pgrevise") and argv[1] == b"operator":
                 return int(pid)
-    raise AssertionError("no operator process on the node")
+    raise AssertionError(f"no operator process in Pod {pod['metadata']['name']} on the node")
 
 
 def peak_rss_mb(pid):
@@ -98,15 +107,34 @@ def peak_rss_mb(pid):
         return int(re.search(r"VmHWM:\s+(\d+) kB", f.read()).group(1)) / 1024
 
 
-def api_requests(pod_ip):
+def scrape(pod_ip):
+    """The operator's metrics, as {series with labels: value}."""
     with urllib.request.urlopen(f"http://{pod_ip}:8080/metrics", timeout=5) as response:
         text = response.read().decode()
-    counts = {}
+    series = {}
     for line in text.splitlines():
-        if line.startswith("pgrevise_kube_api_requests_total{"):
-            labels, value = line.rsplit(" ", 1)
-            counts[labels] = float(value)
-    return counts
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            series[name] = float(value)
+    return series
+
+
+def api_requests(pod_ip):
+    return {k: v for k, v in scrape(pod_ip).items() if k.startswith("pgrevise_kube_api_requests_total{")}
+
+
+def where_the_time_went(before, after, seconds):
+    """Reconciles between two scrapes, their mean duration, the mean wait of a key in the work queue, and the
+    API requests sent (the client-side limit is --qps, 20 by default)."""
+    def delta(name):
+        return after.get(name, 0) - before.get(name, 0)
+    reconciles = delta("pgrevise_reconcile_duration_seconds_count")
+    gets = delta("pgrevise_workqueue_queue_duration_seconds_count")
+    mean_reconcile = delta("pgrevise_reconcile_duration_seconds_sum") / reconciles * 1000 if reconciles else 0
+    mean_wait = delta("pgrevise_workqueue_queue_duration_seconds_sum") / gets * 1000 if gets else 0
+    requests = sum(v - before.get(k, 0) for k, v in after.items() if k.startswith("pgrevise_kube_api_requests_total{"))
+    return (f"{reconciles:.0f} reconciles, mean {mean_reconcile:.1f} ms each; "
+            f"mean wait in the work queue {mean_wait:.1f} ms; {requests:.0f} API requests in {seconds:.0f} s")
 
 
 def all_ready(namespaces, resources):
@@ -117,6 +145,23 @@ def all_ready(namespaces, resources):
             if c and c["status"] == "True" and obj["status"].get("observedGeneration") == obj["metadata"]["generation"]:
                 ready += 1
     return ready == resources
+
+
+def failed_runs(namespaces):
+    """The resources whose run ended Stalled (a Job failed), by name: a machine too loaded for its Pods shows here."""
+    failed = []
+    for n in range(namespaces):
+        for obj in harness.list_objects("pgm", f"scale-{n}"):
+            c = harness.condition(obj, "Stalled")
+            if c and c["status"] == "True":
+                failed.append(f"scale-{n}/{obj['metadata']['name']}: {c.get('message', '')[:200]}")
+    return failed
+
+
+def settled(namespaces, resources):
+    return all_ready(namespaces, resources) or failed_runs(namespaces) and all(
+        harness.condition(obj, "Reconciling") is None or harness.condition(obj, "Reconciling")["status"] != "True"
+        for n in range(namespaces) for obj in harness.list_objects("pgm", f"scale-{n}"))
 
 
 def watch_jobs(api, created, stop):
@@ -138,17 +183,21 @@ def main():
     parser.add_argument("--namespaces", type=int, default=20)
     parser.add_argument("--bumps", type=int, default=200)
     parser.add_argument("--idle-seconds", type=int, default=60)
+    parser.add_argument("--bump-interval-ms", type=int, default=200)
+    parser.add_argument("--set", action="append", default=[], metavar="VALUE",
+                        help="a chart value for the operator's release (helm --set), e.g. logLevel=debug")
+    parser.add_argument("--keep-log", metavar="FILE", help="write the operator's log here before uninstalling")
     args = parser.parse_args()
     api, pg = Api(), harness.Postgres()
 
     started = time.monotonic()
     prepare(api, pg, args.namespaces, args.resources)
-    operator.install()
+    operator.install(*args.set)
     harness.wait_for("every resource Ready", lambda: all_ready(args.namespaces, args.resources), timeout=1800,
                      interval=5)
     print(f"start: {args.resources} resources Ready {time.monotonic() - started:.0f} s after the first was created")
     pod = operator.running_pods()[0]
-    pid = operator_pid()
+    pid = operator_pid(pod)
     print(f"peak RSS after the start: {peak_rss_mb(pid):.1f} MB")
 
     before = api_requests(pod["status"]["podIP"])
@@ -161,22 +210,29 @@ def main():
     watcher = threading.Thread(target=watch_jobs, args=(api, created, stop), daemon=True)
     watcher.start()
     time.sleep(1)
+    scraped_before_bumps, bumps_started = scrape(pod["status"]["podIP"]), time.monotonic()
     bumped = {}
     for i in range(args.bumps):
         ns = f"scale-{i % args.namespaces}"
         api.request("PATCH", f"/apis/pgrevise.dev/v1alpha1/namespaces/{ns}/postgresmigrations/app-{i}",
                     {"spec": {"targetRevision": "r2"}}, "application/merge-patch+json").close()
         bumped[(ns, f"app-{i}")] = time.monotonic()
-        time.sleep(0.05)
+        time.sleep(args.bump_interval_ms / 1000)
     harness.wait_for("a Job for every bump", lambda: all(k in created for k in bumped), timeout=600, interval=1)
     stop.set()
+    print(f"during the bumps: {where_the_time_went(scraped_before_bumps, scrape(pod['status']['podIP']), time.monotonic() - bumps_started)}")
     latencies = sorted((created[k] - bumped[k]) * 1000 for k in bumped)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print(f"bump -> Job created over {len(latencies)} bumps: p50 {statistics.median(latencies):.1f} ms, "
           f"p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms")
-    harness.wait_for("the bumped resources Ready", lambda: all_ready(args.namespaces, args.resources),
+    harness.wait_for("the bumped resources Ready or failed", lambda: settled(args.namespaces, args.resources),
                      timeout=1800, interval=5)
+    failed = failed_runs(args.namespaces)
+    print(f"runs that failed: {len(failed)}" + "".join(f"\n  {line}" for line in failed))
     print(f"peak RSS after {args.bumps} bumps (their Jobs, Pods and Events): {peak_rss_mb(pid):.1f} MB")
+    if args.keep_log:
+        with open(args.keep_log, "w", encoding="utf-8") as f:
+            f.write(operator.logs(pod["metadata"]["name"]))
     operator.uninstall()
     for n in range(args.namespaces):
         harness.delete_namespace(f"scale-{n}")

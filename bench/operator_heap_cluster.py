@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Where the operator's memory goes, on the real local cluster: the resources of bench/operator_scale_cluster.py
+(N PostgresMigrations at their target in M namespaces, each with a version table of its own), and the operator
+run on this machine under heaptrack (Debian's package), with the administrator's kubeconfig, over TLS, until every
+resource is Ready and for the idle seconds after. Prints the process's peak RSS and heaptrack's peak-memory
+summary (the allocation sites holding the most at the peak).
+
+Usage: bench/operator_heap_cluster.py --binary build/src/app/pgrevise [--resources N] [--namespaces M]
+                                      [--idle-seconds S] [--output FOLDER] [--no-heaptrack]
+With PGREVISE_CLUSTER_DIR and PGREVISE_CLUSTER_PG set to a running fixture (tests/cluster/fixture up DIR BINARY).
+--no-heaptrack runs the operator alone, for its RSS without the profiler's own allocations.
+"""
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "cluster"))
+
+import harness  # noqa: E402
+import operator_scale_cluster as scale  # noqa: E402
+
+
+def operator_child(pid):
+    """heaptrack starts the program as a child of its shell script; the operator is the process running it."""
+    for _ in range(100):
+        for candidate in os.listdir("/proc"):
+            if not candidate.isdigit():
+                continue
+            try:
+                with open(f"/proc/{candidate}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                with open(f"/proc/{candidate}/status", encoding="utf-8") as f:
+                    parent = int(re.search(r"PPid:\s+(\d+)", f.read()).group(1))
+            except (OSError, AttributeError):
+                continue
+            if len(argv) > 1 and argv[0].endswith(b"pgrevise") and argv[1] == b"operator" and (
+                    int(candidate) == pid or parent == pid):
+                return int(candidate)
+        time.sleep(0.1)
+    raise AssertionError("the operator process did not start")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--resources", type=int, default=1000)
+    parser.add_argument("--namespaces", type=int, default=20)
+    parser.add_argument("--idle-seconds", type=int, default=30)
+    parser.add_argument("--output", default=tempfile.gettempdir(),
+                        help="the folder heaptrack writes its heaptrack.pgrevise.PID file into")
+    parser.add_argument("--no-heaptrack", action="store_true")
+    args = parser.parse_args()
+    api, pg = scale.Api(), harness.Postgres()
+    cluster = os.environ["PGREVISE_CLUSTER_DIR"]
+
+    scale.prepare(api, pg, args.namespaces, args.resources)
+    command = [os.path.abspath(args.binary), "operator", "--kubeconfig", os.path.join(cluster, "admin.kubeconfig"),
+               "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0",
+               "--log-level", "warn"]
+    if not args.no_heaptrack:
+        command = ["heaptrack"] + command
+    os.makedirs(args.output, exist_ok=True)
+    started = time.monotonic()
+    # A session of its own, so that the stop below reaches the operator under heaptrack's wrapper script too.
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=args.output, start_new_session=True)
+    try:
+        pid = operator_child(process.pid)
+        harness.wait_for("every resource Ready", lambda: scale.all_ready(args.namespaces, args.resources),
+                         timeout=1800, interval=5)
+        print(f"{args.resources} resources Ready {time.monotonic() - started:.0f} s after the operator started")
+        time.sleep(args.idle_seconds)
+        print(f"peak RSS: {scale.peak_rss_mb(pid):.1f} MB" + ("" if args.no_heaptrack else " (under heaptrack)"))
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+        for n in range(args.namespaces):
+            harness.delete_namespace(f"scale-{n}")
+        pg.psql("DROP DATABASE IF EXISTS scale WITH (FORCE)")
+    if not args.no_heaptrack:
+        recorded = [os.path.join(args.output, f) for f in os.listdir(args.output) if f.startswith("heaptrack.pgrevise.")]
+        path = max(recorded, key=os.path.getmtime)
+        summary = subprocess.run(["heaptrack_print", "--print-peaks", "--print-allocators", "0",
+                                  "--print-temporary", "0", "--print-leaks", "0", "--peak-limit", "25",
+                                  "--sub-peak-limit", "3", path], capture_output=True, text=True, check=True)
+        print(summary.stdout)
+
+
+if __name__ == "__main__":
+    main()
