@@ -25,8 +25,9 @@ struct StoreHandler {
 // objects that vanished while the watch was down. An event carrying the resourceVersion the store already
 // holds is a duplicate and is not applied again.
 //
-// Objects are kept as their compact JSON text, without metadata.managedFields, and parsed when read: a parsed object takes several times the
-// memory of its text, and an operator caching thousands of resources and Jobs reads only a few at a time.
+// Objects are kept as their compact JSON text, without metadata.managedFields, and parsed when read: a parsed
+// object takes several times the memory of its text, and an operator caching thousands of resources and Jobs
+// reads only a few at a time.
 class Store {
  public:
   explicit Store(StoreHandler handler = {});

@@ -17,8 +17,9 @@ std::vector<ExecStep> exec_steps(const revision::RevisionGraph& graph, const rev
                       " has no `-- +downgrade` section (nothing was changed)");
     }
     if (up ? script.upgrade_needs_sql : script.downgrade_needs_sql) {
-      throw_bad_input(std::string("cannot ") + (up ? "upgrade" : "downgrade") + " revision " + script.revision +
-                      ": " + revision::needs_sql_problem(script) + " (nothing was changed)");
+      throw_bad_input(std::string("cannot ") + (up ? "upgrade" : "downgrade") + " revision " +
+                      script.revision + ": " + revision::needs_sql_problem(script) +
+                      " (nothing was changed)");
     }
     const auto& section = up ? script.upgrade : *script.downgrade;
     ExecStep step{.revision = script.revision,
