@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sql/parse.h"
+#include "sql/text.h"
+
 namespace pgrevise::revision {
 
 namespace {
@@ -186,34 +189,37 @@ class Splitter {
 
 }  // namespace
 
-std::vector<Statement> split_sql(std::string_view sql, int first_line, size_t base_offset) {
+std::vector<Statement> split_sql_lexically(std::string_view sql, int first_line, size_t base_offset) {
   return Splitter(sql, first_line, base_offset).run();
 }
 
-size_t skip_sql_blanks(std::string_view sql, size_t pos) {
-  while (pos < sql.size()) {
-    if (std::isspace(static_cast<unsigned char>(sql[pos]))) {
-      ++pos;
-    } else if (sql.substr(pos, 2) == "--") {
-      pos = std::min(sql.find('\n', pos), sql.size());
-    } else if (sql.substr(pos, 2) == "/*") {
-      int depth = 0;
-      do {
-        if (sql.substr(pos, 2) == "/*") {
-          ++depth;
-          pos += 2;
-        } else if (sql.substr(pos, 2) == "*/") {
-          --depth;
-          pos += 2;
-        } else {
-          ++pos;
-        }
-      } while (depth > 0 && pos < sql.size());
-    } else {
-      break;
-    }
+SplitStatements split_statements(std::string_view sql, int first_line, size_t base_offset) {
+  SplitStatements out;
+  const sql::Origin origin{first_line, base_offset};
+  sql::ParseError error;
+  const auto spans = sql::split(sql, &error, origin);
+  if (!spans) {
+    out.statements = split_sql_lexically(sql, first_line, base_offset);
+    out.refused = SplitStatements::Refusal{std::move(error.message), error.position.line,
+                                           error.position.column, error.position.offset};
+    return out;
   }
-  return pos;
+  out.statements.reserve(spans->size());
+  sql::LineCounter lines(sql, origin);
+  for (const auto& span : *spans) {
+    const auto at = lines.at(span.begin);
+    out.statements.push_back(
+        Statement{std::string(sql.substr(span.begin, span.end - span.begin)), at.line, at.offset});
+  }
+  return out;
+}
+
+std::vector<Statement> split_sql(std::string_view sql, int first_line, size_t base_offset) {
+  return split_statements(sql, first_line, base_offset).statements;
+}
+
+size_t skip_sql_blanks(std::string_view sql, size_t pos) {
+  return sql::skip_blanks(sql, pos);
 }
 
 }  // namespace pgrevise::revision

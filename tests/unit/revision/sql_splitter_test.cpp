@@ -117,5 +117,28 @@ TEST(SqlSplitter, RoundTripsGeneratedStatements) {
   }
 }
 
+TEST(SqlSplitter, TheGrammarKeepsARuleWithSeveralActionsWhole) {
+  // The parenthesised actions of a rule hold semicolons that only the grammar knows are not the end.
+  const std::string rule =
+      "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))";
+  const auto split = split_statements(rule + ";\nSELECT 1;", 7, 40);
+  EXPECT_FALSE(split.refused);
+  EXPECT_THAT(texts(split.statements), ElementsAre(rule, "SELECT 1"));
+  EXPECT_EQ(split.statements[1].line, 8);
+  EXPECT_EQ(split.statements[1].offset, 40 + rule.size() + 2);
+}
+
+TEST(SqlSplitter, SyntaxNewerThanTheGrammarFallsBackToTheLexicalSplit) {
+  // PostgreSQL 17's MERGE ... RETURNING: the grammar (15) refuses it, the server decides.
+  const std::string merge = "MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE RETURNING *";
+  const auto split = split_statements("SELECT 1;\n" + merge + ";", 3, 0);
+  ASSERT_TRUE(split.refused);
+  EXPECT_EQ(split.refused->line, 4);
+  EXPECT_EQ(split.refused->column, static_cast<int>(merge.find("RETURNING")) + 1);
+  EXPECT_THAT(split.refused->message, ::testing::HasSubstr("RETURNING"));
+  EXPECT_THAT(texts(split.statements), ElementsAre("SELECT 1", merge));
+  EXPECT_EQ(split.statements[1].line, 4);
+}
+
 }  // namespace
 }  // namespace pgrevise::revision
