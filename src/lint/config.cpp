@@ -1,0 +1,68 @@
+#include "lint/config.h"
+
+#include <charconv>
+
+#include "common/error.h"
+#include "common/strings.h"
+#include "lint/rules.h"
+
+namespace pgrevise::lint {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& file, int line, const std::string& message) {
+  throw_bad_input(file + ":" + std::to_string(line) + ": " + message);
+}
+
+void apply(Config& config, std::string_view key, std::string_view value, const std::string& file, int line) {
+  if (key == "server-version") {
+    int version = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), version);
+    if (ec != std::errc() || end != value.data() + value.size() || version < 9 || version > kLatestVersion)
+      fail(file, line,
+           "server-version must be a PostgreSQL major version such as 15, not '" + std::string(value) + "'");
+    config.server_version = version;
+  } else if (key == "lock-timeout") {
+    if (value != "true" && value != "false") fail(file, line, "lock-timeout must be true or false");
+    config.runner_lock_timeout = value == "true";
+  } else if (find_rule(key) != nullptr) {
+    auto severity = parse_severity(value);
+    if (!severity)
+      fail(file, line,
+           "rule " + std::string(key) + ": severity must be error, warning, info or off, not '" +
+               std::string(value) + "'");
+    config.severities[std::string(key)] = *severity;
+  } else {
+    fail(file, line,
+         "unknown rule or key '" + std::string(key) +
+             "' (pgrevise lint --list-rules lists the rules; the keys are server-version and "
+             "lock-timeout)");
+  }
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, const std::string& file) {
+  Config config;
+  int number = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++number;
+    if (const size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    line = trim(line);
+    if (line.empty()) continue;
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos)
+      fail(file, number, "expected 'key: value', got '" + std::string(line) + "'");
+    std::string_view value = trim(line.substr(colon + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    apply(config, trim(line.substr(0, colon)), value, file, number);
+  }
+  return config;
+}
+
+}  // namespace pgrevise::lint

@@ -1,0 +1,236 @@
+// Rules on columns and constraints: adding, changing, dropping and renaming columns; their types; foreign
+// keys, CHECK, UNIQUE and PRIMARY KEY constraints.
+#include <functional>
+
+#include "lint/rules.h"
+#include "lint/tree.h"
+
+namespace pgrevise::lint {
+
+namespace {
+
+using nlohmann::json;
+
+std::string table_of(const StatementContext& c) {
+  return tree::relation_name(tree::field(c.node, "relation"));
+}
+
+// Calls `f` with each subcommand of an ALTER TABLE on an existing table (not one created in the revision).
+void for_each_command(const StatementContext& c,
+                      const std::function<void(const std::string&, const json&)>& f) {
+  if (c.kind != "AlterTableStmt" || tree::text(c.node, "objtype") != "OBJECT_TABLE") return;
+  if (is_new_table(c, tree::field(c.node, "relation"))) return;
+  for (const auto& item : tree::list(c.node, "cmds")) {
+    const json& cmd = tree::body(item);
+    f(tree::text(cmd, "subtype"), cmd);
+  }
+}
+
+// Calls `f` with each column definition that gives a column its type: CREATE TABLE's columns, ADD COLUMN,
+// ALTER COLUMN ... TYPE (named by the command).
+void for_each_typed_column(const StatementContext& c,
+                           const std::function<void(const std::string&, const json&)>& f) {
+  if (c.kind == "CreateStmt") {
+    for (const auto& e : tree::list(c.node, "tableElts"))
+      if (tree::kind(e) == "ColumnDef") f(tree::text(tree::body(e), "colname"), tree::body(e));
+  }
+  if (c.kind != "AlterTableStmt") return;
+  for (const auto& item : tree::list(c.node, "cmds")) {
+    const json& cmd = tree::body(item);
+    const std::string subtype = tree::text(cmd, "subtype");
+    const json& def = tree::body(tree::field(cmd, "def"));
+    if (subtype == "AT_AddColumn") f(tree::text(def, "colname"), def);
+    if (subtype == "AT_AlterColumnType") f(tree::text(cmd, "name"), def);
+  }
+}
+
+bool has_constraint(const json& column_def, std::string_view contype) {
+  for (const json* k : tree::column_constraints(column_def))
+    if (tree::is_constraint(*k, contype)) return true;
+  return false;
+}
+
+void adding_field_with_default(const StatementContext& c, std::vector<Hit>& out) {
+  for_each_command(c, [&](const std::string& subtype, const json& cmd) {
+    if (subtype != "AT_AddColumn") return;
+    const json& def = tree::body(tree::field(cmd, "def"));
+    const std::string reason = column_rewrite_reason(def, c.options.server_version);
+    if (reason.empty()) return;
+    out.push_back({"adding column " + tree::quote_identifier(tree::text(def, "colname")) + " with " + reason +
+                       " rewrites " + table_of(c) + " under ACCESS EXCLUSIVE",
+                   "add the column without that default, set the default for new rows (ALTER COLUMN ... SET "
+                   "DEFAULT), then fill existing rows in batches"});
+  });
+}
+
+void adding_required_field(const StatementContext& c, std::vector<Hit>& out) {
+  for_each_command(c, [&](const std::string& subtype, const json& cmd) {
+    if (subtype != "AT_AddColumn") return;
+    const json& def = tree::body(tree::field(cmd, "def"));
+    if (!has_constraint(def, "CONSTR_NOTNULL") || has_constraint(def, "CONSTR_DEFAULT") ||
+        has_constraint(def, "CONSTR_IDENTITY") || has_constraint(def, "CONSTR_GENERATED"))
+      return;
+    out.push_back({"adding column " + tree::quote_identifier(tree::text(def, "colname")) +
+                       " NOT NULL without a default fails on a table that has rows",
+                   "give it a DEFAULT, or add it nullable, fill it, then set NOT NULL"});
+  });
+}
+
+void adding_not_nullable_field(const StatementContext& c, std::vector<Hit>& out) {
+  for_each_command(c, [&](const std::string& subtype, const json& cmd) {
+    if (subtype != "AT_SetNotNull") return;
+    const bool pg12 = c.options.server_version >= 12;
+    const std::string column = table_of(c) + "." + tree::quote_identifier(tree::text(cmd, "name"));
+    if (pg12 && c.state.validated_not_null.count(column) > 0) return;  // the validated CHECK spares the scan
+    out.push_back(
+        {"SET NOT NULL on " + table_of(c) + "." + tree::quote_identifier(tree::text(cmd, "name")) +
+             " scans the whole table under ACCESS EXCLUSIVE",
+         pg12 ? "first ADD CONSTRAINT ... CHECK (col IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT "
+                "(no exclusive lock); SET NOT NULL then skips the scan"
+              : "before PostgreSQL 12 there is no way around the scan: run it when the table is quiet"});
+  });
+}
+
+void ban_drop_column(const StatementContext& c, std::vector<Hit>& out) {
+  for_each_command(c, [&](const std::string& subtype, const json& cmd) {
+    if (subtype != "AT_DropColumn") return;
+    out.push_back({"dropping column " + table_of(c) + "." + tree::quote_identifier(tree::text(cmd, "name")) +
+                       " breaks every client still reading or writing it",
+                   "stop using the column in the application first; drop it in a later release"});
+  });
+}
+
+void ban_drop_not_null(const StatementContext& c, std::vector<Hit>& out) {
+  for_each_command(c, [&](const std::string& subtype, const json& cmd) {
+    if (subtype != "AT_DropNotNull") return;
+    out.push_back({"DROP NOT NULL on " + table_of(c) + "." + tree::quote_identifier(tree::text(cmd, "name")) +
+                       " lets NULLs in that running clients may not expect",
+                   "make sure every reader handles NULL before dropping the constraint"});
+  });
+}
+
+void changing_column_type(const StatementContext& c, std::vector<Hit>& out) {
+  for_each_command(c, [&](const std::string& subtype, const json& cmd) {
+    if (subtype != "AT_AlterColumnType") return;
+    out.push_back({"changing the type of " + table_of(c) + "." +
+                       tree::quote_identifier(tree::text(cmd, "name")) +
+                       " rewrites the table and its indexes under ACCESS EXCLUSIVE (unless the types are "
+                       "binary compatible, e.g. varchar(n) to text)",
+                   "add a column of the new type, fill it in batches, switch the application over, drop "
+                   "the old one"});
+  });
+}
+
+void renaming_column(const StatementContext& c, std::vector<Hit>& out) {
+  if (c.kind != "RenameStmt" || tree::text(c.node, "renameType") != "OBJECT_COLUMN") return;
+  out.push_back({"renaming column " + table_of(c) + "." +
+                     tree::quote_identifier(tree::text(c.node, "subname")) +
+                     " breaks every client still using the old name",
+                 "add the new column, write both, move readers over, then drop the old one"});
+}
+
+void type_rule(const StatementContext& c, std::vector<Hit>& out,
+               const std::function<std::optional<Hit>(const std::string& column, const std::string& type,
+                                                      const json& type_node)>& judge) {
+  for_each_typed_column(c, [&](const std::string& column, const json& def) {
+    const json& type_node = tree::field(def, "typeName");
+    if (auto hit = judge(column, tree::type_name(type_node), type_node)) out.push_back(std::move(*hit));
+  });
+}
+
+void prefer_bigint_over_int(const StatementContext& c, std::vector<Hit>& out) {
+  type_rule(
+      c, out, [](const std::string& column, const std::string& type, const json&) -> std::optional<Hit> {
+        if (type != "int4" && type != "serial" && type != "serial4" && type != "int") return std::nullopt;
+        return Hit{
+            "column " + tree::quote_identifier(column) + " is a 32-bit integer: ids run out at 2,147,483,647",
+            "use bigint (or bigserial / bigint GENERATED ... AS IDENTITY)"};
+      });
+}
+
+void prefer_bigint_over_smallint(const StatementContext& c, std::vector<Hit>& out) {
+  type_rule(
+      c, out, [](const std::string& column, const std::string& type, const json&) -> std::optional<Hit> {
+        if (type != "int2" && type != "smallserial" && type != "serial2") return std::nullopt;
+        return Hit{"column " + tree::quote_identifier(column) + " is a 16-bit integer: it runs out at 32,767",
+                   "use bigint"};
+      });
+}
+
+void prefer_identity(const StatementContext& c, std::vector<Hit>& out) {
+  type_rule(c, out,
+            [](const std::string& column, const std::string& type, const json&) -> std::optional<Hit> {
+              if (type.find("serial") == std::string::npos) return std::nullopt;
+              return Hit{"column " + tree::quote_identifier(column) + " is " + type +
+                             ": its sequence is a separate object with its own ownership and permissions",
+                         "use bigint GENERATED BY DEFAULT AS IDENTITY"};
+            });
+}
+
+void prefer_text_field(const StatementContext& c, std::vector<Hit>& out) {
+  type_rule(c, out,
+            [](const std::string& column, const std::string& type, const json& node) -> std::optional<Hit> {
+              if (type != "varchar" || tree::list(node, "typmods").empty()) return std::nullopt;
+              return Hit{
+                  "column " + tree::quote_identifier(column) +
+                      " is varchar(n): raising the limit later is an ALTER COLUMN TYPE",
+                  "use text with a CHECK (length(col) <= n) constraint, which can be changed with NOT VALID"};
+            });
+}
+
+void prefer_timestamptz(const StatementContext& c, std::vector<Hit>& out) {
+  type_rule(
+      c, out, [](const std::string& column, const std::string& type, const json&) -> std::optional<Hit> {
+        if (type != "timestamp") return std::nullopt;
+        return Hit{
+            "column " + tree::quote_identifier(column) +
+                " is timestamp without time zone: its values mean different instants in different zones",
+            "use timestamptz (timestamp with time zone)"};
+      });
+}
+
+void ban_char_field(const StatementContext& c, std::vector<Hit>& out) {
+  type_rule(
+      c, out, [](const std::string& column, const std::string& type, const json&) -> std::optional<Hit> {
+        if (type != "bpchar") return std::nullopt;
+        return Hit{"column " + tree::quote_identifier(column) + " is char(n): values are blank-padded to n",
+                   "use text (with a CHECK on its length if needed)"};
+      });
+}
+
+}  // namespace
+
+void add_column_rules(std::vector<Rule>& rules) {
+  const int any = kAnyVersion, latest = kLatestVersion;
+  rules.insert(
+      rules.end(),
+      {
+          {"adding-field-with-default", Severity::kError, any, latest,
+           "ADD COLUMN whose default rewrites the table (volatile; any default before 11)",
+           adding_field_with_default},
+          {"adding-required-field", Severity::kError, any, latest,
+           "ADD COLUMN ... NOT NULL without a default", adding_required_field},
+          {"adding-not-nullable-field", Severity::kError, any, latest, "ALTER COLUMN ... SET NOT NULL",
+           adding_not_nullable_field},
+          {"ban-drop-column", Severity::kWarning, any, latest, "ALTER TABLE ... DROP COLUMN",
+           ban_drop_column},
+          {"ban-drop-not-null", Severity::kWarning, any, latest, "ALTER COLUMN ... DROP NOT NULL",
+           ban_drop_not_null},
+          {"changing-column-type", Severity::kError, any, latest, "ALTER COLUMN ... TYPE",
+           changing_column_type},
+          {"renaming-column", Severity::kWarning, any, latest, "ALTER TABLE ... RENAME COLUMN",
+           renaming_column},
+          {"prefer-bigint-over-int", Severity::kWarning, any, latest, "integer / serial columns",
+           prefer_bigint_over_int},
+          {"prefer-bigint-over-smallint", Severity::kWarning, any, latest, "smallint / smallserial columns",
+           prefer_bigint_over_smallint},
+          {"prefer-identity", Severity::kWarning, any, latest, "serial columns", prefer_identity},
+          {"prefer-text-field", Severity::kWarning, any, latest, "varchar(n) columns", prefer_text_field},
+          {"prefer-timestamptz", Severity::kWarning, any, latest, "timestamp without time zone columns",
+           prefer_timestamptz},
+          {"ban-char-field", Severity::kWarning, any, latest, "char(n) columns", ban_char_field},
+      });
+  add_constraint_rules(rules);
+}
+
+}  // namespace pgrevise::lint
