@@ -1,7 +1,10 @@
 // `pgrevise migrate …` and `pgrevise new`: the Alembic-style runner.
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <string_view>
 
 #include "app/commands.h"
 #include "app/version.h"
@@ -42,6 +45,9 @@ const std::vector<FlagSpec>& run_flags() {
        "the server's"},
       {"lock-retries", "N", "retries of a revision that failed on lock_timeout, with backoff", false, "5"},
       {"retry-unfinished", "", "re-run a non-transactional revision a crashed run left unfinished"},
+      {"progress-interval", "DURATION",
+       "off a terminal, how often a line says which statement still runs, for how long and how far", false,
+       "30s"},
   };
   return flags;
 }
@@ -165,6 +171,22 @@ std::optional<std::chrono::milliseconds> duration_flag(const cli::ParsedArgs& a,
   return d;
 }
 
+// The live line is kept up to date only where a person watches it: stderr is a terminal that can move the
+// cursor. Anywhere else (a Job's log, a pipe, a file) a line is printed every --progress-interval.
+runner::LiveProgressOptions progress_options() {
+  runner::LiveProgressOptions o;
+  const char* term = std::getenv("TERM");
+  o.terminal = isatty(STDERR_FILENO) == 1 && !(term != nullptr && std::string_view(term) == "dumb");
+  winsize size{};
+  const char* columns = std::getenv("COLUMNS");
+  if (o.terminal && ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+    o.width = size.ws_col;
+  } else if (columns != nullptr && std::atoi(columns) > 0) {
+    o.width = static_cast<std::size_t>(std::atoi(columns));
+  }
+  return o;
+}
+
 runner::RunnerOptions options_from(const cli::ParsedArgs& a) {
   runner::RunnerOptions o;
   const char* env_dir = std::getenv("PGREVISE_MIGRATIONS_DIR");
@@ -185,6 +207,11 @@ runner::RunnerOptions options_from(const cli::ParsedArgs& a) {
   o.statement_timeout = duration_flag(a, "statement-timeout");
   if (auto n = a.get_int("lock-retries", 0, 100)) o.lock_retries = static_cast<int>(*n);
   o.retry_unfinished = a.has("retry-unfinished");
+  o.progress = progress_options();
+  if (auto d = duration_flag(a, "progress-interval")) {
+    if (d->count() <= 0) throw_bad_input("--progress-interval: must be more than 0");
+    o.progress.interval = *d;
+  }
   if (auto level = a.get("log-level")) {
     log::Level l;
     if (!log::parse_level(*level, l)) throw_bad_input("--log-level: expected debug, info, warn or error");

@@ -20,4 +20,10 @@ std::string redact(std::string_view text);
 // A connection URL or DSN with its password masked, for display.
 std::string redact_connection_string(std::string_view conn);
 
+// SQL text for display where a literal could hold a secret (ALTER ROLE ... PASSWORD '...', a token in an
+// INSERT): the contents of every string literal ('...', E'...', $tag$...$tag$) become "...", then redact().
+// Identifiers, keywords and numbers stay, so the statement is still recognisable:
+// "ALTER ROLE app PASSWORD '...'".
+std::string redact_sql(std::string_view sql);
+
 }  // namespace pgrevise

@@ -48,6 +48,23 @@ std::chrono::milliseconds Executor::milliseconds_since(std::chrono::steady_clock
 }
 
 void Executor::run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done) {
+  running_.reset();
+  try {
+    run_steps(steps, done);
+  } catch (...) {
+    // The failing step gets its line too.
+    if (progress_ && running_) {
+      StepEvent failed = *running_;
+      failed.finished = true;
+      failed.failed = true;
+      failed.duration = milliseconds_since(running_since_);
+      progress_(failed);
+    }
+    throw;
+  }
+}
+
+void Executor::run_steps(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done) {
   if (options_.transaction_mode == TransactionMode::kAll) {
     run_all_in_one(steps, done);
     return;
@@ -59,8 +76,10 @@ void Executor::run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& 
   for (int i = 0; i < count; ++i) {
     const ExecStep& step = steps[static_cast<size_t>(i)];
     const auto record = record_for(step, i + 1, count);
-    if (progress_) progress_({.index = i + 1, .count = count, .step = &step});
     const auto start = clock_.steady_now();
+    running_ = StepEvent{.index = i + 1, .count = count, .step = &step};
+    running_since_ = start;
+    if (progress_) progress_(*running_);
     if (step.transactional) {
       run_transactional(step, record);
     } else {
@@ -68,6 +87,7 @@ void Executor::run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& 
     }
     const auto took = milliseconds_since(start);
     done.push_back({step.revision, step.direction, took.count()});
+    running_.reset();
     if (progress_)
       progress_({.index = i + 1, .count = count, .step = &step, .finished = true, .duration = took});
   }
@@ -179,6 +199,7 @@ void Executor::run_transactional(const ExecStep& step, const db::StepRecord& rec
     try {
       retry_lock_timeouts(step, [&] {
         started = clock_.steady_now();
+        sending(step.sql);
         db::execute_transaction(conn_, script, monitor_);
       });
       return;
@@ -214,9 +235,12 @@ void Executor::run_all_in_one(const std::vector<ExecStep>& steps, std::vector<Re
   std::vector<ReportStep> applied;
   for (int i = 0; i < count; ++i) {
     const ExecStep& step = steps[static_cast<size_t>(i)];
-    if (progress_) progress_({.index = i + 1, .count = count, .step = &step});
     const auto start = clock_.steady_now();
+    running_ = StepEvent{.index = i + 1, .count = count, .step = &step};
+    running_since_ = start;
+    if (progress_) progress_(*running_);
     try {
+      sending(step.sql);
       db::execute_in_transaction(conn_, step_script(step, record_for(step, i + 1, count)), monitor_);
     } catch (const db::StatementError& e) {
       rollback_quietly();
@@ -224,6 +248,7 @@ void Executor::run_all_in_one(const std::vector<ExecStep>& steps, std::vector<Re
     }
     const auto took = milliseconds_since(start);
     applied.push_back({step.revision, step.direction, took.count()});
+    running_.reset();
     if (progress_)
       progress_({.index = i + 1, .count = count, .step = &step, .finished = true, .duration = took});
   }
@@ -250,7 +275,11 @@ void Executor::run_non_transactional(const ExecStep& step, const db::StepRecord&
       // A lock timeout inside CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY can come after the new index
       // entered the catalog; a retry would then keep it invalid, so none follows once one is there.
       retry_lock_timeouts(
-          step, [&] { db::execute(conn_, statement, monitor_); },
+          step,
+          [&] {
+            sending(statement);
+            db::execute(conn_, statement, monitor_);
+          },
           [&] { return invalid_indexes_left(attempt_id, scope).empty(); });
     } catch (const db::StatementError& e) {
       std::vector<db::InvalidIndex> left;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pqxx/connection>
@@ -53,6 +54,7 @@ struct StepEvent {
   int count = 0;
   const ExecStep* step = nullptr;
   bool finished = false;
+  bool failed = false;  // with finished: the step failed after `duration`
   std::chrono::milliseconds duration{0};
   int attempt = 1;
 };
@@ -65,13 +67,21 @@ class Executor {
   Executor(pqxx::connection& conn, const RunnerOptions& options, Clock& clock, std::string run_id,
            std::string pgrevise_version, db::BlockerMonitor* monitor = nullptr);
 
+  // Called when a step starts, and when it finishes or fails.
   void on_progress(std::function<void(const StepEvent&)> callback) { progress_ = std::move(callback); }
+  // Called with the SQL each time it goes to the server: a statement of a non-transactional revision, or a
+  // transactional revision's whole SQL (each attempt).
+  void on_statement(std::function<void(std::string_view)> callback) { statement_ = std::move(callback); }
 
   // Applies the steps in order; the completed ones are appended to `done` as they commit (so a failure still
   // reports what was applied before it). Throws StepFailure on the first failing step.
   void run(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done);
 
  private:
+  void run_steps(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done);
+  void sending(std::string_view sql) const {
+    if (statement_) statement_(sql);
+  }
   void run_transactional(const ExecStep& step, const db::StepRecord& record);
   void run_all_in_one(const std::vector<ExecStep>& steps, std::vector<ReportStep>& done);
   void run_non_transactional(const ExecStep& step, const db::StepRecord& record);
@@ -108,6 +118,10 @@ class Executor {
   db::BlockerMonitor* monitor_;
   db::HistoryTable history_;
   std::function<void(const StepEvent&)> progress_;
+  std::function<void(std::string_view)> statement_;
+  // The step that started last and when, for its failure event.
+  std::optional<StepEvent> running_;
+  std::chrono::steady_clock::time_point running_since_;
   bool history_prepared_ = false;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,6 +16,16 @@ enum class OutputFormat { kText, kJson };
 // version-table update. kAll: the whole run is one transaction (refused when a non-transactional revision is
 // in the plan, since that revision cannot run inside it).
 enum class TransactionMode { kPerRevision, kAll };
+
+// How `upgrade`, `downgrade` and `sync` show a revision while it runs (runner/live_progress.h).
+struct LiveProgressOptions {
+  // On a terminal one line is kept up to date (redrawn every `redraw`); elsewhere (a log, a pipe) a line is
+  // printed every `interval` while a statement runs.
+  bool terminal = false;
+  std::chrono::milliseconds interval{std::chrono::seconds(30)};
+  std::chrono::milliseconds redraw{std::chrono::milliseconds(500)};
+  std::size_t width = 100;  // the terminal's columns
+};
 
 struct RunnerOptions {
   std::filesystem::path migrations_dir = "migrations";
@@ -31,6 +42,7 @@ struct RunnerOptions {
   OutputFormat output = OutputFormat::kText;
   std::optional<std::string> report_path;  // --report FILE: JSON job report (at most 4 KiB)
   std::string application_name = "pgrevise";
+  LiveProgressOptions progress;
 };
 
 }  // namespace pgrevise::runner

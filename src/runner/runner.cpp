@@ -17,6 +17,7 @@
 #include "revision/plan.h"
 #include "runner/executor.h"
 #include "runner/invalid_index_guard.h"
+#include "runner/live_progress.h"
 #include "runner/session.h"
 #include "runner/steps.h"
 #include "runner/version_column.h"
@@ -136,21 +137,20 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
       log::warn("running without naming lock blockers", {{"error", e.what()}});
     }
     Executor executor(*session.conn, options_, clock_, new_run_id(), version_, monitor.get());
-    executor.on_progress([this](const StepEvent& ev) {
-      if (!ev.finished) return;
-      // One write per line: the error stream is unbuffered, and a line in pieces costs a system call each.
-      err_ << ("[" + std::to_string(ev.index) + "/" + std::to_string(ev.count) + "] " + ev.step->revision +
-               " " + ev.step->message + (ev.step->direction == Direction::kDowngrade ? " (downgrade)" : "") +
-               " ... " + std::to_string(ev.duration.count()) + " ms\n")
-           << std::flush;
-    });
+    LiveProgress live(err_, clock_, options_.progress,
+                      activity_sampler(session.config, session.conn->backendpid()));
+    executor.on_progress([&live](const StepEvent& ev) { live.on_step(ev); });
+    executor.on_statement([&live](std::string_view sql) { live.on_statement(sql); });
+    live.start();
     try {
       executor.run(steps, report_.steps);
     } catch (const StepFailure& f) {
+      live.stop();
       report_.error = f.where();
       report_.heads_after = heads_after_failure(*session.conn, options_, report_.heads_after);
       throw;
     }
+    live.stop();
     lock.release();
     report_.heads_after = plan.heads_after;
     report_.result = "succeeded";

@@ -32,5 +32,17 @@ TEST(Redact, IgnoresTooShortSecrets) {
   EXPECT_EQ(redact("abc about"), "abc about");
 }
 
+TEST(Redact, SqlLiteralsAreMaskedForDisplay) {
+  EXPECT_EQ(redact_sql("ALTER ROLE app PASSWORD 'hunter2'"), "ALTER ROLE app PASSWORD '...'");
+  EXPECT_EQ(redact_sql("INSERT INTO t VALUES ('it''s', E'a\\'b', 42)"),
+            "INSERT INTO t VALUES ('...', E'...', 42)");
+  EXPECT_EQ(redact_sql("DO $x$ BEGIN PERFORM 'tok'; END $x$"), "DO $x$...$x$");
+  EXPECT_EQ(redact_sql("SELECT $$secret$$, $1"), "SELECT $$...$$, $1");
+  EXPECT_EQ(redact_sql("CREATE INDEX \"it's\" ON t (a) -- 'note'\nWHERE b = 'x'"),
+            "CREATE INDEX \"it's\" ON t (a) --\nWHERE b = '...'");
+  EXPECT_EQ(redact_sql("SELECT pg_sleep(3)"), "SELECT pg_sleep(3)");
+  EXPECT_EQ(redact_sql("SELECT 'unterminated"), "SELECT '...'");
+}
+
 }  // namespace
 }  // namespace pgrevise
