@@ -117,13 +117,30 @@ Json last_backup_json(const LastBackup& b) {
   return out;
 }
 
+Json progress_json(const Progress& p) {
+  Json out{{"done", p.done}, {"total", p.total}};
+  put(out, "revision", p.revision);
+  if (p.statement.empty()) return out;
+  out["statement"] = p.statement;
+  out["runningSeconds"] = p.running_seconds;
+  if (p.phase.empty()) return out;
+  out["phase"] = p.phase;
+  out["blocksDone"] = p.blocks_done;
+  out["blocksTotal"] = p.blocks_total;
+  out["tuplesDone"] = p.tuples_done;
+  out["tuplesTotal"] = p.tuples_total;
+  return out;
+}
+
 // Every field a status can have, with the nested objects' fields, so a merge patch can clear what is gone.
 const std::vector<std::string> kStatusFields = {
     "observedGeneration", "phase",          "currentHeads", "targetHeads", "pendingRevisions",
     "progress",           "lastRun",        "lastBackup",   "activeJob",   "dryRunConfigMap",
     "failedPlanHash",     "lastRetryToken", "conditions"};
 const std::map<std::string, std::vector<std::string>> kNestedStatusFields = {
-    {"progress", {"revision", "done", "total"}},
+    {"progress",
+     {"revision", "done", "total", "statement", "runningSeconds", "phase", "blocksDone", "blocksTotal",
+      "tuplesDone", "tuplesTotal"}},
     {"lastRun", {"startedAt", "finishedAt", "result", "steps", "message", "revision", "sqlstate"}},
     {"lastBackup", {"file", "sizeBytes", "sha256", "startedAt", "finishedAt", "revision"}},
 };
@@ -161,10 +178,7 @@ Json to_json(const Status& status) {
   put(out, "currentHeads", status.current_heads);
   put(out, "targetHeads", status.target_heads);
   put(out, "pendingRevisions", status.pending_revisions);
-  if (status.progress) {
-    out["progress"] = Json{{"done", status.progress->done}, {"total", status.progress->total}};
-    put(out["progress"], "revision", status.progress->revision);
-  }
+  if (status.progress) out["progress"] = progress_json(*status.progress);
   if (status.last_run) out["lastRun"] = last_run_json(*status.last_run);
   if (status.last_backup) out["lastBackup"] = last_backup_json(*status.last_backup);
   put(out, "activeJob", status.active_job);

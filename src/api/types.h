@@ -185,10 +185,21 @@ struct Condition {
 };
 
 // Live progress while a migrate Job runs: `done` of `total` steps finished, `revision` the one running.
+// While the runner's session runs a statement (the session holding the migration lock, as pg_stat_activity
+// shows it): that statement on one line with its literals masked and redacted, and how long it has run; for
+// CREATE INDEX and REINDEX also the phase and the blocks and tuples done of pg_stat_progress_create_index (a
+// total of 0: the phase does not count that unit).
 struct Progress {
   std::string revision;
   int done = 0;
   int total = 0;
+  std::string statement;
+  std::int64_t running_seconds = 0;
+  std::string phase;
+  std::int64_t blocks_done = 0;
+  std::int64_t blocks_total = 0;
+  std::int64_t tuples_done = 0;
+  std::int64_t tuples_total = 0;
   bool operator==(const Progress&) const = default;
 };
 

@@ -4,6 +4,7 @@
 // progress of the latest run in the history table. Reading the database directly lets status report
 // currentHeads and pendingRevisions while nothing runs, and notice a database changed out of band.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,19 @@ struct DatabaseTarget {
   db::VersionTableName version_table;
 };
 
+// What the runner's session runs now: the session holding the migration lock, while a statement runs.
+struct StatementActivity {
+  std::string statement;  // one line, string literals masked, redacted (runner::statement_summary)
+  std::int64_t running_seconds = 0;
+  // CREATE INDEX and REINDEX: pg_stat_progress_create_index's phase and counts; "" and 0 otherwise.
+  std::string phase;
+  std::int64_t blocks_done = 0;
+  std::int64_t blocks_total = 0;
+  std::int64_t tuples_done = 0;
+  std::int64_t tuples_total = 0;
+  bool operator==(const StatementActivity&) const = default;
+};
+
 // Where the latest migrate run stands, from the history table beside the version table.
 struct MigrationProgress {
   std::string run_id;
@@ -29,6 +43,8 @@ struct MigrationProgress {
   int failed = 0;       // steps that failed
   std::string running;  // the revision being applied, when the table says (non-transactional revisions only)
   std::string started_at;  // RFC 3339, of the run's first step
+  // What the runner runs at this moment, whichever run it is; nullopt when no runner runs a statement.
+  std::optional<StatementActivity> statement;
   bool operator==(const MigrationProgress&) const = default;
 };
 
@@ -44,8 +60,9 @@ class DatabaseProbe {
   // timeout.
   virtual std::vector<std::string> read_heads(const DatabaseTarget& target) = 0;
 
-  // The latest run recorded in the history table; nullopt when there is no history table or no run yet.
-  // Errors as for read_heads.
+  // The latest run recorded in the history table, with the statement a runner runs now; nullopt when there
+  // is neither (no history table or no run yet, and no runner holding the migration lock). Errors as for
+  // read_heads.
   virtual std::optional<MigrationProgress> read_progress(const DatabaseTarget& target) = 0;
 };
 

@@ -47,6 +47,22 @@ void observe_run(metrics::ResourceMetrics& m, const std::string& ns, const std::
   m.observe_lock_wait(ns, name, seconds(report->lock_wait_ms));
 }
 
+void set_running_statement(metrics::ResourceMetrics& m, const std::string& ns, const std::string& name,
+                           const std::optional<api::Progress>& progress) {
+  if (!progress || progress->statement.empty()) {
+    m.set_running_statement(ns, name, nullptr);
+    return;
+  }
+  const metrics::RunningStatement running{.revision = progress->revision,
+                                          .running_seconds = static_cast<double>(progress->running_seconds),
+                                          .phase = progress->phase,
+                                          .blocks_done = progress->blocks_done,
+                                          .blocks_total = progress->blocks_total,
+                                          .tuples_done = progress->tuples_done,
+                                          .tuples_total = progress->tuples_total};
+  m.set_running_statement(ns, name, &running);
+}
+
 }  // namespace
 
 void observe_metrics(metrics::ResourceMetrics& m, const api::PostgresMigration& resource, const Facts& facts,
@@ -57,6 +73,7 @@ void observe_metrics(metrics::ResourceMetrics& m, const api::PostgresMigration& 
   m.set_phase(ns, name, metrics_phase(after.phase.value_or(api::Phase::kPending)));
   m.set_pending_revisions(ns, name, static_cast<std::int64_t>(after.pending_revisions.size()));
   m.set_heads_info(ns, name, after.current_heads, after.target_heads);
+  set_running_statement(m, ns, name, after.progress);
   for (const auto& e : events) {
     const auto& backup = facts.backup_report;
     if (e.reason == event::kBackupSucceeded) {

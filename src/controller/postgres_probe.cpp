@@ -6,14 +6,18 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/redact.h"
+#include "db/activity.h"
 #include "db/connection.h"
 #include "db/history.h"
 #include "db/native.h"
+#include "runner/progress_text.h"
 
 namespace pgrevise::controller {
 namespace {
 
 constexpr char kApplicationName[] = "pgrevise-operator";
+// status.progress.statement, in characters: enough to recognise a statement, not a function body.
+constexpr std::size_t kStatementWidth = 200;
 
 db::ConnectionConfig connection_config(const DatabaseTarget& target) {
   if (target.conninfo.empty()) {
@@ -103,6 +107,27 @@ bool closed_while_idle(pqxx::connection& conn) {
   return PQconsumeInput(native) == 0 || PQstatus(native) != CONNECTION_OK;
 }
 
+// The statement the runner holding the migration lock runs, read from pg_stat_activity and
+// pg_stat_progress_create_index; nullopt while it runs none. Its text leaves only through statement_summary,
+// which masks literals and redacts.
+std::optional<StatementActivity> running_statement(pqxx::connection& conn,
+                                                   const db::VersionTableName& table) {
+  const auto activity = db::migration_runner_activity(conn, table);
+  if (!activity || activity->state != "active") return std::nullopt;
+  const auto& build = activity->index_build;
+  const std::string summary = runner::statement_summary(activity->query, false, build.has_value());
+  StatementActivity out{.statement = runner::cut_to_width(summary, kStatementWidth),
+                        .running_seconds = static_cast<std::int64_t>(activity->running_seconds)};
+  if (build) {
+    out.phase = build->phase;
+    out.blocks_done = build->blocks_done;
+    out.blocks_total = build->blocks_total;
+    out.tuples_done = build->tuples_done;
+    out.tuples_total = build->tuples_total;
+  }
+  return out;
+}
+
 }  // namespace
 
 PostgresProbe::PostgresProbe(std::chrono::seconds connect_timeout)
@@ -153,15 +178,23 @@ std::vector<std::string> PostgresProbe::read_heads(const DatabaseTarget& target)
 std::optional<MigrationProgress> PostgresProbe::read_progress(const DatabaseTarget& target) {
   return with_database_errors(target, [&]() -> std::optional<MigrationProgress> {
     return with_connection(target, [&](pqxx::connection& conn) -> std::optional<MigrationProgress> {
-      pqxx::nontransaction tx(conn);
-      auto run = db::HistoryTable(target.version_table).progress(tx);
-      if (!run) return std::nullopt;
-      return MigrationProgress{.run_id = run->run_id,
-                               .total = run->step_count,
-                               .done = run->succeeded,
-                               .failed = run->failed,
-                               .running = run->running.value_or(""),
-                               .started_at = run->started_at};
+      std::optional<MigrationProgress> out;
+      {
+        pqxx::nontransaction tx(conn);
+        if (auto run = db::HistoryTable(target.version_table).progress(tx)) {
+          out = MigrationProgress{.run_id = run->run_id,
+                                  .total = run->step_count,
+                                  .done = run->succeeded,
+                                  .failed = run->failed,
+                                  .running = run->running.value_or(""),
+                                  .started_at = run->started_at};
+        }
+      }
+      if (auto statement = running_statement(conn, target.version_table)) {
+        if (!out) out = MigrationProgress{};
+        out->statement = std::move(statement);
+      }
+      return out;
     });
   });
 }

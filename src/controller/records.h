@@ -33,7 +33,8 @@ std::string heads_text(const std::vector<std::string>& heads);
 
 // Live progress while the migrate Job runs. `run` is the history table's latest run; one that started before
 // the Job did belongs to an earlier run and is ignored. `plan` is the plan from the current heads, so its
-// first step is the revision being applied.
+// first step is the revision being applied. The statement the runner runs now (run->statement) is copied
+// whatever run the history table shows.
 api::Progress live_progress(const JobView& job, const std::optional<MigrationProgress>& run,
                             const revision::Plan& plan);
 

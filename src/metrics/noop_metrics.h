@@ -16,6 +16,7 @@ class NoopMetrics final : public MigrationMetrics {
   void set_last_success(std::string_view, std::string_view, double) override {}
   void observe_backup(std::string_view, std::string_view, RunResult, double, std::uint64_t) override {}
   void observe_lock_wait(std::string_view, std::string_view, double) override {}
+  void set_running_statement(std::string_view, std::string_view, const RunningStatement*) override {}
   void forget(std::string_view, std::string_view) override {}
   void observe_reconcile(const ReconcileResult&, double) override {}
   void set_queue_depth(std::int64_t) override {}

@@ -84,6 +84,7 @@ struct ResourceSeries {
   std::map<const void*, std::function<void()>> removers;
   Gauge* heads_info = nullptr;
   std::pair<std::string, std::string> heads_values;
+  std::vector<const void*> running;  // the series of the running statement, replaced on each report
 };
 
 }  // namespace
@@ -115,6 +116,23 @@ struct PrometheusMetrics::State {
       gauge("pgrevise_backup_last_size_bytes", "Size of the last successful backup.");
   Family<Histogram>& lock_wait = histogram("pgrevise_migration_lock_wait_seconds",
                                            "Time the runner waited for the migration advisory lock.");
+
+  Family<Gauge>& statement_running =
+      gauge("pgrevise_migration_statement_running_seconds",
+            "How long the statement the migrate Job's runner runs now has run, by revision.");
+  Family<Gauge>& index_build_phase =
+      gauge("pgrevise_migration_index_build_phase_info",
+            "The phase of the CREATE INDEX or REINDEX the runner runs now (value is always 1).");
+  Family<Gauge>& index_blocks_done =
+      gauge("pgrevise_migration_index_build_blocks_done",
+            "Blocks the running CREATE INDEX or REINDEX has done in its phase.");
+  Family<Gauge>& index_blocks_planned = gauge("pgrevise_migration_index_build_blocks_planned",
+                                              "Blocks the running CREATE INDEX or REINDEX's phase has.");
+  Family<Gauge>& index_tuples_done =
+      gauge("pgrevise_migration_index_build_tuples_done",
+            "Tuples the running CREATE INDEX or REINDEX has done in its phase.");
+  Family<Gauge>& index_tuples_planned = gauge("pgrevise_migration_index_build_tuples_planned",
+                                              "Tuples the running CREATE INDEX or REINDEX's phase has.");
 
   Family<Counter>& reconciles = counter("pgrevise_reconcile_total", "Reconciles by result.");
   Family<Histogram>& reconcile_duration =
@@ -231,6 +249,35 @@ void PrometheusMetrics::observe_backup(std::string_view ns, std::string_view nam
 void PrometheusMetrics::observe_lock_wait(std::string_view ns, std::string_view name, double seconds) {
   std::lock_guard lock(state_->mutex);
   state_->series(state_->lock_wait, ns, name, {}, kLockWaitBuckets).Observe(seconds);
+}
+
+void PrometheusMetrics::set_running_statement(std::string_view ns, std::string_view name,
+                                              const RunningStatement* running) {
+  std::lock_guard lock(state_->mutex);
+  ResourceSeries& tracked = state_->resources[{std::string(ns), std::string(name)}];
+  for (const void* metric : tracked.running) {
+    auto found = tracked.removers.find(metric);
+    if (found == tracked.removers.end()) continue;
+    found->second();
+    tracked.removers.erase(found);
+  }
+  tracked.running.clear();
+  if (running == nullptr) return;
+  const Labels labels{{"revision", bounded(running->revision, kMaxRevisionLabel)}};
+  auto set = [&](Family<Gauge>& family, Labels with, double value) {
+    Gauge& gauge = state_->series(family, ns, name, std::move(with));
+    gauge.Set(value);
+    tracked.running.push_back(&gauge);
+  };
+  set(state_->statement_running, labels, running->running_seconds);
+  if (running->phase.empty()) return;
+  Labels phase = labels;
+  phase.emplace("phase", bounded(running->phase, 128));
+  set(state_->index_build_phase, phase, 1);
+  set(state_->index_blocks_done, labels, static_cast<double>(running->blocks_done));
+  set(state_->index_blocks_planned, labels, static_cast<double>(running->blocks_total));
+  set(state_->index_tuples_done, labels, static_cast<double>(running->tuples_done));
+  set(state_->index_tuples_planned, labels, static_cast<double>(running->tuples_total));
 }
 
 void PrometheusMetrics::forget(std::string_view ns, std::string_view name) {

@@ -31,6 +31,8 @@ class PrometheusMetrics final : public MigrationMetrics {
   void observe_backup(std::string_view ns, std::string_view name, RunResult result, double seconds,
                       std::uint64_t size_bytes) override;
   void observe_lock_wait(std::string_view ns, std::string_view name, double seconds) override;
+  void set_running_statement(std::string_view ns, std::string_view name,
+                             const RunningStatement* running) override;
   void forget(std::string_view ns, std::string_view name) override;
 
   void observe_reconcile(const ReconcileResult& result, double seconds) override;

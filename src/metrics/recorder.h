@@ -24,6 +24,18 @@ const char* to_string(Phase phase);  // "Pending", "BackingUp", ... exactly as i
 enum class RunResult { kSucceeded, kFailed };
 const char* to_string(RunResult result);  // "succeeded", "failed"
 
+// The statement a migrate Job's runner runs now (status.progress): which revision, how long, and for CREATE
+// INDEX and REINDEX how far. The statement's text stays in status: a label would be a series per statement.
+struct RunningStatement {
+  std::string revision;
+  double running_seconds = 0;
+  std::string phase;  // "" unless an index is being built
+  std::int64_t blocks_done = 0;
+  std::int64_t blocks_total = 0;
+  std::int64_t tuples_done = 0;
+  std::int64_t tuples_total = 0;
+};
+
 // What the reconciler records about each PostgresMigration (labels namespace, name).
 class ResourceMetrics {
  public:
@@ -39,7 +51,7 @@ class ResourceMetrics {
                               const std::vector<std::string>& target_heads) = 0;
   // A finished migrate run: counted by result, its duration observed.
   virtual void observe_run(std::string_view ns, std::string_view name, RunResult result, double seconds) = 0;
-  // One revision applied by a run (from the Job's report); the only series with a `revision` label.
+  // One revision applied by a run (from the Job's report).
   virtual void observe_step(std::string_view ns, std::string_view name, std::string_view revision,
                             Direction direction, double seconds) = 0;
   // When the resource last reached its target (Unix time, seconds).
@@ -49,6 +61,9 @@ class ResourceMetrics {
                               std::uint64_t size_bytes) = 0;
   // How long the runner waited for the migration advisory lock (from the Job's report).
   virtual void observe_lock_wait(std::string_view ns, std::string_view name, double seconds) = 0;
+  // What the runner runs now; nullptr when it runs nothing, and the series of the last one disappear.
+  virtual void set_running_statement(std::string_view ns, std::string_view name,
+                                     const RunningStatement* running) = 0;
   // The resource is gone: every series carrying its namespace and name disappears.
   virtual void forget(std::string_view ns, std::string_view name) = 0;
 };

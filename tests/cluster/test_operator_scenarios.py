@@ -72,6 +72,22 @@ class FailingMigration(unittest.TestCase):
         self.assertEqual(obj["status"]["lastRun"]["sqlstate"], "22012")
 
 
+class LiveProgress(unittest.TestCase):
+    def test_status_names_the_running_statement_while_the_job_runs(self):
+        folder = self.enterContext(migration_files(SLOW_MIGRATIONS))
+        s = Scenario(self, "progress", migrations=folder)
+        s.apply(s.spec(target="heads"))
+        progress = harness.wait_for("status.progress naming the running statement", lambda: (
+            lambda p: p if p.get("statement") else None)(
+                ((s.resource() or {}).get("status") or {}).get("progress") or {}), timeout=120)
+        self.assertEqual(progress["revision"], "s2", progress)
+        self.assertEqual(progress["statement"], "SELECT pg_sleep(40), '...'", progress)
+        self.assertGreaterEqual(progress["runningSeconds"], 0, progress)
+        self.assertNotIn("not-a-secret-but-a-literal", json.dumps(s.resource()))
+        s.wait_ready()
+        self.assertNotIn("statement", s.resource()["status"].get("progress", {}))
+
+
 def migrate_jobs(s):
     component = harness.JOB_LABELS["kComponentLabel"]
     return [j for j in s.jobs() if j["metadata"]["labels"].get(component) == "migrate"]
@@ -239,6 +255,13 @@ BROKEN_MIGRATIONS = {
     "b1.sql": "-- revision: b1\n-- message: ok\n\n-- +upgrade\nCREATE TABLE b (x int);\n\n-- +downgrade\nDROP TABLE b;\n",
     "b2.sql": "-- revision: b2\n-- down_revision: b1\n-- message: broken\n\n-- +upgrade\n"
               "INSERT INTO b VALUES (1 / 0);\n\n-- +downgrade\nDELETE FROM b;\n",
+}
+
+# A revision set whose second revision runs long enough for the operator to look at it several times.
+SLOW_MIGRATIONS = {
+    "s1.sql": "-- revision: s1\n-- message: ok\n\n-- +upgrade\nCREATE TABLE s (x int);\n\n-- +downgrade\nDROP TABLE s;\n",
+    "s2.sql": "-- revision: s2\n-- down_revision: s1\n-- message: slow\n\n-- +upgrade\n"
+              "SELECT pg_sleep(40), 'not-a-secret-but-a-literal';\n\n-- +downgrade\nSELECT 1;\n",
 }
 
 

@@ -169,7 +169,16 @@ PostgresMigration everything_set() {
   st.current_heads = {"0010"};
   st.target_heads = {"0016"};
   st.pending_revisions = {"0011"};
-  st.progress = Progress{"0011", 1, 6};
+  st.progress = Progress{.revision = "0011",
+                         .done = 1,
+                         .total = 6,
+                         .statement = "REINDEX INDEX CONCURRENTLY a_idx",
+                         .running_seconds = 3,
+                         .phase = "building index: loading tuples in tree",
+                         .blocks_done = 0,
+                         .blocks_total = 0,
+                         .tuples_done = 500,
+                         .tuples_total = 1000};
   st.last_run = LastRun{"2026-11-30T08:00:00Z",
                         "2026-11-30T08:01:00Z",
                         "Failed",

@@ -102,7 +102,16 @@ Status full_status() {
   s.current_heads = {"0011"};
   s.target_heads = {"0016"};
   s.pending_revisions = {"0012", "0013"};
-  s.progress = Progress{"0012", 1, 5};
+  s.progress = Progress{.revision = "0012",
+                        .done = 1,
+                        .total = 5,
+                        .statement = "CREATE INDEX CONCURRENTLY a_idx ON a (id)",
+                        .running_seconds = 65,
+                        .phase = "building index: scanning table",
+                        .blocks_done = 10,
+                        .blocks_total = 40,
+                        .tuples_done = 0,
+                        .tuples_total = 0};
   s.last_run = LastRun{.started_at = "2026-11-30T08:00:00Z",
                        .finished_at = "2026-11-30T08:01:00Z",
                        .result = std::string(kRunFailed),
@@ -128,6 +137,8 @@ TEST(ApiJson, StatusRoundTrips) {
   EXPECT_EQ(j["lastRun"]["sqlstate"], "42P07");
   EXPECT_EQ(j["lastRun"]["steps"][0]["durationMs"], 120);
   EXPECT_EQ(j["lastBackup"]["sizeBytes"], 12345);
+  EXPECT_EQ(j["progress"]["runningSeconds"], 65);
+  EXPECT_EQ(j["progress"]["blocksTotal"], 40);
   EXPECT_EQ(j["conditions"][1]["observedGeneration"], 7);
   EXPECT_EQ(j["dryRunConfigMap"], "app-dry-run");
   EXPECT_EQ(parse_status(j), s);

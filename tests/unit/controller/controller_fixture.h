@@ -39,6 +39,10 @@ class RecordingMetrics final : public metrics::ResourceMetrics {
     backups.push_back(r);
   }
   void observe_lock_wait(std::string_view, std::string_view, double) override { ++lock_waits; }
+  void set_running_statement(std::string_view, std::string_view,
+                             const metrics::RunningStatement* r) override {
+    running = r != nullptr ? std::optional<metrics::RunningStatement>(*r) : std::nullopt;
+  }
   void forget(std::string_view ns, std::string_view name) override {
     forgotten.push_back(std::string(ns) + "/" + std::string(name));
   }
@@ -50,6 +54,7 @@ class RecordingMetrics final : public metrics::ResourceMetrics {
   std::vector<std::string> steps, forgotten;
   int successes = 0;
   int lock_waits = 0;
+  std::optional<metrics::RunningStatement> running;
 };
 
 // A migration file in pgrevise's format.

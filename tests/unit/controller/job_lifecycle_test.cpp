@@ -20,6 +20,44 @@ using ::testing::IsEmpty;
 
 class JobLifecycleTest : public ControllerTest {};
 
+// What the runner runs now, from the probe, in status.progress and the metrics while the migrate Job runs.
+TEST_F(JobLifecycleTest, LiveProgressShowsTheRunningStatementInStatusAndMetrics) {
+  apply({{"backup", {{"enabled", false}}}});
+  reconcile();
+  const std::string migrate = only_job("migrate");
+  cluster.start_job(kNs, migrate);
+  probe.set_heads({"001"});
+  probe.set_progress(controller::MigrationProgress{
+      .statement = controller::StatementActivity{.statement = "CREATE INDEX CONCURRENTLY a_idx ON a (id)",
+                                                 .running_seconds = 42,
+                                                 .phase = "building index: scanning table",
+                                                 .blocks_done = 300,
+                                                 .blocks_total = 1000}});
+  reconcile();
+  auto s = status();
+  ASSERT_TRUE(s.progress.has_value());
+  EXPECT_EQ(s.progress->revision, "002");
+  EXPECT_EQ(s.progress->statement, "CREATE INDEX CONCURRENTLY a_idx ON a (id)");
+  EXPECT_EQ(s.progress->running_seconds, 42);
+  EXPECT_EQ(s.progress->phase, "building index: scanning table");
+  EXPECT_EQ(s.progress->blocks_done, 300);
+  EXPECT_EQ(s.progress->blocks_total, 1000);
+  EXPECT_EQ(s.progress->tuples_total, 0);
+  ASSERT_TRUE(metrics.running.has_value());
+  EXPECT_EQ(metrics.running->revision, "002");
+  EXPECT_EQ(metrics.running->running_seconds, 42.0);
+  EXPECT_EQ(metrics.running->blocks_done, 300);
+  // Between statements the fields go, and so do the series.
+  probe.set_progress(controller::MigrationProgress{
+      .run_id = "r1", .total = 3, .done = 1, .started_at = "2026-11-30T08:00:00.250Z"});
+  reconcile();
+  s = status();
+  ASSERT_TRUE(s.progress.has_value());
+  EXPECT_EQ(s.progress->statement, "");
+  EXPECT_EQ(s.progress->phase, "");
+  EXPECT_FALSE(metrics.running.has_value());
+}
+
 TEST_F(JobLifecycleTest, BackupJobRemovedByItsTtlDuringTheMigrationIsNotRunAgain) {
   apply();
   reconcile();

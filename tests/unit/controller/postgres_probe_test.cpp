@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "controller/postgres_probe.h"
 #include "db/history.h"
+#include "db/lock.h"
 #include "support/test_postgres.h"
 
 namespace pgrevise::testing {
@@ -85,6 +86,48 @@ TEST(PostgresProbeTest, ProgressOfTheLatestRunFromTheHistoryTable) {
   EXPECT_EQ(progress->done, 2);
   EXPECT_EQ(progress->failed, 0);
   EXPECT_FALSE(progress->started_at.empty());
+}
+
+// A session that holds the migration lock, as a runner does, and builds an index concurrently: held back
+// by a transaction that wrote the table, the build stays in its "waiting for writers" phase while the probe
+// looks.
+TEST(PostgresProbeTest, TheStatementOfTheSessionHoldingTheMigrationLock) {
+  TestDatabase database;
+  database.exec(
+      "CREATE TABLE big (id int, secret text); INSERT INTO big SELECT g, 'x' FROM generate_series(1, 1000) "
+      "g");
+  controller::PostgresProbe probe;
+  pqxx::connection writer_conn(database.url());
+  pqxx::work writer(writer_conn);
+  writer.exec("LOCK TABLE big IN ROW EXCLUSIVE MODE");
+  pqxx::connection runner(database.url());
+  {
+    pqxx::nontransaction tx(runner);
+    tx.exec("SELECT pg_advisory_lock(" + std::to_string(db::migration_lock_key(db::VersionTableName{})) +
+            ")");
+  }
+  std::thread build([&] {
+    pqxx::nontransaction tx(runner);
+    tx.exec("CREATE INDEX CONCURRENTLY big_secret_idx ON big (id) WHERE secret <> 'hunter2-canary'");
+  });
+  std::optional<controller::MigrationProgress> progress;
+  for (int i = 0; i < 600; ++i) {  // until the build waits (or a minute has passed)
+    progress = probe.read_progress(target_for(database.url()));
+    if (progress && progress->statement && !progress->statement->phase.empty() &&
+        progress->statement->phase != "initializing")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  writer.commit();
+  build.join();
+  ASSERT_TRUE(progress && progress->statement);
+  EXPECT_EQ(progress->run_id, "");  // no history table: the statement alone
+  EXPECT_EQ(progress->statement->statement,
+            "CREATE INDEX CONCURRENTLY big_secret_idx ON big (id) WHERE secret <> '...'");
+  EXPECT_EQ(progress->statement->phase, "waiting for writers before build");
+  EXPECT_GE(progress->statement->running_seconds, 0);
+  // Once it finished, nothing runs.
+  EXPECT_FALSE(probe.read_progress(target_for(database.url())).has_value());
 }
 
 // ---- connections kept between calls ----

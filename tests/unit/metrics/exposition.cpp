@@ -87,6 +87,12 @@ void populate(MigrationMetrics& m) {
     m.observe_backup("team-a", name, RunResult::kSucceeded, 12, 4096);
     m.observe_backup("team-a", name, RunResult::kFailed, 1, 0);
     m.observe_lock_wait("team-a", name, 0.2);
+    const RunningStatement running{.revision = "018",
+                                   .running_seconds = 95,
+                                   .phase = "building index: scanning table",
+                                   .blocks_done = 120,
+                                   .blocks_total = 400};
+    m.set_running_statement("team-a", name, &running);
   }
   m.observe_reconcile(ReconcileResult{}, 0.03);
   m.observe_reconcile(ReconcileResult{.error = true}, 0.5);

@@ -135,6 +135,37 @@ TEST(PrometheusMetrics, HeadsInfoIsReplacedNotAccumulated) {
             1.0);
 }
 
+TEST(PrometheusMetrics, TheRunningStatementIsReplacedAndGoesWhenNothingRuns) {
+  PrometheusMetrics metrics("dev");
+  const testing::LabelSet db{{"namespace", "ns"}, {"name", "db"}, {"revision", "018"}};
+  RunningStatement running{.revision = "018",
+                           .running_seconds = 12,
+                           .phase = "building index: scanning table",
+                           .blocks_done = 5,
+                           .blocks_total = 10};
+  metrics.set_running_statement("ns", "db", &running);
+  auto samples = parse_exposition(metrics.render());
+  EXPECT_EQ(value_of(samples, "pgrevise_migration_statement_running_seconds", db), 12.0);
+  EXPECT_EQ(value_of(samples, "pgrevise_migration_index_build_blocks_done", db), 5.0);
+  EXPECT_EQ(value_of(samples, "pgrevise_migration_index_build_blocks_planned", db), 10.0);
+  EXPECT_EQ(value_of(samples, "pgrevise_migration_index_build_tuples_planned", db), 0.0);
+  testing::LabelSet phase = db;
+  phase["phase"] = "building index: scanning table";
+  EXPECT_EQ(value_of(samples, "pgrevise_migration_index_build_phase_info", phase), 1.0);
+  running.phase = "building index: sorting live tuples";
+  metrics.set_running_statement("ns", "db", &running);
+  samples = parse_exposition(metrics.render());
+  EXPECT_EQ(count_series(samples, "pgrevise_migration_index_build_phase_info", {{"name", "db"}}), 1);
+  running = RunningStatement{.revision = "019", .running_seconds = 1};  // not an index build
+  metrics.set_running_statement("ns", "db", &running);
+  samples = parse_exposition(metrics.render());
+  EXPECT_EQ(count_series(samples, "pgrevise_migration_statement_running_seconds", {{"name", "db"}}), 1);
+  EXPECT_EQ(count_series(samples, "pgrevise_migration_index_build_blocks_done", {{"name", "db"}}), 0);
+  metrics.set_running_statement("ns", "db", nullptr);
+  samples = parse_exposition(metrics.render());
+  EXPECT_EQ(count_series(samples, "pgrevise_migration_statement_running_seconds", {{"name", "db"}}), 0);
+}
+
 TEST(PrometheusMetrics, ForgetRemovesEverySeriesOfTheResourceOnly) {
   PrometheusMetrics metrics("dev");
   populate(metrics);
