@@ -1,5 +1,6 @@
 #include "common/hash.h"
 
+#include <cctype>
 #include <fstream>
 #include <vector>
 
@@ -56,6 +57,15 @@ std::string sha256_file_hex(const std::filesystem::path& file) {
   Sha256 h;
   h.update_file(file);
   return h.hex_digest();
+}
+
+std::string name_with_suffix(std::string_view name, std::string_view suffix, std::size_t max_length) {
+  if (name.size() + suffix.size() <= max_length) return std::string(name) + std::string(suffix);
+  const std::size_t taken = suffix.size() + kNameHashLength + 1;
+  std::string prefix(name.substr(0, max_length > taken ? max_length - taken : 0));
+  while (!prefix.empty() && std::isalnum(static_cast<unsigned char>(prefix.back())) == 0) prefix.pop_back();
+  const std::string hash = sha256_hex(name).substr(0, kNameHashLength);
+  return (prefix.empty() ? hash : prefix + "-" + hash) + std::string(suffix);
 }
 
 }  // namespace pgrevise

@@ -1,5 +1,6 @@
 #include "controller/dry_run.h"
 
+#include "common/hash.h"
 #include "common/strings.h"
 #include "revision/version_width.h"
 #include "runner/sql_script.h"
@@ -28,7 +29,7 @@ std::string text_of(const std::vector<std::string>& heads) {
 }  // namespace
 
 std::string dry_run_config_map_name(const std::string& resource_name) {
-  return resource_name + "-dry-run";
+  return name_with_suffix(resource_name, "-dry-run");
 }
 
 std::string render_dry_run_sql(const MigrationSet& migrations, const revision::Plan& plan,

@@ -20,7 +20,7 @@ namespace pgrevise::controller {
 // (`<resource>-dry-run`), replaced by each new plan, owned by the resource so it goes away with it.
 
 // The ConfigMap's name for a resource.
-std::string dry_run_config_map_name(const std::string& resource_name);
+std::string dry_run_config_map_name(const std::string& resource_name);  // within 253 characters
 
 // The SQL script for `plan` (throws Error when the plan cannot be rendered, e.g. a downgrade through a
 // revision without a downgrade section). Longer than `max_bytes`: cut at a line end with a closing note.

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/redact.h"
 #include "kube/leader_election.h"
@@ -102,7 +103,7 @@ void EventRecorder::record(const Json& regarding, EventType type, const std::str
       std::snprintf(suffix, sizeof suffix, ".%llx%04llx",
                     static_cast<unsigned long long>(clock_.now().time_since_epoch().count()),
                     static_cast<unsigned long long>(++counter_));
-      tracked = {ns, object_name + suffix, 1, now};
+      tracked = {ns, name_with_suffix(object_name, suffix), 1, now};
       tracked_[key] = tracked;
     }
   }

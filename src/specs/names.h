@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/types.h"
+#include "common/hash.h"
 #include "specs/settings.h"
 
 namespace pgrevise::specs {
@@ -17,7 +18,7 @@ namespace pgrevise::specs {
 // says what a run is without the generation's help.
 
 inline constexpr size_t kMaxNameLength = 63;  // DNS-1123 label; Job names also become Pod label values
-inline constexpr size_t kNameHashLength = 10;
+using ::pgrevise::kNameHashLength;            // hex of the hash that ends a shortened name
 
 // The ConfigMap keys that are migration files (*.sql), sorted.
 std::vector<std::string> migration_keys_of(const Json& config_map);

@@ -22,5 +22,30 @@ TEST(Hash, FileMatchesString) {
   std::filesystem::remove(path);
 }
 
+// A name built from a resource's name stays within Kubernetes' 253 characters, stays an object name, and
+// stays distinct for two long names that differ only past the cut.
+TEST(NameWithSuffix, KeepsShortNamesAndCutsLongOnesWithAHashOfTheWholeName) {
+  EXPECT_EQ(name_with_suffix("app", "-dry-run"), "app-dry-run");
+  const std::string longest(253, 'a');
+  const std::string built = name_with_suffix(longest, "-dry-run");
+  EXPECT_EQ(built.size(), 253u);
+  EXPECT_EQ(built, std::string(253 - 8 - 11, 'a') + "-" + sha256_hex(longest).substr(0, 10) + "-dry-run");
+  EXPECT_EQ(name_with_suffix(longest, "-dry-run"), built);
+  EXPECT_NE(name_with_suffix(longest.substr(0, 252) + "b", "-dry-run"), built);
+  const std::string exact(245, 'a');
+  EXPECT_EQ(name_with_suffix(exact, "-dry-run"), exact + "-dry-run");
+  // The cut never leaves a dash or a dot before the hash.
+  std::string dotted(253, 'a');
+  dotted[253 - 8 - 11 - 1] = '.';
+  dotted[253 - 8 - 11 - 2] = '-';
+  const std::string cut = name_with_suffix(dotted, "-dry-run");
+  EXPECT_LE(cut.size(), 253u);
+  EXPECT_EQ(cut.find(".-"), std::string::npos);
+  EXPECT_EQ(cut.find("--"), std::string::npos);
+  EXPECT_EQ(name_with_suffix("abc", "-x", 8), "abc-x");
+  EXPECT_EQ(name_with_suffix("abcdefghijk", "-x", 12),  // no room for a prefix: the hash alone
+            sha256_hex("abcdefghijk").substr(0, 10) + "-x");
+}
+
 }  // namespace
 }  // namespace pgrevise

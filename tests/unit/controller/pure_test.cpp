@@ -205,5 +205,16 @@ TEST(DryRunTest, LongScriptsAreCutAtALineWithANote) {
   EXPECT_THAT(cut, HasSubstr("left out"));
 }
 
+// A resource may have a name of 253 characters; its dry run's ConfigMap must still be a valid object name.
+TEST(DryRunTest, TheConfigMapNameOfALongResourceNameStaysWithinTheLimit) {
+  EXPECT_EQ(controller::dry_run_config_map_name("app"), "app-dry-run");
+  const std::string longest(253, 'x');
+  const std::string name = controller::dry_run_config_map_name(longest);
+  EXPECT_EQ(name.size(), 253u);
+  EXPECT_THAT(name, ::testing::EndsWith("-dry-run"));
+  EXPECT_EQ(controller::dry_run_config_map_name(longest), name);
+  EXPECT_NE(controller::dry_run_config_map_name(longest.substr(0, 252) + "y"), name);
+}
+
 }  // namespace
 }  // namespace pgrevise::testing

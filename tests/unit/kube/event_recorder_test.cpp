@@ -84,5 +84,24 @@ TEST_F(EventRecorderTest, CoreV1EventsAndRecreationAfterExpiry) {
   EXPECT_EQ(events("/events").size(), 1u);
 }
 
+// An Event's name is the object's name and a suffix: for an object name of 253 characters it is cut short,
+// ending in a hash of the whole name, so that the server does not refuse it (422) and the event is not lost.
+TEST_F(EventRecorderTest, EventsAboutObjectsWithTheLongestNamesHaveValidNames) {
+  const std::string longest(253, 'a');
+  Json long_subject = client->create(test::migrations(), "default", test::migration(longest));
+  EventRecorder recorder(*client, clock);
+  recorder.record(long_subject, EventType::kWarning, "Blocked", "Reconcile", "first");
+  recorder.record(long_subject, EventType::kWarning, "Blocked", "Reconcile", "second");
+  const auto all = events();
+  ASSERT_EQ(all.size(), 2u);
+  for (const auto& e : all) {
+    const std::string name = e["metadata"]["name"];
+    EXPECT_LE(name.size(), 253u) << name;
+    EXPECT_EQ(name.rfind(std::string(200, 'a'), 0), 0u) << name;
+    EXPECT_EQ(e["regarding"]["name"], longest);
+  }
+  EXPECT_NE(all[0]["metadata"]["name"], all[1]["metadata"]["name"]);
+}
+
 }  // namespace
 }  // namespace pgrevise::kube

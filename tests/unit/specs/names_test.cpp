@@ -224,5 +224,37 @@ TEST(MigrationDigests, OfAnImageFollowTheReferenceAndPath) {
   EXPECT_NE(migrations_digest_from_image({.image = "app@sha256:abc", .path = "/srv/migrations"}), digest);
 }
 
+// A resource's name may be as long as any object name (253 characters, dots allowed): the Jobs' names (which
+// become the Pods' job-name label) and every label value stay within 63 characters.
+std::string longest_name(char last) {
+  std::string name;
+  while (name.size() < 252) name += "payments.";
+  name.resize(252);
+  if (name.back() == '.') name.back() = 'p';
+  return name + last;
+}
+
+TEST(JobNames, OfTheLongestResourceNameAreValidAndSoAreTheirLabels) {
+  std::set<std::string> names;
+  std::set<std::string> resource_labels;
+  for (char last : {'a', 'b'}) {
+    auto r = url_resource();
+    r.metadata.name = longest_name(last);
+    ASSERT_EQ(r.metadata.name.size(), 253u);
+    for (JobKind kind : {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan}) {
+      const Json job = build_job(kind, r, testing::settings(), inputs());
+      const std::string name = job["metadata"]["name"];
+      EXPECT_TRUE(is_dns_label(name)) << name;
+      names.insert(name);
+      for (const Json* labels : {&job["metadata"]["labels"], &job["spec"]["template"]["metadata"]["labels"]})
+        for (const auto& [key, value] : labels->items())
+          EXPECT_TRUE(is_label_value(value.get<std::string>())) << key << "=" << value;
+      resource_labels.insert(job["metadata"]["labels"][std::string(kResourceLabel)].get<std::string>());
+    }
+  }
+  EXPECT_EQ(names.size(), 6u);            // the hash covers the whole name
+  EXPECT_EQ(resource_labels.size(), 2u);  // one selector value per resource, distinct for distinct names
+}
+
 }  // namespace
 }  // namespace pgrevise::specs
