@@ -34,8 +34,15 @@ JobView view_job(const nlohmann::json& job) {
   for (const auto& c : *conditions) {
     if (!c.is_object() || !condition_true(c)) continue;
     const std::string type = string_at(c, "type");
-    if (type == "Failed" || type == "FailureTarget") {
+    if (type == "FailureTarget") {
+      // The Job controller has decided the Job fails and is stopping its Pods: their reports are not final
+      // until Failed follows, so the Job counts as running until then.
+      view.failure_pending = true;
+      continue;
+    }
+    if (type == "Failed") {
       view.phase = JobPhase::kFailed;
+      view.failure_pending = false;
       view.failure_reason = string_at(c, "reason");
       view.failure_message = string_at(c, "message");
       view.completion_time = string_at(c, "lastTransitionTime");

@@ -9,7 +9,8 @@
 namespace pgrevise::controller {
 
 // Where a batch/v1 Job stands, read from its status conditions (Complete / Failed, and the newer
-// SuccessCriteriaMet / FailureTarget that precede them).
+// SuccessCriteriaMet / FailureTarget that precede them). A Job with FailureTarget but not yet Failed is still
+// active: its Pods are being stopped, and a report read then may not be the last one.
 enum class JobPhase { kActive, kSucceeded, kFailed };
 
 struct JobView {
@@ -20,6 +21,7 @@ struct JobView {
   std::string failure_reason;   // the Failed condition's reason: BackoffLimitExceeded, DeadlineExceeded, ...
   std::string failure_message;
   std::int64_t active_deadline_seconds = 0;  // spec.activeDeadlineSeconds; 0 when unset
+  bool failure_pending = false;              // FailureTarget without Failed yet: the Pods are being stopped
   bool finished() const { return phase != JobPhase::kActive; }
 };
 

@@ -212,6 +212,19 @@ void FakeCluster::finish_job(const std::string& ns, const std::string& name, boo
   if (!report.empty()) reports_[key(ns, name)] = report;
 }
 
+void FakeCluster::mark_failure_target(const std::string& ns, const std::string& name,
+                                      const std::string& reason) {
+  std::lock_guard lock(mu_);
+  Json& job = jobs_.at(key(ns, name));
+  if (!job["status"].contains("startTime")) job["status"]["startTime"] = now;
+  job["status"]["conditions"] = Json::array({Json{{"type", "FailureTarget"},
+                                                  {"status", "True"},
+                                                  {"reason", reason},
+                                                  {"message", "Job is being stopped"},
+                                                  {"lastTransitionTime", now}}});
+  job["metadata"]["resourceVersion"] = next_version();
+}
+
 void FakeCluster::delete_job(const std::string& ns, const std::string& name) {
   std::lock_guard lock(mu_);
   jobs_.erase(key(ns, name));

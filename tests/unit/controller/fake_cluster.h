@@ -56,6 +56,9 @@ class FakeCluster final : public controller::Cluster {
   void start_job(const std::string& ns, const std::string& name);
   void finish_job(const std::string& ns, const std::string& name, bool succeeded, const std::string& report,
                   const std::string& failure_reason = "BackoffLimitExceeded");
+  // Sets the Job's FailureTarget condition alone, as the Job controller does while it stops the Pods of a
+  // Job it has decided fails (Failed follows once they are gone); the Pods have no report yet.
+  void mark_failure_target(const std::string& ns, const std::string& name, const std::string& reason);
   void delete_job(const std::string& ns, const std::string& name);
   // The next `n` status writes fail with ConflictError, as if someone else had written the resource meanwhile
   // (its resourceVersion is bumped each time).

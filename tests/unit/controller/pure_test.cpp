@@ -32,12 +32,18 @@ TEST(JobViewTest, ReadsThePhaseFromConditions) {
                                              {"conditions", {{{"type", "Complete"}, {"status", "True"}}}}}));
   EXPECT_EQ(done.phase, controller::JobPhase::kSucceeded);
   EXPECT_EQ(done.completion_time, "t1");
-  auto failed = controller::view_job(job_with({{"conditions",
-                                                {{{"type", "FailureTarget"},
-                                                  {"status", "True"},
-                                                  {"reason", "DeadlineExceeded"},
-                                                  {"message", "too long"}}}}}));
+  // FailureTarget alone: the Pods are still being stopped, so the Job is not over yet.
+  const Json failure_target = {
+      {"type", "FailureTarget"}, {"status", "True"}, {"reason", "DeadlineExceeded"}, {"message", "too long"}};
+  auto stopping = controller::view_job(job_with({{"conditions", {failure_target}}}));
+  EXPECT_EQ(stopping.phase, controller::JobPhase::kActive);
+  EXPECT_TRUE(stopping.failure_pending);
+  EXPECT_FALSE(stopping.finished());
+  Json failed_condition = failure_target;
+  failed_condition["type"] = "Failed";
+  auto failed = controller::view_job(job_with({{"conditions", {failure_target, failed_condition}}}));
   EXPECT_EQ(failed.phase, controller::JobPhase::kFailed);
+  EXPECT_FALSE(failed.failure_pending);
   EXPECT_EQ(failed.failure_reason, "DeadlineExceeded");
   auto not_yet =
       controller::view_job(job_with({{"conditions", {{{"type", "Failed"}, {"status", "False"}}}}}));
