@@ -61,6 +61,10 @@ inline constexpr std::string_view kJobCreateFailed = "JobCreateFailed";
 inline constexpr std::string_view kJobDeadlineExceeded = "JobDeadlineExceeded";
 inline constexpr std::string_view kJobReportInvalid = "JobReportInvalid";  // termination message unreadable
 inline constexpr std::string_view kJobDisappeared = "JobDisappeared";
+// A Job's Pod could not start: its image cannot be pulled, no node can take it, or the API refused to create
+// it (a quota, PodSecurity admission). The message carries Kubernetes' own reason and message; the Job is
+// deleted.
+inline constexpr std::string_view kJobPodNotStarting = "JobPodNotStarting";
 // Generic progress and transient trouble.
 inline constexpr std::string_view kProgressing = "Progressing";
 inline constexpr std::string_view kTransientError = "TransientError";

@@ -72,6 +72,16 @@ class Cluster {
   virtual std::optional<std::string> get_job_pod_report(const std::string& ns,
                                                         const std::string& job_name) = 0;
 
+  // The Pods labelled job-name=`job_name`, and the Events (core/v1) whose involvedObject is the Job
+  // `job_name`, as the API returns them: what stuck_job() (controller/stuck_job.h) reads to tell a Pod that
+  // cannot start. Asked only while a Job of the run has no ready Pod; events only while it has no Pod.
+  virtual std::vector<Json> list_job_pods(const std::string& ns, const std::string& job_name) = 0;
+  virtual std::vector<Json> list_job_events(const std::string& ns, const std::string& job_name) = 0;
+
+  // Deletes the Job and, in the background, its Pods (a Job whose Pod cannot start). A Job already gone is
+  // not an error.
+  virtual void delete_job(const std::string& ns, const std::string& name) = 0;
+
   // The Secret (its `data` values are base64, as the API returns them); nullopt when it does not exist.
   // Secrets are only ever read with `get` (the operator's RBAC grants nothing else on them).
   virtual std::optional<Json> get_secret(const std::string& ns, const std::string& name) = 0;

@@ -30,6 +30,9 @@ struct ReconcilerOptions {
   int max_status_attempts = 5;           // status writes retried on conflict (each re-reads and recomputes)
   std::string pgrevise_version = "dev";  // written in the header of a dry run's SQL
   std::size_t max_dry_run_sql_bytes = 900 * 1024;  // a ConfigMap holds at most 1 MiB
+  // How long a Job's Pod may wait for its image, a node or its creation before the Job is reported and
+  // deleted (controller/stuck_job.h).
+  std::chrono::seconds stuck_pod_grace{40};
 };
 
 // The state of one stage (backup, migration) for its condition; nullopt in Facts leaves the condition as it

@@ -88,6 +88,10 @@ void blocked_events(const api::Status& before, const api::Status& after, std::ve
   if (now == nullptr || now->reason == reason::kBackupFailed || now->reason == reason::kPgDumpTooOld ||
       now->reason == reason::kMigrationFailed || now->reason == reason::kJobDeadlineExceeded)
     return;
+  if (now->reason == reason::kJobPodNotStarting) {
+    out.push_back({EventType::kWarning, event::kJobPodNotStarting, now->message});
+    return;
+  }
   out.push_back({EventType::kWarning, event::kBlocked, now->reason + ": " + now->message});
 }
 

@@ -19,6 +19,7 @@ inline constexpr char kMigrationFailed[] = "MigrationFailed";
 inline constexpr char kBlocked[] = "Blocked";
 inline constexpr char kDryRunComplete[] = "DryRunComplete";
 inline constexpr char kJobDisappeared[] = "JobDisappeared";
+inline constexpr char kJobPodNotStarting[] = "JobPodNotStarting";
 }  // namespace event
 
 struct Event {

@@ -85,12 +85,35 @@ std::optional<std::string> KubeCluster::get_job_pod_report(const std::string& ns
   return latest_pod_report(client_.list_all(kube::resources::pods(), ns, options).items);
 }
 
+std::vector<Json> KubeCluster::list_job_pods(const std::string& ns, const std::string& job_name) {
+  kube::ListOptions options;
+  options.label_selector = "job-name=" + job_name;
+  return client_.list_all(kube::resources::pods(), ns, options).items;
+}
+
+std::vector<Json> KubeCluster::list_job_events(const std::string& ns, const std::string& job_name) {
+  kube::ListOptions options;
+  options.field_selector = "involvedObject.kind=Job,involvedObject.name=" + job_name;
+  return client_.list_all(kube::resources::core_events(), ns, options).items;
+}
+
+void KubeCluster::delete_job(const std::string& ns, const std::string& name) {
+  try {
+    client_.remove(kube::resources::jobs(), ns, name, {.propagation = kube::PropagationPolicy::kBackground});
+  } catch (const kube::ApiError& e) {
+    if (e.reason() != kube::ApiReason::kNotFound) throw;
+  }
+}
+
 std::optional<Json> KubeCluster::get_secret(const std::string& ns, const std::string& name) {
   return client_.try_get(kube::resources::secrets(), ns, name);
 }
 
 std::optional<Json> KubeCluster::get_config_map(const std::string& ns, const std::string& name) {
-  return cached_or_get(caches_.config_maps.find(ns), client_, kube::resources::config_maps(), ns, name);
+  const auto fetch = [&] { return client_.try_get(kube::resources::config_maps(), ns, name); };
+  const kube::Store* metadata = caches_.config_maps.find(ns);
+  if (metadata == nullptr) return fetch();
+  return config_map_contents_.get(*metadata, kube::object_key(ns, name), fetch);
 }
 
 Json KubeCluster::apply_config_map(const std::string& ns, const Json& config_map) {

@@ -5,6 +5,7 @@
 
 #include "controller/cluster.h"
 #include "kube/event_recorder.h"
+#include "kube/fetched_objects.h"
 #include "kube/rest_client.h"
 #include "kube/store.h"
 
@@ -25,7 +26,7 @@ struct StoreSet {
 struct KubeCaches {
   StoreSet resources;    // PostgresMigrations
   StoreSet jobs;         // Jobs labelled app.kubernetes.io/managed-by=pgrevise
-  StoreSet config_maps;  // ConfigMaps
+  StoreSet config_maps;  // ConfigMaps, by metadata only: their content is fetched when read
 };
 
 // The Cluster interface over the Kubernetes API: PostgresMigrations, Jobs and ConfigMaps are read from the
@@ -40,6 +41,9 @@ class KubeCluster final : public Cluster {
   std::vector<Json> list_owned_jobs(const std::string& ns, const std::string& resource_label) override;
   Json create_job(const std::string& ns, const Json& job) override;
   std::optional<std::string> get_job_pod_report(const std::string& ns, const std::string& job_name) override;
+  std::vector<Json> list_job_pods(const std::string& ns, const std::string& job_name) override;
+  std::vector<Json> list_job_events(const std::string& ns, const std::string& job_name) override;
+  void delete_job(const std::string& ns, const std::string& name) override;
   std::optional<Json> get_secret(const std::string& ns, const std::string& name) override;
   std::optional<Json> get_config_map(const std::string& ns, const std::string& name) override;
   Json apply_config_map(const std::string& ns, const Json& config_map) override;
@@ -51,6 +55,7 @@ class KubeCluster final : public Cluster {
   kube::RestClient& client_;
   kube::EventRecorder& events_;
   KubeCaches caches_;
+  kube::FetchedObjects config_map_contents_;  // the ConfigMaps reconciles have read
 };
 
 }  // namespace pgrevise::controller

@@ -32,6 +32,13 @@ class SecretCachingCluster final : public Cluster {
   std::optional<std::string> get_job_pod_report(const std::string& ns, const std::string& job_name) override {
     return inner_.get_job_pod_report(ns, job_name);
   }
+  std::vector<Json> list_job_pods(const std::string& ns, const std::string& job_name) override {
+    return inner_.list_job_pods(ns, job_name);
+  }
+  std::vector<Json> list_job_events(const std::string& ns, const std::string& job_name) override {
+    return inner_.list_job_events(ns, job_name);
+  }
+  void delete_job(const std::string& ns, const std::string& name) override { inner_.delete_job(ns, name); }
   std::optional<Json> get_config_map(const std::string& ns, const std::string& name) override {
     return inner_.get_config_map(ns, name);
   }

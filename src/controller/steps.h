@@ -27,7 +27,9 @@ std::optional<Outcome> record_finished_jobs(Context& ctx);  // (lastBackup, last
 std::optional<Outcome> check_up_to_date(Context& ctx);      // UpToDate
 std::optional<Outcome> check_failed_run(
     Context& ctx);  // MigrationFailed, BackupFailed, AwaitingRetry, OutOfBandChange
-std::optional<Outcome> check_suspended(Context& ctx);  // Suspended
+// A Job whose Pod cannot start is deleted and reported (steps_stuck.cpp).
+std::optional<Outcome> check_stuck_jobs(Context& ctx);  // JobPodNotStarting
+std::optional<Outcome> check_suspended(Context& ctx);   // Suspended
 std::optional<Outcome> wait_for_earlier_jobs(
     Context& ctx);                                   // Progressing (a Job of an earlier run still runs)
 std::optional<Outcome> run_dry_run(Context& ctx);    // DryRunRunning, DryRunComplete, DryRunFailed
@@ -50,6 +52,7 @@ inline constexpr NamedStep kSteps[] = {
     {"record_finished_jobs", record_finished_jobs},
     {"check_up_to_date", check_up_to_date},
     {"check_failed_run", check_failed_run},
+    {"check_stuck_jobs", check_stuck_jobs},
     {"check_suspended", check_suspended},
     {"wait_for_earlier_jobs", wait_for_earlier_jobs},
     {"run_dry_run", run_dry_run},

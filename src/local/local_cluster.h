@@ -54,6 +54,11 @@ class LocalCluster final : public controller::Cluster {
   std::vector<Json> list_owned_jobs(const std::string& ns, const std::string& resource_name) override;
   Json create_job(const std::string& ns, const Json& job) override;
   std::optional<std::string> get_job_pod_report(const std::string& ns, const std::string& job_name) override;
+  // Jobs run here as local processes, which never wait for an image, a node or a quota: no Pod of theirs is
+  // ever stuck, so these answer with nothing and delete nothing.
+  std::vector<Json> list_job_pods(const std::string&, const std::string&) override { return {}; }
+  std::vector<Json> list_job_events(const std::string&, const std::string&) override { return {}; }
+  void delete_job(const std::string&, const std::string&) override {}
   std::optional<Json> get_secret(const std::string& ns, const std::string& name) override;
   std::optional<Json> get_config_map(const std::string& ns, const std::string& name) override;
   Json apply_config_map(const std::string& ns, const Json& config_map) override;

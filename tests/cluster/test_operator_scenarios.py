@@ -216,6 +216,25 @@ class FailingBackup(unittest.TestCase):
         self.assertEqual(s.pg.psql("SELECT to_regclass('public.alembic_version') IS NULL", s.database), "t")
 
 
+class StuckJob(unittest.TestCase):
+    def test_an_image_that_cannot_be_pulled_is_reported_within_a_minute_and_its_job_deleted(self):
+        s = Scenario(self, "badimage")
+        image = "registry.invalid/pgrevise/missing:0"
+        s.apply(s.spec(target="0002", job={"image": image}))
+        # The Pod waits in ErrImagePull / ImagePullBackOff; the operator reports it within a minute rather than
+        # at the Job's deadline (3600 s).
+        obj = s.wait_condition("Stalled", "True", reason="JobPodNotStarting", timeout=60)
+        message = harness.condition(obj, "Stalled")["message"]
+        self.assertTrue("ImagePullBackOff" in message or "ErrImagePull" in message, message)
+        self.assertIn(image, message)
+        self.assertEqual(obj["status"]["phase"], "Failed")
+        self.assertEqual(harness.condition(obj, "MigrationSucceeded")["reason"], harness.reason("JobPodNotStarting"))
+        harness.wait_for("a JobPodNotStarting event", lambda: any(
+            r == harness.reason("JobPodNotStarting") and image in (m or "") for r, m in s.events()), timeout=30)
+        harness.wait_for("the stuck Job to be deleted", lambda: not migrate_jobs(s), timeout=60)
+        self.assertEqual(s.pg.psql("SELECT to_regclass('public.alembic_version') IS NULL", s.database), "t")
+
+
 class MissingInputs(unittest.TestCase):
     def test_a_missing_secret_is_a_condition_with_no_job(self):
         s = Scenario(self, "nosecret")

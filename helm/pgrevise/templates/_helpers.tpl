@@ -68,7 +68,7 @@ tests/helm/expected_rbac.json; a test compares the rendered roles with it).
   verbs: ["update"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create"]
+  verbs: ["get", "list", "watch", "create", "delete"]
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list"]
@@ -83,5 +83,5 @@ tests/helm/expected_rbac.json; a test compares the rendered roles with it).
   verbs: ["create", "patch"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create", "patch", "list"]
 {{- end -}}

@@ -67,6 +67,35 @@ std::optional<std::string> FakeCluster::get_job_pod_report(const std::string& ns
   return it->second;
 }
 
+std::vector<Json> FakeCluster::list_job_pods(const std::string& ns, const std::string& job_name) {
+  std::lock_guard lock(mu_);
+  ++job_pod_lists_;
+  auto it = job_pods_.find(key(ns, job_name));
+  return it == job_pods_.end() ? std::vector<Json>{} : it->second;
+}
+
+std::vector<Json> FakeCluster::list_job_events(const std::string& ns, const std::string& job_name) {
+  std::lock_guard lock(mu_);
+  auto it = job_events_.find(key(ns, job_name));
+  return it == job_events_.end() ? std::vector<Json>{} : it->second;
+}
+
+void FakeCluster::put_job_pods(const std::string& ns, const std::string& job_name, std::vector<Json> pods) {
+  std::lock_guard lock(mu_);
+  job_pods_[key(ns, job_name)] = std::move(pods);
+}
+
+void FakeCluster::put_job_events(const std::string& ns, const std::string& job_name,
+                                 std::vector<Json> events) {
+  std::lock_guard lock(mu_);
+  job_events_[key(ns, job_name)] = std::move(events);
+}
+
+int FakeCluster::job_pod_lists() const {
+  std::lock_guard lock(mu_);
+  return job_pod_lists_;
+}
+
 std::optional<Json> FakeCluster::get_secret(const std::string& ns, const std::string& name) {
   std::lock_guard lock(mu_);
   auto it = secrets_.find(key(ns, name));
@@ -229,6 +258,8 @@ void FakeCluster::delete_job(const std::string& ns, const std::string& name) {
   std::lock_guard lock(mu_);
   jobs_.erase(key(ns, name));
   reports_.erase(key(ns, name));
+  job_pods_.erase(key(ns, name));
+  job_events_.erase(key(ns, name));
 }
 
 void FakeCluster::inject_conflicts(int n) {

@@ -31,6 +31,8 @@ class FakeCluster final : public controller::Cluster {
   std::vector<Json> list_owned_jobs(const std::string& ns, const std::string& resource_label) override;
   Json create_job(const std::string& ns, const Json& job) override;
   std::optional<std::string> get_job_pod_report(const std::string& ns, const std::string& job_name) override;
+  std::vector<Json> list_job_pods(const std::string& ns, const std::string& job_name) override;
+  std::vector<Json> list_job_events(const std::string& ns, const std::string& job_name) override;
   std::optional<Json> get_secret(const std::string& ns, const std::string& name) override;
   std::optional<Json> get_config_map(const std::string& ns, const std::string& name) override;
   Json apply_config_map(const std::string& ns, const Json& config_map) override;
@@ -59,7 +61,12 @@ class FakeCluster final : public controller::Cluster {
   // Sets the Job's FailureTarget condition alone, as the Job controller does while it stops the Pods of a
   // Job it has decided fails (Failed follows once they are gone); the Pods have no report yet.
   void mark_failure_target(const std::string& ns, const std::string& name, const std::string& reason);
-  void delete_job(const std::string& ns, const std::string& name);
+  void delete_job(const std::string& ns, const std::string& name) override;
+  // The Pods and Events list_job_pods and list_job_events answer with for the Job, as the kubelet, the
+  // scheduler and the Job controller would leave them.
+  void put_job_pods(const std::string& ns, const std::string& job_name, std::vector<Json> pods);
+  void put_job_events(const std::string& ns, const std::string& job_name, std::vector<Json> events);
+  int job_pod_lists() const;  // calls of list_job_pods
   // The next `n` status writes fail with ConflictError, as if someone else had written the resource meanwhile
   // (its resourceVersion is bumped each time).
   void inject_conflicts(int n);
@@ -80,7 +87,9 @@ class FakeCluster final : public controller::Cluster {
 
   mutable std::mutex mu_;
   std::map<std::string, Json> resources_, jobs_, secrets_, config_maps_;
-  std::map<std::string, std::string> reports_;  // job key -> termination message
+  std::map<std::string, std::string> reports_;                      // job key -> termination message
+  std::map<std::string, std::vector<Json>> job_pods_, job_events_;  // by job key
+  int job_pod_lists_ = 0;
   std::vector<RecordedEvent> events_;
   int version_ = 1000;
   int uid_ = 0;
