@@ -255,8 +255,9 @@ void read_migrations(Reader& r, const Json& spec, MigrationsSource& m) {
 }
 
 void read_runner(Reader& r, const Json& spec, RunnerSpec& runner) {
-  const Json* obj = r.object(spec, "runner", "spec.runner", {"command"});
+  const Json* obj = r.object(spec, "runner", "spec.runner", {"command", "readOnlyRootFilesystem"});
   if (obj == nullptr) return;
+  r.boolean(*obj, "readOnlyRootFilesystem", "spec.runner", runner.read_only_root_filesystem);
   const std::string path = "spec.runner.command";
   if (const Json* cmd = r.object(*obj, "command", path, {"image", "command", "args"})) {
     runner.command.emplace();
@@ -311,13 +312,15 @@ void read_image_pull_secrets(Reader& r, const Json& job, const std::string& path
 
 void read_job(Reader& r, const Json& spec, JobOverrides& job) {
   const std::string path = "spec.job";
-  const Json* obj = r.object(spec, "job", path,
-                             {"image", "serviceAccountName", "resources", "nodeSelector", "tolerations",
-                              "affinity", "imagePullSecrets", "activeDeadlineSeconds", "backoffLimit",
-                              "ttlSecondsAfterFinished", "podLabels", "podAnnotations"});
+  const Json* obj =
+      r.object(spec, "job", path,
+               {"image", "serviceAccountName", "priorityClassName", "resources", "nodeSelector",
+                "tolerations", "affinity", "imagePullSecrets", "activeDeadlineSeconds", "backoffLimit",
+                "ttlSecondsAfterFinished", "labels", "annotations", "podLabels", "podAnnotations"});
   if (obj == nullptr) return;
   r.str(*obj, "image", path, job.image);
   r.str(*obj, "serviceAccountName", path, job.service_account_name);
+  r.str(*obj, "priorityClassName", path, job.priority_class_name);
   r.free_form(*obj, "resources", path, job.resources, false);
   r.string_map(*obj, "nodeSelector", path, job.node_selector);
   r.free_form(*obj, "tolerations", path, job.tolerations, true);
@@ -328,6 +331,8 @@ void read_job(Reader& r, const Json& spec, JobOverrides& job) {
   if (std::int32_t ttl = 0; r.integer(*obj, "ttlSecondsAfterFinished", path, ttl)) {
     job.ttl_seconds_after_finished = ttl;
   }
+  r.string_map(*obj, "labels", path, job.labels);
+  r.string_map(*obj, "annotations", path, job.annotations);
   r.string_map(*obj, "podLabels", path, job.pod_labels);
   r.string_map(*obj, "podAnnotations", path, job.pod_annotations);
 }

@@ -49,6 +49,7 @@ Json runner_json(const RunnerSpec& runner) {
     put(cmd, "args", runner.command->args);
     out["command"] = cmd;
   }
+  if (!runner.read_only_root_filesystem) out["readOnlyRootFilesystem"] = false;
   return out;
 }
 
@@ -70,6 +71,7 @@ Json job_json(const JobOverrides& job) {
   Json out = Json::object();
   put(out, "image", job.image);
   put(out, "serviceAccountName", job.service_account_name);
+  put(out, "priorityClassName", job.priority_class_name);
   put(out, "resources", job.resources);
   put(out, "nodeSelector", job.node_selector);
   put(out, "tolerations", job.tolerations);
@@ -82,6 +84,8 @@ Json job_json(const JobOverrides& job) {
   out["activeDeadlineSeconds"] = job.active_deadline_seconds;
   out["backoffLimit"] = job.backoff_limit;
   if (job.ttl_seconds_after_finished) out["ttlSecondsAfterFinished"] = *job.ttl_seconds_after_finished;
+  put(out, "labels", job.labels);
+  put(out, "annotations", job.annotations);
   put(out, "podLabels", job.pod_labels);
   put(out, "podAnnotations", job.pod_annotations);
   return out;

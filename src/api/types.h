@@ -105,6 +105,9 @@ struct CommandRunner {
 
 struct RunnerSpec {
   std::optional<CommandRunner> command;  // nullopt: the builtin runner (`pgrevise migrate`)
+  // false (only with `command`, validated): the team's image runs with a writable root filesystem, for tools
+  // that write into their own install folder. The builtin runner's root filesystem is always read-only.
+  bool read_only_root_filesystem = true;
   bool builtin() const { return !command.has_value(); }
   bool operator==(const RunnerSpec&) const = default;
 };
@@ -142,7 +145,8 @@ struct SafetySpec {
 struct JobOverrides {
   std::string image;  // the runner image; "" = the operator's --runner-image
   std::string service_account_name;
-  Json resources;  // core/v1 ResourceRequirements
+  std::string priority_class_name;
+  Json resources;  // core/v1 ResourceRequirements; unset: the operator's default (--job-resources)
   std::map<std::string, std::string> node_selector;
   Json tolerations;                             // []core/v1 Toleration
   Json affinity;                                // core/v1 Affinity
@@ -150,7 +154,9 @@ struct JobOverrides {
   std::int64_t active_deadline_seconds = kDefaultActiveDeadlineSeconds;
   std::int32_t backoff_limit = kDefaultBackoffLimit;
   std::optional<std::int32_t> ttl_seconds_after_finished;  // nullopt: finished Jobs are kept
-  std::map<std::string, std::string> pod_labels;
+  std::map<std::string, std::string> labels;               // on the Jobs and their Pods
+  std::map<std::string, std::string> annotations;          // on the Jobs and their Pods
+  std::map<std::string, std::string> pod_labels;           // on the Pods only
   std::map<std::string, std::string> pod_annotations;
   bool operator==(const JobOverrides&) const = default;
 };

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "api/labels.h"
 #include "common/duration.h"
 
 namespace pgrevise::api {
@@ -151,6 +152,11 @@ void check_migrations(Checker& c, const MigrationsSource& m) {
 }
 
 void check_runner(Checker& c, const RunnerSpec& runner) {
+  if (!runner.read_only_root_filesystem && !runner.command) {
+    c.add("spec.runner.readOnlyRootFilesystem",
+          "may be false only with spec.runner.command: the builtin runner always runs with a read-only root "
+          "filesystem");
+  }
   if (!runner.command) return;
   c.non_empty("spec.runner.command.image", runner.command->image, kMaxImageLength);
   if (runner.command->command.empty()) c.add("spec.runner.command.command", "must name the program to run");
@@ -164,9 +170,40 @@ void check_runner(Checker& c, const RunnerSpec& runner) {
   }
 }
 
+// Labels and annotations the operator or the Job controller set on the Jobs and Pods themselves (labels.h).
+void check_not_reserved(Checker& c, const std::string& path, const std::map<std::string, std::string>& keys) {
+  for (const auto& [k, v] : keys) {
+    if (!is_reserved_key(k)) continue;
+    c.add(path + "." + k,
+          "reserved: the operator or the Job controller sets this key on the Jobs and their Pods and selects "
+          "them by it; use a key of your own (not app.kubernetes.io/name, instance, component or managed-by, "
+          "job-name, controller-uid, nor under pgrevise.dev/ or batch.kubernetes.io/)");
+  }
+}
+
+void check_annotation_keys(Checker& c, const std::string& path,
+                           const std::map<std::string, std::string>& keys) {
+  for (const auto& [k, v] : keys) {
+    if (auto problem = label_key_problem(k); !problem.empty())
+      c.add(path + "." + k, "invalid key: " + problem);
+  }
+}
+
+void check_job_metadata(Checker& c, const JobOverrides& job) {
+  c.labels("spec.job.labels", job.labels);
+  c.labels("spec.job.podLabels", job.pod_labels);
+  check_annotation_keys(c, "spec.job.annotations", job.annotations);
+  check_annotation_keys(c, "spec.job.podAnnotations", job.pod_annotations);
+  check_not_reserved(c, "spec.job.labels", job.labels);
+  check_not_reserved(c, "spec.job.podLabels", job.pod_labels);
+  check_not_reserved(c, "spec.job.annotations", job.annotations);
+  check_not_reserved(c, "spec.job.podAnnotations", job.pod_annotations);
+}
+
 void check_job(Checker& c, const JobOverrides& job) {
   if (!job.image.empty()) c.non_empty("spec.job.image", job.image, kMaxImageLength);
   if (!job.service_account_name.empty()) c.name("spec.job.serviceAccountName", job.service_account_name);
+  if (!job.priority_class_name.empty()) c.name("spec.job.priorityClassName", job.priority_class_name);
   for (std::size_t i = 0; i < job.image_pull_secrets.size(); ++i) {
     c.name("spec.job.imagePullSecrets[" + std::to_string(i) + "].name", job.image_pull_secrets[i]);
   }
@@ -177,11 +214,7 @@ void check_job(Checker& c, const JobOverrides& job) {
             kMaxTtlSecondsAfterFinished);
   }
   c.labels("spec.job.nodeSelector", job.node_selector);
-  c.labels("spec.job.podLabels", job.pod_labels);
-  for (const auto& [k, v] : job.pod_annotations) {
-    if (auto problem = label_key_problem(k); !problem.empty())
-      c.add("spec.job.podAnnotations." + k, "invalid key: " + problem);
-  }
+  check_job_metadata(c, job);
 }
 
 }  // namespace

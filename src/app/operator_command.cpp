@@ -21,6 +21,7 @@
 #include "common/redact.h"
 #include "kube/cpprest_transport.h"
 #include "kube/errors.h"
+#include "specs/settings.h"
 
 namespace pgrevise::app {
 namespace {
@@ -51,6 +52,12 @@ const cli::CommandSpec kOperatorSpec{
       "2"},
      {"runner-image", "IMAGE", "image of the backup, migrate and plan Jobs", false,
       "$PGREVISE_RUNNER_IMAGE, else ghcr.io/pgrevise/pgrevise:VERSION"},
+     {"job-resources", "JSON",
+      "requests and limits of every Job container, e.g. {\"limits\":{\"memory\":\"1Gi\"}} ({} for none); a "
+      "resource's spec.job.resources replaces them",
+      false, "requests cpu 100m, memory 128Mi; limits cpu 1, memory 1Gi"},
+     {"job-image-pull-secret", "NAME",
+      "a Secret every Job's Pods pull their images with (repeatable), before the resource's own", true, ""},
      {"qps", "N", "client-side limit of API requests per second (0 disables)", false, "20"},
      {"burst", "N", "requests allowed above --qps in a burst", false, "30"},
      {"shutdown-timeout", "SECONDS", "how long SIGTERM waits for in-flight reconciles", false, "60"},
@@ -132,6 +139,12 @@ std::string namespace_flag(const std::string& flag, const std::string& value) {
   return value;
 }
 
+std::string object_name_flag(const std::string& flag, const std::string& value) {
+  if (auto problem = api::dns1123_subdomain_problem(value); !problem.empty())
+    throw_bad_input("--" + flag + " '" + value + "': not a Secret name: " + problem);
+  return value;
+}
+
 kube::ClusterConfig cluster_config(const cli::ParsedArgs& a) {
   const auto flag = a.get("kubeconfig");
   if (flag && flag->empty()) throw_bad_input("--kubeconfig: expected a file, got ''");
@@ -149,6 +162,26 @@ std::string runner_image(const cli::ParsedArgs& a) {
   if (image.empty() || image.find_first_of(" \t\r\n") != std::string::npos)
     throw_bad_input("--runner-image '" + image + "': expected an image reference such as " + kDefaultImage);
   return image;
+}
+
+// --job-resources: a core/v1 ResourceRequirements of requests and limits, as JSON.
+nlohmann::json job_resources(const cli::ParsedArgs& a) {
+  const auto text = a.get("job-resources");
+  if (!text) return specs::default_job_resources();
+  const auto parsed = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  auto bad = [&](const std::string& why) {
+    throw_bad_input("--job-resources '" + *text + "': " + why +
+                    " (expected e.g. {\"requests\":{\"cpu\":\"100m\"},\"limits\":{\"memory\":\"1Gi\"}})");
+  };
+  if (!parsed.is_object()) bad("not a JSON object");
+  for (const auto& [key, quantities] : parsed.items()) {
+    if (key != "requests" && key != "limits") bad("unknown key \"" + key + "\"");
+    if (!quantities.is_object()) bad("\"" + key + "\" is not an object of quantities");
+    for (const auto& [name, quantity] : quantities.items())
+      if (!quantity.is_string() && !quantity.is_number())
+        bad("the quantity of \"" + name + "\" is not a string");
+  }
+  return parsed;
 }
 
 OperatorConfig config_from(const cli::ParsedArgs& a) {
@@ -171,6 +204,9 @@ OperatorConfig config_from(const cli::ParsedArgs& a) {
                                                  a.get_or("health-probe-bind-address", ":8081"));
   c.max_concurrent_reconciles = static_cast<int>(a.get_int("max-concurrent-reconciles", 1, 64).value_or(2));
   c.runner_image = runner_image(a);
+  c.job_resources = job_resources(a);
+  for (const auto& name : a.get_all("job-image-pull-secret"))
+    c.job_image_pull_secrets.push_back(object_name_flag("job-image-pull-secret", name));
   c.qps = static_cast<double>(a.get_int("qps", 0, 10000).value_or(20));
   c.burst = static_cast<int>(a.get_int("burst", 1, 10000).value_or(30));
   c.drain_timeout = std::chrono::seconds(a.get_int("shutdown-timeout", 1, 3600).value_or(60));

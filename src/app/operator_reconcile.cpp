@@ -9,6 +9,8 @@ namespace pgrevise::app {
 controller::ReconcilerOptions reconciler_options(const OperatorConfig& config) {
   controller::ReconcilerOptions options;
   options.settings.runner_image = config.runner_image;
+  options.settings.default_resources = config.job_resources;
+  options.settings.image_pull_secrets = config.job_image_pull_secrets;
   options.resync_interval = config.resync_period;
   options.pgrevise_version = PGREVISE_VERSION;
   return options;

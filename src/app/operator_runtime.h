@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "kube/config.h"
 #include "metrics/bind_address.h"
 
@@ -33,6 +35,8 @@ struct OperatorConfig {
   std::optional<metrics::BindAddress> health_address;
   int max_concurrent_reconciles = 2;
   std::string runner_image;
+  nlohmann::json job_resources = nlohmann::json::object();  // --job-resources
+  std::vector<std::string> job_image_pull_secrets;          // --job-image-pull-secret
   double qps = 20;
   int burst = 30;
   std::chrono::milliseconds drain_timeout{std::chrono::seconds(60)};

@@ -76,30 +76,43 @@ Json owner_reference(const api::PostgresMigration& resource) {
           {"uid", resource.metadata.uid},       {"controller", true},    {"blockOwnerDeletion", true}};
 }
 
+// The resource's spec.job.labels and annotations with the operator's own over them (validation refuses a key
+// of theirs; should one come through, ours win: the controller selects and reads its Jobs by them).
 Json job_metadata(const api::PostgresMigration& resource, JobKind kind, const RunInputs& inputs) {
   const std::string hash = plan_hash(resource, kind, inputs);
-  auto labels = job_labels(resource, kind);
+  Json labels = resource.spec.job.labels;
+  for (const auto& [k, v] : job_labels(resource, kind)) labels[k] = v;
   labels[std::string(kPlanHashLabel)] = hash.substr(0, kNameHashLength);
+  Json annotations = resource.spec.job.annotations;
+  const Json ours = {{kTargetAnnotation, effective_target(resource, inputs)},
+                     {kDirectionAnnotation, to_string(inputs.direction)},
+                     {kPlanHashAnnotation, hash},
+                     {kMigrationsDigestAnnotation, inputs.migrations_digest},
+                     {kRetryTokenAnnotation, retry_token(resource)}};
+  annotations.update(ours);
   return {{"name", job_name(resource.metadata.name, kind, hash)},
           {"namespace", resource.metadata.ns},
           {"labels", labels},
-          {"annotations",
-           {{kTargetAnnotation, effective_target(resource, inputs)},
-            {kDirectionAnnotation, to_string(inputs.direction)},
-            {kPlanHashAnnotation, hash},
-            {kMigrationsDigestAnnotation, inputs.migrations_digest},
-            {kRetryTokenAnnotation, retry_token(resource)}}},
+          {"annotations", annotations},
           {"ownerReferences", Json::array({owner_reference(resource)})}};
+}
+
+// Pod metadata: spec.job.labels and annotations, podLabels and podAnnotations over them, ours over all.
+Json pod_metadata(const api::PostgresMigration& resource, const JobParts& parts) {
+  const api::JobOverrides& overrides = resource.spec.job;
+  Json labels = overrides.labels;
+  labels.update(Json(overrides.pod_labels));
+  for (const auto& [k, v] : job_labels(resource, parts.kind)) labels[k] = v;  // ours win: they select
+  Json annotations = overrides.annotations;
+  annotations.update(Json(overrides.pod_annotations));
+  if (!annotations.contains(std::string(kDefaultContainerAnnotation)))
+    annotations[std::string(kDefaultContainerAnnotation)] = parts.container["name"];
+  return {{"labels", labels}, {"annotations", annotations}};
 }
 
 Json pod_template(const api::PostgresMigration& resource, const OperatorSettings& settings, JobParts& parts) {
   const api::JobOverrides& overrides = resource.spec.job;
-  Json labels = overrides.pod_labels;
-  for (const auto& [k, v] : job_labels(resource, parts.kind)) labels[k] = v;  // ours win: they select
-  Json annotations = overrides.pod_annotations;
-  if (!annotations.contains(std::string(kDefaultContainerAnnotation)))
-    annotations[std::string(kDefaultContainerAnnotation)] = parts.container["name"];
-  Json metadata = {{"labels", labels}, {"annotations", annotations}};
+  Json metadata = pod_metadata(resource, parts);
 
   parts.volumes.push_back(tmp_volume());
   Json spec = {{"restartPolicy", "Never"},
@@ -191,6 +204,8 @@ Json command_runner_container(const api::PostgresMigration& resource, const Oper
   c["env"].push_back(env_value("PGREVISE_DIRECTION", to_string(inputs.direction)));
   c["env"].push_back(env_value("PGREVISE_MIGRATIONS_DIR", std::string(kMigrationsMountPath)));
   c["env"].push_back(env_value("PGREVISE_VERSION_TABLE", version_table_flag(resource.spec.version_table)));
+  // Some tools write into their own install folder; the team may opt out of the read-only root for theirs.
+  if (!resource.spec.runner.read_only_root_filesystem) c["securityContext"]["readOnlyRootFilesystem"] = false;
   return c;
 }
 

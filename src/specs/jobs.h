@@ -4,19 +4,21 @@
 #include <optional>
 #include <string>
 
+#include "api/labels.h"
 #include "api/types.h"
 #include "specs/names.h"
 #include "specs/settings.h"
 
 namespace pgrevise::specs {
 
-// Labels on every Job the operator creates and on its Pods.
-inline constexpr std::string_view kNameLabel = "app.kubernetes.io/name";
-inline constexpr std::string_view kInstanceLabel = "app.kubernetes.io/instance";
-inline constexpr std::string_view kComponentLabel = "app.kubernetes.io/component";
-inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
-inline constexpr std::string_view kResourceLabel = "pgrevise.dev/resource";
-inline constexpr std::string_view kPlanHashLabel = "pgrevise.dev/plan-hash";  // first 10 hex of the hash
+// Labels on every Job the operator creates and on its Pods (defined in api/labels.h, whose keys spec.job may
+// not set).
+using api::kComponentLabel;
+using api::kInstanceLabel;
+using api::kManagedByLabel;
+using api::kNameLabel;
+using api::kPlanHashLabel;
+using api::kResourceLabel;
 inline constexpr std::string_view kAppName = "pgrevise";
 
 // Annotations on every Job: what it runs, so the controller can read a Job back without recomputing.

@@ -137,14 +137,23 @@ void apply_pod_overrides(Json& pod_spec, const api::JobOverrides& overrides,
   const std::string& account =
       overrides.service_account_name.empty() ? settings.service_account_name : overrides.service_account_name;
   if (!account.empty()) pod_spec["serviceAccountName"] = account;
+  if (!overrides.priority_class_name.empty()) pod_spec["priorityClassName"] = overrides.priority_class_name;
   if (!overrides.node_selector.empty()) pod_spec["nodeSelector"] = overrides.node_selector;
   if (is_set(overrides.tolerations)) pod_spec["tolerations"] = overrides.tolerations;
   if (is_set(overrides.affinity)) pod_spec["affinity"] = overrides.affinity;
-  if (!overrides.image_pull_secrets.empty()) {
+  std::vector<std::string> names = settings.image_pull_secrets;
+  for (const auto& name : overrides.image_pull_secrets)
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  if (!names.empty()) {
     Json secrets = Json::array();
-    for (const auto& name : overrides.image_pull_secrets) secrets.push_back({{"name", name}});
+    for (const auto& name : names) secrets.push_back({{"name", name}});
     pod_spec["imagePullSecrets"] = secrets;
   }
+}
+
+Json default_job_resources() {
+  return {{"requests", {{"cpu", "100m"}, {"memory", "128Mi"}}},
+          {"limits", {{"cpu", "1"}, {"memory", "1Gi"}}}};
 }
 
 }  // namespace pgrevise::specs

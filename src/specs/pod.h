@@ -52,8 +52,8 @@ Json container_resources(const api::JobOverrides& overrides, const OperatorSetti
 // The runner image: spec.job.image, else the operator's --runner-image.
 std::string runner_image(const api::JobOverrides& overrides, const OperatorSettings& settings);
 
-// Copies the Pod-level overrides (service account, node selector, tolerations, affinity, image pull
-// secrets) into a Pod spec.
+// Copies the Pod-level overrides (service account, priority class, node selector, tolerations, affinity,
+// image pull secrets: the operator's, then the resource's) into a Pod spec.
 void apply_pod_overrides(Json& pod_spec, const api::JobOverrides& overrides,
                          const OperatorSettings& settings);
 

@@ -36,15 +36,23 @@ struct OperatorSettings {
   std::string runner_image = "ghcr.io/pgrevise/pgrevise:latest";  // --runner-image; spec.job.image wins
   std::string image_pull_policy;                                  // "" leaves the cluster's default
   std::string service_account_name;                               // spec.job.serviceAccountName wins
+  // Pull secrets every Job's Pods get (the chart's imagePullSecrets); spec.job.imagePullSecrets adds to them.
+  std::vector<std::string> image_pull_secrets;
   std::string backup_mount_path = "/backups";
   // The claim backups go to when the resource names none; "" makes such a resource a bad input, because a
   // backup kept only for the life of a Pod protects nothing.
   std::string default_backup_claim_name;
   std::int64_t run_as_user = kDefaultRunAsUser;
-  Json default_resources = Json::object();  // used when spec.job.resources is unset
+  Json default_resources =
+      Json::object();  // used when spec.job.resources is unset (see default_job_resources)
   std::string runner_log_level = "info";
   std::string lock_wait = "60s";  // how long a migrate Job waits for another runner's lock
 };
+
+// The requests and limits `pgrevise operator` gives every Job container when neither the resource
+// (spec.job.resources) nor --job-resources says otherwise: enough for pg_dump and the runner on a large
+// database, and limits on both, so that a namespace whose ResourceQuota requires them admits the Pods.
+Json default_job_resources();
 
 // Values the controller has computed for this run, beyond the resource itself.
 struct RunInputs {

@@ -4,8 +4,8 @@ test's PostgreSQL as the Pods reach it, namespaces under Pod Security `restricte
 The fixture (tests/cluster/fixture) exports PGREVISE_CLUSTER_DIR (the cluster's env file is there) and
 PGREVISE_CLUSTER_PG (a folder of scripts/dev-postgres whose server also listens on the node's address), and
 PGREVISE_CLUSTER_PG17 and PGREVISE_CLUSTER_PG18 (the same for PostgreSQL 17 and 18).
-Reasons and labels are read from the C++ headers that define them (src/api/reasons.h, src/specs/jobs.h), never
-copied here.
+Reasons and labels are read from the C++ headers that define them (src/api/reasons.h, src/api/labels.h,
+src/specs/jobs.h), never copied here.
 """
 
 import json
@@ -44,7 +44,7 @@ def _header_constants(relative_path):
 
 
 REASONS = _header_constants("src/api/reasons.h")
-JOB_LABELS = _header_constants("src/specs/jobs.h")
+JOB_LABELS = {**_header_constants("src/api/labels.h"), **_header_constants("src/specs/jobs.h")}
 API_TYPES = _header_constants("src/api/types.h")
 
 

@@ -395,6 +395,37 @@ class ValuesFilesAndOverrides(CommonChecks):
         self.assertFalse([o for o in objects if "Role" in o["kind"]])
 
 
+class JobSettings(CommonChecks):
+    """The chart's imagePullSecrets and jobResources reach the Jobs through the operator's flags."""
+
+    def flag_values(self, objects, flag):
+        prefix = f"--{flag}="
+        return [a[len(prefix):] for a in self.container(objects)["args"] if a.startswith(prefix)]
+
+    def test_default_job_resources_have_requests_and_limits(self):
+        objects, _ = render()
+        resources = self.flag_values(objects, "job-resources")
+        self.assertEqual(len(resources), 1)
+        self.assertEqual(json.loads(resources[0]), {"requests": {"cpu": "100m", "memory": "128Mi"},
+                                                    "limits": {"cpu": "1", "memory": "1Gi"}})
+        self.assertEqual(self.flag_values(objects, "job-image-pull-secret"), [])
+
+    def test_pull_secrets_and_job_resources_follow_the_values(self):
+        objects, _ = render("--set", "imagePullSecrets[0].name=regcred", "--set", "imagePullSecrets[1].name=mirror",
+                            "--set-json", 'jobResources={"limits":{"memory":"2Gi"}}')
+        self.check_objects(objects)
+        self.assertEqual(self.flag_values(objects, "job-image-pull-secret"), ["regcred", "mirror"])
+        # Helm merges a value into the defaults key by key.
+        self.assertEqual([json.loads(v) for v in self.flag_values(objects, "job-resources")],
+                         [{"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "2Gi"}}])
+        pod = one(objects, "Deployment")["spec"]["template"]["spec"]
+        self.assertEqual(pod["imagePullSecrets"], [{"name": "regcred"}, {"name": "mirror"}])
+
+    def test_no_job_resources(self):
+        objects, _ = render("--set", "jobResources=null")
+        self.assertEqual([json.loads(v) for v in self.flag_values(objects, "job-resources")], [{}])
+
+
 class CustomResourceDefinition(CommonChecks):
     def test_chart_installs_the_crd(self):
         objects, _ = render("--include-crds")

@@ -41,6 +41,16 @@ inline RunInputs inputs() {
   return in;
 }
 
+inline constexpr JobKind kAllKinds[] = {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan};
+
+// The Pod spec of a built Job, and its main container.
+inline const Json& pod_of(const Json& job) {
+  return job["spec"]["template"]["spec"];
+}
+inline const Json& main_container(const Json& job) {
+  return pod_of(job)["containers"][0];
+}
+
 inline OperatorSettings settings() {
   OperatorSettings s;
   s.runner_image = "registry.example/pgrevise:1.2.3";

@@ -17,16 +17,10 @@ using testing::host_resource;
 using testing::inputs;
 using ::testing::IsEmpty;
 using testing::settings;
+using testing::kAllKinds;
+using testing::main_container;
+using testing::pod_of;
 using testing::url_resource;
-
-constexpr JobKind kAllKinds[] = {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan};
-
-const Json& pod_of(const Json& job) {
-  return job["spec"]["template"]["spec"];
-}
-const Json& main_container(const Json& job) {
-  return pod_of(job)["containers"][0];
-}
 
 std::vector<std::string> strings(const Json& array) {
   return array.get<std::vector<std::string>>();
