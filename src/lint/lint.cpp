@@ -76,6 +76,8 @@ class Analyzer {
     current_ = &item;
     StatementAnalysis analysis{item.statement.text, item.statement.position, {}, item.parsed};
     if (item.parsed) analysis.effect = effect_of(item.statement.tree, options_.server_version);
+    if (const auto* target = analysis.effect.primary())
+      analysis.new_table = state_.created_tables.count(target->relation) > 0;
     effect_ = &analysis.effect;
     auto ignores = find_ignores(source_.sql.substr(region, end - region));
     std::vector<Finding> found;

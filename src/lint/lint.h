@@ -39,7 +39,8 @@ struct StatementAnalysis {
   std::string text;
   sql::Position position;
   Effect effect;
-  bool parsed = true;  // false: the grammar refused it (no tree, no effect)
+  bool parsed = true;      // false: the grammar refused it (no tree, no effect)
+  bool new_table = false;  // its target is a table created earlier in the same script
 };
 
 struct SourceResult {

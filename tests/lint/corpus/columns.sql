@@ -90,8 +90,25 @@ ALTER TABLE t DROP COLUMN IF EXISTS legacy;
 ALTER TABLE t ALTER COLUMN amount TYPE numeric(12, 2);
 
 -- case: change a column's type to int
--- expect: changing-column-type, prefer-bigint-over-int
+-- expect: changing-column-type
 ALTER TABLE t ALTER COLUMN n TYPE integer USING n::integer;
+
+-- case: change an id column's type to int
+-- expect: changing-column-type, prefer-bigint-over-int
+ALTER TABLE t ALTER COLUMN owner_id TYPE integer;
+
+-- case: widen a varchar
+-- expect: prefer-text-field
+-- lock: ACCESS EXCLUSIVE on t, rewrites
+ALTER TABLE t ALTER COLUMN name TYPE varchar(200);
+
+-- case: varchar to text
+-- expect: none
+ALTER TABLE t ALTER COLUMN name TYPE text;
+
+-- case: to text with USING rewrites
+-- expect: changing-column-type
+ALTER TABLE t ALTER COLUMN code TYPE text USING code::text;
 
 -- case: rename a column
 -- expect: renaming-column
@@ -105,7 +122,19 @@ ALTER TABLE "My Schema"."T" RENAME COLUMN "A" TO "B";
 
 -- case: types in a new table
 -- expect: prefer-bigint-over-int, prefer-bigint-over-smallint, prefer-text-field, prefer-timestamptz, ban-char-field
-CREATE TABLE kinds (a int, b smallint, c varchar(20), d timestamp, e char(3), f text, g bigint, h timestamptz);
+CREATE TABLE kinds (account_id int, kind_id smallint, c varchar(20), d timestamp, e char(3), f text, g bigint, h timestamptz);
+
+-- case: small integers that are not ids
+-- expect: none
+CREATE TABLE lines (id bigint PRIMARY KEY, position int NOT NULL, percent smallint);
+
+-- case: an int primary key under another name
+-- expect: prefer-bigint-over-int
+CREATE TABLE codes (code int PRIMARY KEY);
+
+-- case: an int reference
+-- expect: prefer-bigint-over-int, adding-foreign-key-constraint
+ALTER TABLE t ADD COLUMN parent int REFERENCES t (id);
 
 -- case: serial primary key in a new table
 -- expect: prefer-bigint-over-int, prefer-identity
@@ -133,7 +162,7 @@ CREATE TABLE codes (code character(2));
 
 -- case: int4 spelled as a catalog name
 -- expect: prefer-bigint-over-int
-CREATE TABLE counters (n int4);
+CREATE TABLE counters (id int4);
 
 -- case: several subcommands in one ALTER TABLE
 -- expect: adding-field-with-default, adding-not-nullable-field, ban-drop-column
