@@ -1,4 +1,5 @@
 // The read-only `migrate` commands: current, check, plan and the offline --sql script.
+#include <algorithm>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "revision/target.h"
 #include "revision/version_width.h"
 #include "runner/invalid_index_guard.h"
+#include "runner/plan_locks.h"
 #include "runner/runner.h"
 #include "runner/session.h"
 #include "runner/sql_script.h"
@@ -101,10 +103,17 @@ int Runner::plan(const std::string& target, bool downgrade, bool sql) {
     } else if (options_.output == OutputFormat::kText) {
       if (steps.empty())
         out_ << "Nothing to do: already at " << (rows.empty() ? "base" : join(rows, ", ")) << "\n";
+      const auto locks = plan_lock_column(steps);
+      std::vector<std::string> rows(steps.size());
+      size_t width = 0;
       for (size_t i = 0; i < steps.size(); ++i) {
-        out_ << "[" << i + 1 << "/" << steps.size() << "] " << to_string(steps[i].direction) << " "
-             << steps[i].revision << " " << steps[i].message
-             << (steps[i].transactional ? "" : " (non-transactional)") << "\n";
+        rows[i] = "[" + std::to_string(i + 1) + "/" + std::to_string(steps.size()) + "] " +
+                  to_string(steps[i].direction) + " " + steps[i].revision + " " + steps[i].message +
+                  (steps[i].transactional ? "" : " (non-transactional)");
+        width = std::max(width, rows[i].size());
+      }
+      for (size_t i = 0; i < steps.size(); ++i) {
+        out_ << rows[i] << std::string(width - rows[i].size() + 2, ' ') << "lock: " << locks[i] << "\n";
         for (const auto& c : p.steps[i].version_changes)
           out_ << "      version table: " << c.to_string() << "\n";
       }

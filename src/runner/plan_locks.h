@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runner/executor.h"
+
+namespace pgrevise::runner {
+
+// The lock column of `migrate plan`, one cell per step: the strongest table lock among the step's statements,
+// on which relation, and whether that statement rewrites or scans the table ("ACCESS EXCLUSIVE on t,
+// rewrites"), as `pgrevise lint` works them out. "-" when no statement locks a table that exists before the
+// step (a table the step creates is nobody else's yet); " (+N unparsed)" when the grammar refused some
+// statements, whose locks are unknown.
+std::vector<std::string> plan_lock_column(const std::vector<ExecStep>& steps);
+
+}  // namespace pgrevise::runner
