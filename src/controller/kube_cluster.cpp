@@ -110,10 +110,7 @@ std::optional<Json> KubeCluster::get_secret(const std::string& ns, const std::st
 }
 
 std::optional<Json> KubeCluster::get_config_map(const std::string& ns, const std::string& name) {
-  const auto fetch = [&] { return client_.try_get(kube::resources::config_maps(), ns, name); };
-  const kube::Store* metadata = caches_.config_maps.find(ns);
-  if (metadata == nullptr) return fetch();
-  return config_map_contents_.get(*metadata, kube::object_key(ns, name), fetch);
+  return cached_or_get(caches_.config_maps.find(ns), client_, kube::resources::config_maps(), ns, name);
 }
 
 Json KubeCluster::apply_config_map(const std::string& ns, const Json& config_map) {
