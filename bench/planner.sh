@@ -13,12 +13,7 @@ source "$(dirname "$0")/lib/common.sh"
 
 PLANNER_BENCH=${PLANNER_BENCH:-$(dirname "$PGREVISE")/../../bench/planner_bench}
 require_pgrevise
-WORK=$(mktemp -d /tmp/pgrevise-bench-work.XXXXXX)
-trap cleanup EXIT
-if [ -z "${BENCH_RESULTS:-}" ]; then
-  BENCH_RESULTS=$(mktemp /tmp/pgrevise-bench-results.XXXXXX)
-  STANDALONE_RESULTS=1
-fi
+offline_setup
 
 # 1. In-process (Google Benchmark).
 if [ -x "$PLANNER_BENCH" ]; then

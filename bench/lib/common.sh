@@ -70,17 +70,22 @@ cleanup() {
   if [ "$STANDALONE_RESULTS" = 1 ] && [ -f "${BENCH_RESULTS:-}" ]; then rm -f "$BENCH_RESULTS"; fi
 }
 
-# bench_setup: scratch directory WORK, cluster SERVER_URL, result file; everything is removed on exit.
-bench_setup() {
+# offline_setup: scratch directory WORK and result file, removed on exit, for a benchmark without a database.
+offline_setup() {
   WORK=$(mktemp -d /tmp/pgrevise-bench-work.XXXXXX)
   chmod 755 "$WORK"
-  CLUSTER_DIR=$WORK-pg
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   if [ -z "${BENCH_RESULTS:-}" ]; then
     BENCH_RESULTS=$(mktemp /tmp/pgrevise-bench-results.XXXXXX)
     STANDALONE_RESULTS=1
   fi
+}
+
+# bench_setup: offline_setup, and a throwaway cluster SERVER_URL, removed on exit.
+bench_setup() {
+  offline_setup
+  CLUSTER_DIR=$WORK-pg
   log "starting a throwaway PostgreSQL cluster"
   SERVER_URL=$("$BENCH_ROOT/scripts/dev-postgres" start "$CLUSTER_DIR")
 }
