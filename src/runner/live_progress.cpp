@@ -46,6 +46,12 @@ LiveProgress::~LiveProgress() {
 }
 
 void LiveProgress::start() {
+  // On a terminal a log line (a lock-timeout retry, a warning) would land in the middle of the live line:
+  // it goes above it instead, and the step's line starts again below.
+  if (options_.terminal) {
+    log::set_sink([this](const std::string& line) { write_log_line(line); });
+    logging_here_ = true;
+  }
   const auto period =
       options_.terminal ? options_.redraw : std::min(options_.interval, Clock::Duration(1000));
   thread_ = std::thread([this, period] {
@@ -67,6 +73,13 @@ void LiveProgress::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (options_.terminal && logging_here_) log::reset_sink();
+  logging_here_ = false;
+}
+
+void LiveProgress::write_log_line(const std::string& line) {
+  std::lock_guard lock(mu_);
+  out_ << (line_open_ ? kClearLine + line + "\n" + step_ + " ..." : line + "\n") << std::flush;
 }
 
 void LiveProgress::on_step(const StepEvent& event) {

@@ -37,7 +37,8 @@ class LiveProgress {
   LiveProgress(const LiveProgress&) = delete;
   LiveProgress& operator=(const LiveProgress&) = delete;
 
-  // Ticks on a thread of its own until stop() or the destructor.
+  // Ticks on a thread of its own until stop() or the destructor. On a terminal, log lines go above the live
+  // line meanwhile (log::set_sink).
   void start();
   void stop();
 
@@ -49,6 +50,7 @@ class LiveProgress {
 
  private:
   void write_step_line(const StepEvent& event);
+  void write_log_line(const std::string& line);
 
   std::ostream& out_;
   Clock& clock_;
@@ -65,6 +67,7 @@ class LiveProgress {
   std::chrono::steady_clock::time_point started_;
   std::chrono::milliseconds next_report_{0};
   std::thread thread_;
+  bool logging_here_ = false;  // on a terminal, from start() to stop(): log lines go through write_log_line
 };
 
 }  // namespace pgrevise::runner

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/log.h"
+
 namespace pgrevise::runner {
 namespace {
 
@@ -80,6 +82,22 @@ TEST_F(LiveProgressTest, OnATerminalOneLineIsKeptUpToDateWithTheIndexBuild) {
             "\r\033[K[2/3] 002 add index ... 2.5s  CREATE INDEX CONCURRENTLY orders_idx ON orders (user_id)  "
             "building index: scanning table [#####---------------] 25% 25/100 blocks"
             "\r\033[K[2/3] 002 add index ... 1234 ms\n");
+}
+
+TEST_F(LiveProgressTest, OnATerminalALogLineGoesAboveTheLiveLine) {
+  auto live = make(true);
+  live.start();
+  live.on_step(started());
+  log::warn("lock timeout, retrying");
+  live.stop();
+  log::warn("after the run");  // the default sink again
+  const std::string text = out.str();
+  const auto warning = text.find("\r\033[K");
+  ASSERT_NE(warning, std::string::npos) << text;
+  EXPECT_EQ(text.substr(0, warning), "[2/3] 002 add index ...");
+  EXPECT_NE(text.find("warn lock timeout, retrying\n[2/3] 002 add index ...", warning), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("after the run"), std::string::npos) << text;
 }
 
 TEST_F(LiveProgressTest, NothingIsDrawnBetweenStatements) {
