@@ -46,6 +46,12 @@ class Analyzer {
  public:
   Analyzer(const Source& source, const LintOptions& options) : source_(source), options_(options) {
     state_.transactional = source.transactional;
+    for (const auto& rule : all_rules()) {
+      if (rule.server_version_excluded(options.server_version) ||
+          severity_of(rule, options) == Severity::kOff)
+        continue;
+      active_.push_back(&rule);
+    }
   }
 
   SourceResult run() {
@@ -109,12 +115,10 @@ class Analyzer {
                                    options_,
                                    state_};
     std::vector<Hit> hits;
-    for (const auto& rule : all_rules()) {
-      if (rule.server_version_excluded(options_.server_version)) continue;
-      if (severity_of(rule, options_) == Severity::kOff) continue;
+    for (const Rule* rule : active_) {
+      rule->check(context, hits);
+      for (auto& hit : hits) found_hit(found, std::string(rule->name), std::move(hit));
       hits.clear();
-      rule.check(context, hits);
-      for (auto& hit : hits) found_hit(found, std::string(rule.name), std::move(hit));
     }
   }
 
@@ -178,6 +182,7 @@ class Analyzer {
 
   const Source& source_;
   const LintOptions& options_;
+  std::vector<const Rule*> active_;  // the rules on for this server version
   RevisionState state_;
   SourceResult result_;
   const Item* current_ = nullptr;
