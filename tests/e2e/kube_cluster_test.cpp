@@ -68,6 +68,36 @@ TEST_F(KubeClusterTest, PodReportIsTheNewestTerminatedMessage) {
   EXPECT_EQ(cluster_.get_job_pod_report("apps", "j"), "second");
 }
 
+// What stuck_job() reads of a Job that has not started: its Pods by job-name, and the Events about it (those
+// of the Job controller, FailedCreate among them); and the Job deleted, a second time without an error.
+TEST_F(KubeClusterTest, JobPodsAndEventsAreListedAndAJobIsDeleted) {
+  cluster_.create_job("apps", job("j", "app"));
+  client_->create(kube::resources::pods(), "apps", pod("j-a", "j"));
+  client_->create(kube::resources::pods(), "apps", pod("k-a", "k"));
+  const auto pods = cluster_.list_job_pods("apps", "j");
+  ASSERT_EQ(pods.size(), 1u);
+  EXPECT_EQ(pods[0]["metadata"]["name"], "j-a");
+
+  auto event = [](const std::string& name, const std::string& kind, const std::string& object) {
+    return Json{{"apiVersion", "v1"},
+                {"kind", "Event"},
+                {"metadata", {{"name", name}, {"namespace", "apps"}}},
+                {"involvedObject", {{"kind", kind}, {"name", object}, {"namespace", "apps"}}},
+                {"reason", "FailedCreate"},
+                {"message", "exceeded quota"}};
+  };
+  client_->create(kube::resources::core_events(), "apps", event("j.1", "Job", "j"));
+  client_->create(kube::resources::core_events(), "apps", event("k.1", "Job", "k"));
+  client_->create(kube::resources::core_events(), "apps", event("p.1", "Pod", "j"));
+  const auto events = cluster_.list_job_events("apps", "j");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["metadata"]["name"], "j.1");
+
+  cluster_.delete_job("apps", "j");
+  EXPECT_FALSE(client_->try_get(kube::resources::jobs(), "apps", "j").has_value());
+  cluster_.delete_job("apps", "j");
+}
+
 TEST_F(KubeClusterTest, StatusWritesMapConflictAndNotFound) {
   Json r = {{"apiVersion", "pgrevise.dev/v1alpha1"}, {"kind", "PostgresMigration"}};
   r["metadata"] = {{"name", "app"}, {"namespace", "apps"}};

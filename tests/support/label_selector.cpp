@@ -131,7 +131,9 @@ std::optional<FieldSelector> FieldSelector::parse(const std::string& text) {
     } else {
       return std::nullopt;
     }
-    if (req.field != "metadata.name" && req.field != "metadata.namespace") return std::nullopt;
+    if (req.field != "metadata.name" && req.field != "metadata.namespace" &&
+        req.field != "involvedObject.kind" && req.field != "involvedObject.name")
+      return std::nullopt;
     selector.requirements_.push_back(std::move(req));
   }
   return selector;
@@ -139,8 +141,9 @@ std::optional<FieldSelector> FieldSelector::parse(const std::string& text) {
 
 bool FieldSelector::matches(const nlohmann::json& object) const {
   for (const auto& req : requirements_) {
-    const auto& meta = object.value("metadata", nlohmann::json::object());
-    const std::string value = meta.value(req.field.substr(9), "");
+    const std::size_t dot = req.field.find('.');
+    const auto& parent = object.value(req.field.substr(0, dot), nlohmann::json::object());
+    const std::string value = parent.is_object() ? parent.value(req.field.substr(dot + 1), "") : "";
     if ((value == req.value) != req.equals) return false;
   }
   return true;

@@ -26,7 +26,7 @@ class LabelSelector {
 };
 
 // The subset of field selectors the API supports on every resource: metadata.name and metadata.namespace with
-// =, == and !=.
+// =, == and !=; and involvedObject.kind and involvedObject.name, which it supports on core/v1 Events.
 class FieldSelector {
  public:
   static std::optional<FieldSelector> parse(const std::string& text);
