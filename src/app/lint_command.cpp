@@ -42,7 +42,8 @@ cli::CommandSpec lint_spec() {
       .max_positional = 1,
       .details =
           "PATH is a migrations folder (default: $PGREVISE_MIGRATIONS_DIR, else ./migrations), one file, "
-          "or - for standard input. A file with a `-- +upgrade` marker is read as a revision (its "
+          "or - for standard input. A file with a `-- +upgrade` marker or a `-- revision:` header is read as "
+          "a revision (its "
           "upgrade section, its `transactional` header); any other as plain SQL. Silence one finding "
           "with `-- lint: ignore RULE reason` on the statement. Exit status: 0, 1 when a finding is at "
           "or above --fail-on, 2 for bad input."};
@@ -67,8 +68,12 @@ struct Input {
 
 Input input_of(std::string text, const std::string& name) {
   Input input{std::move(text), std::nullopt, name};
-  if (input.text.find("-- +upgrade") != std::string::npos)
-    input.script = revision::parse_script(input.text, name);
+  // A revision: a `-- +upgrade` marker or a `-- revision:` header (a file with only the header is then
+  // refused as the loader refuses it, naming what is missing).
+  const bool revision = input.text.find("-- +upgrade") != std::string::npos ||
+                        input.text.rfind("-- revision:", 0) == 0 ||
+                        input.text.find("\n-- revision:") != std::string::npos;
+  if (revision) input.script = revision::parse_script(input.text, name);
   return input;
 }
 
@@ -87,7 +92,7 @@ std::vector<Input> read_inputs(const std::string& path) {
     }
     return out;
   }
-  if (!std::filesystem::exists(path)) throw_bad_input("lint: no such file or folder: " + path);
+  if (!std::filesystem::exists(path)) throw_bad_input("no such file or folder: " + path);
   out.push_back(input_of(read_file(path), path));
   return out;
 }
