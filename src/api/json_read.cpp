@@ -285,9 +285,11 @@ void read_backup(Reader& r, const Json& spec, BackupSpec& backup) {
 void read_safety(Reader& r, const Json& spec, SafetySpec& safety) {
   const std::string path = "spec.safety";
   const Json* obj =
-      r.object(spec, "safety", path, {"allowDowngrade", "lockTimeout", "statementTimeout", "lockRetries"});
+      r.object(spec, "safety", path,
+               {"allowDowngrade", "allowDrift", "lockTimeout", "statementTimeout", "lockRetries"});
   if (obj == nullptr) return;
   r.boolean(*obj, "allowDowngrade", path, safety.allow_downgrade);
+  r.boolean(*obj, "allowDrift", path, safety.allow_drift);
   r.duration(*obj, "lockTimeout", path, safety.lock_timeout);
   r.duration(*obj, "statementTimeout", path, safety.statement_timeout);
   r.integer(*obj, "lockRetries", path, safety.lock_retries);

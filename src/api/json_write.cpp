@@ -62,6 +62,7 @@ Json backup_json(const BackupSpec& b) {
 
 Json safety_json(const SafetySpec& s) {
   return Json{{"allowDowngrade", s.allow_downgrade},
+              {"allowDrift", s.allow_drift},
               {"lockTimeout", format_duration(s.lock_timeout)},
               {"statementTimeout", format_duration(s.statement_timeout)},
               {"lockRetries", s.lock_retries}};

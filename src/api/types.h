@@ -134,6 +134,7 @@ struct BackupSpec {
 
 struct SafetySpec {
   bool allow_downgrade = false;
+  bool allow_drift = false;  // migrate although an applied revision's file changed (`--allow-drift`)
   std::chrono::milliseconds lock_timeout = kDefaultLockTimeout;
   std::chrono::milliseconds statement_timeout = kDefaultStatementTimeout;
   int lock_retries = kDefaultLockRetries;

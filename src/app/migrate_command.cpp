@@ -45,6 +45,8 @@ const std::vector<FlagSpec>& run_flags() {
        "the server's"},
       {"lock-retries", "N", "retries of a revision that failed on lock_timeout, with backoff", false, "5"},
       {"retry-unfinished", "", "re-run a non-transactional revision a crashed run left unfinished"},
+      {"allow-drift", "",
+       "upgrade or sync although an applied revision's file changed since it ran (see `migrate check`)"},
       {"progress-interval", "DURATION",
        "off a terminal, how often a line says which statement still runs, for how long and how far", false,
        "30s"},
@@ -207,6 +209,7 @@ runner::RunnerOptions options_from(const cli::ParsedArgs& a) {
   o.statement_timeout = duration_flag(a, "statement-timeout");
   if (auto n = a.get_int("lock-retries", 0, 100)) o.lock_retries = static_cast<int>(*n);
   o.retry_unfinished = a.has("retry-unfinished");
+  o.allow_drift = a.has("allow-drift");
   o.progress = progress_options();
   if (auto d = duration_flag(a, "progress-interval")) {
     if (d->count() <= 0) throw_bad_input("--progress-interval: must be more than 0");

@@ -14,6 +14,7 @@
 #include "revision/plan.h"
 #include "revision/target.h"
 #include "revision/version_width.h"
+#include "runner/drift_guard.h"
 #include "runner/invalid_index_guard.h"
 #include "runner/plan_locks.h"
 #include "runner/runner.h"
@@ -154,6 +155,31 @@ int Runner::offline_sql(const std::string& target_arg, bool downgrade) {
   return 0;
 }
 
+std::vector<revision::Finding> database_findings(pqxx::transaction_base& tx, const RunnerOptions& options,
+                                                 const revision::RevisionGraph& graph,
+                                                 const std::vector<std::string>& rows) {
+  const auto state = revision::applied_state(graph, rows);
+  std::vector<std::string> applied;
+  for (revision::RevIndex i = 0; i < graph.size(); ++i) {
+    if (state.applied[i]) applied.push_back(graph.at(i).id());
+  }
+  db::HistoryTable history(options.version_table);
+  if (applied.empty() || !history.exists(tx)) return revision::check_against_database(graph, rows);
+  return revision::check_against_database(graph, rows, history.last_checksums(tx, applied));
+}
+
+void refuse_drift(pqxx::transaction_base& tx, const RunnerOptions& options,
+                  const revision::RevisionGraph& graph, const std::vector<std::string>& rows) {
+  if (options.allow_drift) return;
+  std::vector<std::string> drifted;
+  for (const auto& f : database_findings(tx, options, graph, rows))
+    if (f.kind == revision::Finding::Kind::kChecksumDrift) drifted.push_back(f.message);
+  if (drifted.empty()) return;
+  throw_bad_input(join(drifted, "\n") +
+                  "\nThe database no longer matches these files. Put the files back as they were applied, or "
+                  "write the change as a new revision (`pgrevise new`); pass --allow-drift to run anyway.");
+}
+
 int Runner::check(bool offline) {
   auto checked = revision::check_directory(options_.migrations_dir);
   std::vector<std::string> findings;
@@ -170,15 +196,8 @@ int Runner::check(bool offline) {
     }
     for (auto& finding : invalid_index_findings(tx)) findings.push_back(std::move(finding));
     if (checked.graph) {
-      const auto state = revision::applied_state(*checked.graph, rows);
-      std::vector<std::string> applied;
-      for (revision::RevIndex i = 0; i < checked.graph->size(); ++i) {
-        if (state.applied[i]) applied.push_back(checked.graph->at(i).id());
-      }
-      for (const auto& f :
-           revision::check_against_database(*checked.graph, rows, history.last_checksums(tx, applied))) {
+      for (const auto& f : database_findings(tx, options_, *checked.graph, rows))
         findings.push_back(f.message);
-      }
     }
   }
   if (options_.output == OutputFormat::kJson) {

@@ -39,6 +39,7 @@ struct RunnerOptions {
   int lock_retries = 5;  // a revision failing on lock_timeout is retried this many times with backoff
   std::chrono::milliseconds lock_retry_backoff{std::chrono::milliseconds(500)};
   bool retry_unfinished = false;  // re-run an unfinished non-transactional revision from its first statement
+  bool allow_drift = false;  // run upgrade / sync although an applied revision's file changed (drift_guard.h)
   OutputFormat output = OutputFormat::kText;
   std::optional<std::string> report_path;  // --report FILE: JSON job report (at most 4 KiB)
   std::string application_name = "pgrevise";

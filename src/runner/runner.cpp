@@ -15,6 +15,7 @@
 #include "db/lock.h"
 #include "revision/graph.h"
 #include "revision/plan.h"
+#include "runner/drift_guard.h"
 #include "runner/executor.h"
 #include "runner/invalid_index_guard.h"
 #include "runner/live_progress.h"
@@ -108,6 +109,10 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
     const auto heads = db::read_heads(*session.conn, options_.version_table);
     report_.heads_before = heads;
     report_.heads_after = heads;
+    if (mode != Mode::kDowngrade) {
+      pqxx::read_transaction tx(*session.conn);
+      refuse_drift(tx, options_, graph, heads);
+    }
     // Planning comes before anything is written: a refused target leaves the database exactly as it was.
     const auto plan = plan_for(mode, graph, target, heads, allow_downgrade);
     const auto steps = exec_steps(graph, plan);

@@ -186,6 +186,7 @@ Json builtin_migrate_args(const api::PostgresMigration& resource, const Operator
   // step, even one that only an out-of-band change to the database made necessary.
   Json command = {"migrate", "sync"};
   if (safety.allow_downgrade) command.push_back("--allow-downgrade");
+  if (safety.allow_drift) command.push_back("--allow-drift");
   const Json flags = {"--lock-wait",         settings.lock_wait,
                       "--lock-timeout",      format_duration(safety.lock_timeout),
                       "--statement-timeout", format_duration(safety.statement_timeout),

@@ -45,11 +45,14 @@ Json runner_input(const api::RunnerSpec& runner) {
 }
 
 // allowDowngrade is left out on purpose: it only decides whether the controller may plan a downgrade, it does
-// not change what a Job does.
+// not change what a Job does. allowDrift does (the runner is passed --allow-drift), and is part of the input
+// only when set, so that the names of Jobs of resources without it stay what they were.
 Json safety_input(const api::SafetySpec& safety) {
-  return {{"lockTimeout", format_duration(safety.lock_timeout)},
-          {"statementTimeout", format_duration(safety.statement_timeout)},
-          {"lockRetries", safety.lock_retries}};
+  Json in = {{"lockTimeout", format_duration(safety.lock_timeout)},
+             {"statementTimeout", format_duration(safety.statement_timeout)},
+             {"lockRetries", safety.lock_retries}};
+  if (safety.allow_drift) in["allowDrift"] = true;
+  return in;
 }
 
 Json backup_input(const api::BackupSpec& backup) {

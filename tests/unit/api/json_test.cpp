@@ -46,7 +46,7 @@ TEST(ApiJson, FullSpecReadsEveryField) {
     "runner": {"command": {"image": "app:1.4.2", "command": ["alembic"], "args": ["upgrade", "$(PGREVISE_TARGET)"]}},
     "versionTable": {"schema": "meta", "name": "versions"},
     "backup": {"enabled": true, "persistentVolumeClaim": {"claimName": "db-backups"}, "retain": 9, "compressLevel": 6},
-    "safety": {"allowDowngrade": true, "lockTimeout": "1m30s", "statementTimeout": "250ms", "lockRetries": 0},
+    "safety": {"allowDowngrade": true, "allowDrift": true, "lockTimeout": "1m30s", "statementTimeout": "250ms", "lockRetries": 0},
     "dryRun": true, "suspend": true,
     "job": {"image": "pgrevise:1", "serviceAccountName": "migrator", "resources": {"limits": {"memory": "1Gi"}},
             "nodeSelector": {"pool": "db"}, "tolerations": [{"key": "db", "operator": "Exists"}],
@@ -69,6 +69,7 @@ TEST(ApiJson, FullSpecReadsEveryField) {
   EXPECT_EQ(s.backup.retain, 9);
   EXPECT_EQ(s.backup.compress_level, 6);
   EXPECT_TRUE(s.safety.allow_downgrade);
+  EXPECT_TRUE(s.safety.allow_drift);
   EXPECT_EQ(s.safety.lock_timeout, std::chrono::seconds(90));
   EXPECT_EQ(s.safety.statement_timeout, std::chrono::milliseconds(250));
   EXPECT_EQ(s.safety.lock_retries, 0);

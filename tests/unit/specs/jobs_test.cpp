@@ -174,6 +174,17 @@ TEST(MigrateJob, RunsTheBuiltinRunnerWithSafetyFlags) {
   EXPECT_EQ(env_entry(c, "PGREVISE_TARGET")["value"], "heads");
 }
 
+// spec.safety.allowDrift reaches the runner as --allow-drift; without it the runner refuses drift.
+TEST(MigrateJob, PassesAllowDriftOnlyWhenTheResourceSetsIt) {
+  auto resource = url_resource();
+  const auto without = strings(main_container(build_migrate_job(resource, settings(), inputs()))["args"]);
+  EXPECT_THAT(without, ::testing::Not(::testing::Contains("--allow-drift")));
+  resource.spec.safety.allow_drift = true;
+  const auto with = strings(main_container(build_migrate_job(resource, settings(), inputs()))["args"]);
+  EXPECT_EQ(with[1], "sync");
+  EXPECT_EQ(with[2], "--allow-drift");
+}
+
 TEST(MigrateJob, DowngradesToAResolvedTargetAndFailsAtOnceOnARefusedRevision) {
   auto in = inputs();
   in.direction = Direction::kDowngrade;

