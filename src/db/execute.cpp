@@ -187,6 +187,7 @@ std::string MigrationError::summary() const {
   if (!sqlstate.empty()) out += " " + sqlstate;
   out += ": " + message;
   if (!detail.empty()) out += " (" + detail + ")";
+  if (!hint.empty()) out += " (HINT: " + hint + ")";
   for (size_t i = 0; i < blockers.size(); ++i) {
     const auto& b = blockers[i];
     out += i == 0 ? "; blocked by " : ", ";

@@ -66,7 +66,8 @@ struct MigrationError {
   bool in_body = true;
   std::vector<BlockerInfo> blockers;  // filled for lock timeouts when a BlockerMonitor watched the statement
 
-  // One line for humans: "ERROR 55P03: canceling statement due to lock timeout (blocked by pid 123 ...)".
+  // One line for humans: "ERROR 55P03: canceling statement due to lock timeout (blocked by pid 123 ...)",
+  // with the DETAIL in parentheses and the HINT beside it: "... (Key (id)=(1) already exists.) (HINT: ...)".
   std::string summary() const;
 };
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/strings.h"
+#include "revision/sql_splitter.h"
 
 namespace pgrevise::revision {
 
@@ -253,6 +254,53 @@ std::string render_graph_dot(const RevisionGraph& g, const std::vector<std::stri
       out += "  " + dot_quote(g.at(d).id()) + " -> " + dot_quote(g.at(i).id()) + " [style=dashed];\n";
   }
   return out + "}\n";
+}
+
+std::string statement_excerpt(std::string_view sql, int first_line, int line, int column, int context) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start <= sql.size();) {
+    size_t end = sql.find('\n', start);
+    if (end == std::string_view::npos) end = sql.size();
+    lines.push_back(sql.substr(start, end - start));
+    start = end + 1;
+  }
+  const int last_line = first_line + static_cast<int>(lines.size()) - 1;
+  if (line < first_line || line > last_line) return "";
+  // The statement holding the line bounds the excerpt: its first line, and the line before the next one.
+  int from = first_line, to = last_line;
+  for (const auto& statement : split_sql(sql, first_line)) {
+    const int statement_end =
+        statement.line + static_cast<int>(std::count(statement.sql.begin(), statement.sql.end(), '\n'));
+    if (statement.line <= line && line <= statement_end) {
+      from = statement.line;
+      to = statement_end;
+      break;
+    }
+  }
+  from = std::max(from, line - context);
+  to = std::min(to, line + context);
+  const size_t width = std::to_string(to).size();
+  std::string out;
+  for (int n = from; n <= to; ++n) {
+    std::string number = std::to_string(n);
+    number.insert(0, width - number.size(), ' ');
+    std::string text(lines[static_cast<size_t>(n - first_line)]);
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    out += (n == line ? "  > " : "    ") + number + " | " + text + "\n";
+    if (n == line && column > 0) {
+      // Under the column: the characters before it as blanks (tabs kept, so the caret lines up).
+      std::string under;
+      int characters = 0;
+      for (char c : text) {
+        if (characters >= column - 1) break;
+        if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte
+        under += c == '\t' ? '\t' : ' ';
+        ++characters;
+      }
+      out += "    " + std::string(width, ' ') + " | " + under + "^\n";
+    }
+  }
+  return out;
 }
 
 }  // namespace pgrevise::revision

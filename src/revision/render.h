@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "revision/graph.h"
@@ -50,5 +51,16 @@ std::string render_graph_text(const RevisionGraph& graph, const std::vector<std:
 // The DAG as Graphviz dot: one node per revision (heads bold, current rows filled), an edge from each
 // down_revision to its child, dashed edges for depends_on.
 std::string render_graph_dot(const RevisionGraph& graph, const std::vector<std::string>& current = {});
+
+// The failing statement of an error, as a few numbered lines of its file: `sql` is a section that starts at
+// file line `first_line`, `line` the failing line and `column` (1-based, 0: unknown) where on it the server
+// pointed. The lines of the statement holding `line` are shown, at most `context` before and after it, the
+// failing one marked with '>' and the column with '^' under it; "" when `line` lies outside `sql`.
+//     12 | UPDATE users
+//   > 13 |    SET nme = 1
+//        |        ^
+//     14 |  WHERE id = 1
+std::string statement_excerpt(std::string_view sql, int first_line, int line, int column = 0,
+                              int context = 2);
 
 }  // namespace pgrevise::revision

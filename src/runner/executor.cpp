@@ -10,6 +10,7 @@
 #include "common/redact.h"
 #include "db/identifiers.h"
 #include "db/lock.h"
+#include "revision/render.h"
 #include "revision/sql_splitter.h"
 #include "runner/invalid_index_guard.h"
 
@@ -311,15 +312,21 @@ void Executor::fail(const ExecStep& step, const db::StatementError& e, int state
                     const std::vector<db::InvalidIndex>& left_behind) {
   const auto& info = e.info();
   int line = 0;
+  int column = 0;  // where on the line the server pointed, when it did
   if (statement_line > 0) {
-    // A non-transactional statement: positions count from the statement's own start.
+    // A non-transactional statement: positions count from the statement's own start (its first line from
+    // where the statement starts, so a column there is left out).
     line = statement_line;
     for (const auto& [statement, first] : step.statements) {
-      if (first == statement_line && info.position)
-        line = first - 1 + db::locate(statement, *info.position).line;
+      if (first != statement_line || !info.position) continue;
+      const auto at = db::locate(statement, *info.position);
+      line = first - 1 + at.line;
+      column = at.line > 1 ? at.column : 0;
     }
   } else if (info.in_body && info.position) {
-    line = step.sql_first_line - 1 + db::locate(step.sql, *info.position).line;
+    const auto at = db::locate(step.sql, *info.position);
+    line = step.sql_first_line - 1 + at.line;
+    column = at.column;
   } else if (info.statement) {
     // An error without a position (a constraint, a division by zero, a lock timeout): the results before it
     // say which statement it was. Past the revision's last statement lies the version and history epilogue.
@@ -339,6 +346,9 @@ void Executor::fail(const ExecStep& step, const db::StatementError& e, int state
                describe_invalid_indexes(left_behind) +
                "; fix each first: " + invalid_index_fixes(left_behind);
   }
+  if (const auto excerpt = revision::statement_excerpt(step.sql, step.sql_first_line, line, column);
+      !excerpt.empty())
+    message += "\n" + excerpt.substr(0, excerpt.size() - 1);
   throw StepFailure(e.kind(), redact(message),
                     ReportError{.revision = step.revision,
                                 .sqlstate = info.sqlstate,

@@ -55,5 +55,28 @@ TEST_F(CliFirstHourTest, DriftBlocksAnUpgradeUnlessAllowed) {
   EXPECT_EQ(migrate({"downgrade", "base"}).exit_code, 0);
 }
 
+TEST_F(CliFirstHourTest, AnErrorShowsTheHintAndPointsAtTheFailingLine) {
+  dir.write("h.sql",
+            "-- revision: h1\n"
+            "-- message: hint\n"
+            "\n"
+            "-- +upgrade\n"
+            "CREATE TABLE users (id int, name text);\n"
+            "SELECT id,\n"
+            "       nam\n"
+            "  FROM users;\n");
+  const auto r = migrate({"upgrade"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_TRUE(contains(r.err,
+                       "revision h1 (h.sql:7) failed: ERROR 42703: column \"nam\" does not exist (HINT: "
+                       "Perhaps you meant to reference the column \"users.name\".)\n"
+                       "    6 | SELECT id,\n"
+                       "  > 7 |        nam\n"
+                       "      |        ^\n"
+                       "    8 |   FROM users;\n"))
+      << r.err;
+  EXPECT_FALSE(contains(r.err, "CREATE TABLE users")) << r.err;  // another statement
+}
+
 }  // namespace
 }  // namespace pgrevise::testing

@@ -96,5 +96,37 @@ TEST(Render, DotGraph) {
   EXPECT_EQ(dot.substr(dot.size() - 2), "}\n");
 }
 
+// An error's excerpt: the failing statement only, at most two lines either side of the failing one, the
+// column the server pointed at marked under it.
+TEST(Render, StatementExcerptShowsTheFailingLineOfItsStatement) {
+  const std::string sql =
+      "CREATE TABLE a (id int);\n"  // line 10
+      "UPDATE users\n"
+      "   SET nme = 1,\n"
+      "       x = 2\n"
+      "\tWHERE id = 1\n"
+      "   AND y = 3\n"
+      "   AND z = 4;\n"  // line 16
+      "DROP TABLE b;\n";
+  EXPECT_EQ(statement_excerpt(sql, 10, 12, 8),
+            "    11 | UPDATE users\n"
+            "  > 12 |    SET nme = 1,\n"
+            "       |        ^\n"
+            "    13 |        x = 2\n"
+            "    14 | \tWHERE id = 1\n");
+  EXPECT_EQ(statement_excerpt(sql, 10, 14, 3),
+            "    12 |    SET nme = 1,\n"
+            "    13 |        x = 2\n"
+            "  > 14 | \tWHERE id = 1\n"
+            "       | \t ^\n"
+            "    15 |    AND y = 3\n"
+            "    16 |    AND z = 4;\n");
+  EXPECT_EQ(statement_excerpt(sql, 10, 10), "  > 10 | CREATE TABLE a (id int);\n");
+  EXPECT_EQ(statement_excerpt("SELECT 'é', nope;", 1, 1, 13),
+            "  > 1 | SELECT 'é', nope;\n      |             ^\n");
+  EXPECT_EQ(statement_excerpt(sql, 10, 30), "");
+  EXPECT_EQ(statement_excerpt(sql, 10, 0), "");
+}
+
 }  // namespace
 }  // namespace pgrevise::revision
