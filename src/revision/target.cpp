@@ -289,6 +289,27 @@ RevIndex downgrade_start(const RevisionGraph& g, const Relative& rel, const std:
   return on_branch.front();
 }
 
+// A relative downgrade that walks down through a mergepoint has no single answer (which parent?): refused
+// as the several-heads case is, naming the mergepoint and the targets that say what is meant.
+void refuse_walk_through_merge(const RevisionGraph& g, RevIndex start, const Relative& rel,
+                               std::string_view target) {
+  std::optional<RevIndex> at = start;
+  for (int k = 0; k < -rel.steps && at; ++k) {
+    const auto& parents = g.at(*at).parents;
+    if (parents.size() > 1) {
+      const std::string merge = g.at(*at).id();
+      const std::string first = g.at(parents.front()).id();
+      fail("Ambiguous walk: downgrade " + std::string(target) + " walks down through the mergepoint '" +
+               merge + "', which has several parents (" + quoted_list(g, parents) +
+               "); name the revision to go down to, e.g. `downgrade " + first +
+               "` (reverts what lies above '" + first + "' and keeps the other branches), or `downgrade " +
+               merge + "` to stop at the merge",
+           g.ids(parents));
+    }
+    at = parents.empty() ? std::nullopt : std::optional<RevIndex>(parents.front());
+  }
+}
+
 }  // namespace
 
 DowngradeTarget resolve_downgrade_target(const RevisionGraph& g, std::string_view target,
@@ -310,6 +331,7 @@ DowngradeTarget resolve_downgrade_target(const RevisionGraph& g, std::string_vie
       start = downgrade_start(g, *rel, current);
       if (!branch) branch = g.at(start).id();
     }
+    refuse_walk_through_merge(g, start, *rel, target);
     auto end = walk(g, Position{start, false}, rel->steps, std::nullopt);
     if (!end) {
       if (!rel->symbol) did_not_produce(*rel);

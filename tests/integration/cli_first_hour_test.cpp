@@ -33,6 +33,24 @@ class CliFirstHourTest : public RunnerTest {
   }
 };
 
+TEST_F(CliFirstHourTest, DowngradeFromAMergepointSaysWhatToType) {
+  dir.write("a.sql", migration("a1", "", "CREATE TABLE ta (id int);", "DROP TABLE ta;"));
+  dir.write("b1.sql", migration("b1", "a1", "CREATE TABLE tb1 (id int);", "DROP TABLE tb1;"));
+  dir.write("b2.sql", migration("b2", "a1", "CREATE TABLE tb2 (id int);", "DROP TABLE tb2;"));
+  dir.write("m.sql", migration("m1", "b1, b2", "CREATE TABLE tm (id int);", "DROP TABLE tm;"));
+  ASSERT_EQ(migrate({"upgrade"}).exit_code, 0);
+  const auto r = migrate({"downgrade", "-1"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err,
+                       "downgrade -1 walks down through the mergepoint 'm1', which has several parents "
+                       "('b1', 'b2'); name the revision to go down to, e.g. `downgrade b1`"))
+      << r.err;
+  EXPECT_EQ(heads(), "m1");
+  const auto suggested = migrate({"downgrade", "b1"});
+  EXPECT_EQ(suggested.exit_code, 0) << describe(suggested);
+  EXPECT_EQ(heads(), "b1\nb2");
+}
+
 TEST_F(CliFirstHourTest, DriftBlocksAnUpgradeUnlessAllowed) {
   dir.write("a.sql", migration("a", "", "CREATE TABLE ta (id int);", "DROP TABLE ta;"));
   ASSERT_EQ(migrate({"upgrade"}).exit_code, 0);

@@ -148,8 +148,28 @@ TEST_F(TargetTest, RelativeDowngrade) {
   EXPECT_THAT(e.what(),
               HasSubstr("from several heads ('cee2', 'dee2') is ambiguous; name the branch, e.g. cee2@-1"));
   auto d = graph_of(diamond());
-  EXPECT_STREQ(error_of([&] { downgrade(d, "left@-1", {"dmerge"}); }).what(),
-               "Ambiguous walk: 'left1', 'right1'");
+  EXPECT_STREQ(
+      error_of([&] { downgrade(d, "left@-1", {"dmerge"}); }).what(),
+      "Ambiguous walk: downgrade left@-1 walks down through the mergepoint 'dmerge', which has several "
+      "parents ('left1', 'right1'); name the revision to go down to, e.g. `downgrade left1` (reverts "
+      "what lies above 'left1' and keeps the other branches), or `downgrade dmerge` to stop at the "
+      "merge");
+}
+
+// From a mergepoint, -1 gets the same kind of answer as from several heads: what to type instead.
+TEST_F(TargetTest, DowngradeFromAMergepointNamesTheTargetsToType) {
+  auto d = graph_of(diamond());
+  auto e = error_of([&] { downgrade(d, "-1", {"dmerge"}); });
+  EXPECT_THAT(e.what(),
+              HasSubstr("downgrade -1 walks down through the mergepoint 'dmerge', which has several "
+                        "parents ('left1', 'right1'); name the revision to go down to, e.g. "
+                        "`downgrade left1`"));
+  EXPECT_THAT(error_of([&] { downgrade(d, "-2", {"dtop"}); }).what(),
+              HasSubstr("downgrade -2 walks down through the mergepoint 'dmerge'"));
+  EXPECT_THAT(error_of([&] { downgrade(d, "dmerge-1", {"dtop"}); }).what(),
+              HasSubstr("downgrade dmerge-1 walks down through the mergepoint 'dmerge'"));
+  EXPECT_EQ(downgrade(d, "-1", {"dtop"}), "dmerge on dtop");
+  EXPECT_EQ(downgrade(d, "left1", {"dmerge"}), "left1");
 }
 
 // Readable ids as real projects write them once version_num is widened, and the other strings Alembic takes.
