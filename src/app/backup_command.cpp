@@ -336,6 +336,20 @@ std::vector<std::string> heads_now(const db::ConnectionConfig& cfg, const db::Ve
   return db::read_heads(*conn, table);
 }
 
+// What a failed restore without --clean adds to its error when the database was not empty before it.
+std::string clean_hint(const db::ConnectionConfig& cfg) {
+  try {
+    const std::string objects =
+        backup::existing_objects(*db::connect(cfg, std::chrono::seconds(10), "pgrevise-restore"));
+    if (objects.empty()) return "";
+    return "\nThe database was not empty: " + objects +
+           ". Restore with --clean to drop every object in its schemas first, in the same transaction, or "
+           "restore into an empty database.";
+  } catch (const std::exception&) {
+    return "";  // the restore itself says what is wrong with the connection
+  }
+}
+
 int restore(const cli::ParsedArgs& a) {
   const bool json = json_output(a);
   auto from = a.get("from");
@@ -372,7 +386,13 @@ int restore(const cli::ParsedArgs& a) {
             db::server_version_num(*db::connect(cfg, std::chrono::seconds(10), "pgrevise-restore")), "")
             .major_code;
     plan.tools_major_code = tools.version.major_code;
-    backup::run_restore(plan, backup::child_connection(cfg, 10), runner);
+    const std::string hint = plan.clean ? "" : clean_hint(cfg);
+    try {
+      backup::run_restore(plan, backup::child_connection(cfg, 10), runner);
+    } catch (const Error& e) {
+      if (hint.empty() || e.kind() != ErrorKind::kMigrationFailed) throw;
+      throw Error(e.kind(), std::string(e.what()) + hint);
+    }
     const std::vector<std::string> after = heads_now(cfg, table);
     if (!json) std::printf("restored %s; heads now: %s\n", b.archive_path.c_str(), heads_text(after).c_str());
     auto expected = b.manifest.heads;

@@ -190,5 +190,28 @@ TEST_F(BackupTest, APgDumpOnPathOlderThanTheServerIsPassedOverForTheServersOwnVe
   EXPECT_EQ(files().size(), 2u);
 }
 
+// pg_restore into a database that already holds the tables fails on the first one; the error says why and
+// what to type instead, and the suggested command works.
+TEST_F(BackupTest, RestoreIntoADatabaseThatIsNotEmptySuggestsClean) {
+  TestDatabase db;
+  seed(db, 10);
+  ProcessResult b = backup(db, {"--output", "json"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  const auto name = nlohmann::json::parse(b.out)["backup"]["name"].get<std::string>();
+  const std::string manifest = (out / (name + ".manifest.json")).string();
+  ProcessResult r = cli({"restore", "--from", manifest, "--database-url", db.url()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(
+      r.err.find("The database was not empty: it holds 8 tables, views or sequences (public.alembic_version, "
+                 "public.project_minutes, public.projects, ...). Restore with --clean to drop every object"),
+      std::string::npos)
+      << r.err;
+  TestDatabase empty;
+  ProcessResult into_empty = cli({"restore", "--from", manifest, "--database-url", empty.url()});
+  EXPECT_EQ(into_empty.exit_code, 0) << into_empty.err;
+  ProcessResult clean = cli({"restore", "--from", manifest, "--database-url", db.url(), "--clean"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+}
+
 }  // namespace
 }  // namespace pgrevise::testing
