@@ -1,14 +1,20 @@
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "app/commands.h"
 #include "app/version.h"
+#include "common/cli.h"
 #include "common/command_names.h"
 #include "common/error.h"
+#include "common/project_config.h"
 #include "common/redact.h"
 
 namespace pgrevise::app {
@@ -50,6 +56,34 @@ void print_help() {
       "  5  import alembic: some revisions need their SQL written by hand\n");
 }
 
+// The project's settings file (common/project_config.h): the one PGREVISE_CONFIG names, else the first of
+// pgrevise.toml, pgrevise.yaml and pgrevise.yml in the current folder. Its settings become flag defaults.
+void load_project_settings() {
+  std::string file;
+  if (const char* named = std::getenv("PGREVISE_CONFIG"); named != nullptr && *named != '\0') {
+    file = named;
+    if (!std::filesystem::is_regular_file(file))
+      throw_bad_input("PGREVISE_CONFIG names " + file + ", which is no file");
+  } else {
+    for (const auto& name : cli::project_config_names()) {
+      if (std::filesystem::exists(name)) {
+        file = name;
+        break;
+      }
+    }
+  }
+  if (file.empty()) return;
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) throw Error(ErrorKind::kIo, "cannot read " + file);
+  const auto config = cli::parse_project_config(text.str(), file);
+  cli::set_project_defaults(cli::project_flag_defaults(config, [](const std::string& name) {
+    const char* value = std::getenv(name.c_str());
+    return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+  }));
+}
+
 int exit_code_for(const Error& e) {
   switch (e.kind()) {
     case ErrorKind::kBadInput:
@@ -75,6 +109,7 @@ int main(int argc, char** argv) {
   for (const auto& c : commands()) {
     if (args[0] != c.name) continue;
     try {
+      if (c.name != "version" && c.name != "completion") load_project_settings();
       return c.run(Args(args.begin() + 1, args.end()));
     } catch (const Error& e) {
       std::fprintf(stderr, "pgrevise %s: %s\n", c.name.c_str(), redact(e.what()).c_str());

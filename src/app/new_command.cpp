@@ -7,14 +7,13 @@
 
 #include "app/commands.h"
 #include "common/cli.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "revision/errors.h"
 #include "revision/graph.h"
 #include "revision/scaffold.h"
 
 namespace pgrevise::app {
-
-namespace {
 
 cli::CommandSpec new_spec() {
   return cli::CommandSpec{
@@ -23,14 +22,23 @@ cli::CommandSpec new_spec() {
       .flags = {{"message", "MESSAGE", "what the revision does: one line of UTF-8 text (required; also -m)"},
                 {"dir", "DIR", "directory of migration files", false,
                  "$PGREVISE_MIGRATIONS_DIR, else ./migrations"},
-                {"head", "HEAD", "build on this head (id, prefix or LABEL@head), or `base` for a new base"},
+                {"head", "REV",
+                 "build on this revision (id, prefix or LABEL@head), or `base` for a new base; a revision "
+                 "that is not a head starts a new branch from it"},
+                {"splice", "", "accepted for Alembic's habit: --head takes a revision that is not a head"},
+                {"rev-id", "ID", "the new revision's id instead of 12 random hex characters"},
                 {"merge", "",
                  "merge every head: down_revision lists them all (two heads or more; not with --head)"},
                 {"branch-label", "LABEL", "label the new revision's branch", true},
                 {"depends-on", "REV", "revision or label this one depends on", true},
                 {"non-transactional", "", "mark the revision `transactional: false`"}},
-      .details = "Several heads need --head or --merge. The file is named <id>_<slug>.sql."};
+      .details =
+          "Several heads need --head or --merge. The file is named YYYYMMDD_HHMMSS_<id>_<slug>.sql\n"
+          "(the UTC time it was made, so `ls` lists files in the order they were made); pgrevise\n"
+          "reads a revision's identity from its header, so files named otherwise keep working."};
 }
+
+namespace {
 
 // Where the first byte sits that is no part of valid UTF-8 (no overlong forms, no surrogates, nothing above
 // U+10FFFF: the loader's rules) or is a control character other than tab, or npos. The message goes into the
@@ -92,7 +100,9 @@ std::filesystem::path migrations_dir(const cli::ParsedArgs& a) {
                                           : "the default --dir";
   std::error_code ec;
   if (dir.empty() || !std::filesystem::is_directory(dir, ec))
-    throw_bad_input(source + " '" + dir + "': no such directory of migration files");
+    throw_bad_input(source + " '" + dir + "': no such directory of migration files; create it with " +
+                    "`pgrevise init " + (dir.empty() ? std::string("migrations") : dir) +
+                    "`, or point --dir at the folder that holds them");
   return dir;
 }
 
@@ -105,27 +115,41 @@ std::string culprit_flag(const revision::RevisionError& e, const cli::ParsedArgs
       return "--depends-on: ";
     case revision::RevisionErrorCode::kDuplicateLabel:
     case revision::RevisionErrorCode::kParse:
+      if (a.has("rev-id") && std::string(e.what()).find(a.get_or("rev-id", "")) != std::string::npos)
+        return "--rev-id: ";
       return a.has("branch-label") ? "--branch-label: " : "";
+    case revision::RevisionErrorCode::kDuplicateRevision:
+      return a.has("rev-id") ? "--rev-id: " : "";
     default:
       return "";
   }
 }
 
+std::vector<std::string> file_names(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    names.push_back(entry.path().filename().string());
+  return names;
+}
+
 revision::NewRevisionFile scaffold(const revision::RevisionGraph& graph, const cli::ParsedArgs& a,
-                                   const std::string& message) {
+                                   const std::string& message, const std::filesystem::path& dir) {
   if (a.has("merge") && a.has("head")) throw_bad_input("--head and --merge exclude each other: choose one");
   if (a.has("merge") && graph.heads().size() < 2)
     throw_bad_input("--merge: there is nothing to merge, the files have " +
                     std::to_string(graph.heads().size()) + " head(s)");
   try {
-    return revision::scaffold_revision(graph,
-                                       {.message = message,
-                                        .head = a.get("head"),
-                                        .merge_heads = a.has("merge"),
-                                        .branch_labels = a.get_all("branch-label"),
-                                        .depends_on = a.get_all("depends-on"),
-                                        .transactional = !a.has("non-transactional")},
-                                       revision::random_revision_ids());
+    return revision::scaffold_revision(
+        graph,
+        {.message = message,
+         .head = a.get("head"),
+         .merge_heads = a.has("merge"),
+         .branch_labels = a.get_all("branch-label"),
+         .depends_on = a.get_all("depends-on"),
+         .transactional = !a.has("non-transactional"),
+         .revision_id = a.get("rev-id"),
+         .name_prefix = revision::file_name_prefix(SystemClock::instance().now(), file_names(dir))},
+        revision::random_revision_ids());
   } catch (const revision::RevisionError& e) {
     const std::string flag = culprit_flag(e, a);
     if (flag.empty()) throw;
@@ -146,7 +170,7 @@ int run_new(const Args& raw) {
   const auto a = cli::parse(spec, args);
   const std::string message = check_message(a.get("message"));
   const std::filesystem::path dir = migrations_dir(a);
-  const auto file = scaffold(revision::load_graph(dir), a, message);
+  const auto file = scaffold(revision::load_graph(dir), a, message, dir);
   const auto path = dir / file.file_name;
   if (std::filesystem::exists(path)) throw_bad_input(path.string() + " already exists");
   {
@@ -157,6 +181,9 @@ int run_new(const Args& raw) {
   }
   std::cout << "Created " << path.string() << " (revision " << file.revision << ", down_revision "
             << (file.down_revision.empty() ? "<base>" : file.down_revision) << ")\n";
+  if (file.new_branch)
+    std::cout << "Revision " << file.down_revision
+              << " was not a head: this starts a new branch, and the files now have one more head\n";
   return kExitOk;
 }
 

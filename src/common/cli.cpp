@@ -88,6 +88,11 @@ const FlagSpec* find_short_flag(const CommandSpec& spec, char letter) {
   return nullptr;
 }
 
+std::map<std::string, std::string>& project_defaults() {
+  static std::map<std::string, std::string> defaults;
+  return defaults;
+}
+
 [[noreturn]] void unknown_flag(const CommandSpec& spec, const std::string& name) {
   std::vector<std::string> names;
   for (const auto& f : spec.flags) names.push_back(f.name);
@@ -135,12 +140,20 @@ ParsedArgs parse(const CommandSpec& spec, const std::vector<std::string>& args) 
     if (!flag->repeatable && out.values_.count(name)) throw_bad_input("--" + name + " given more than once");
     out.values_[name].push_back(*inline_value);
   }
+  if (spec.project_defaults) {
+    for (const auto& [name, value] : project_defaults())
+      if (find_flag(spec, name) != nullptr && !out.values_.count(name)) out.values_[name].push_back(value);
+  }
   if (out.positional_.size() < spec.min_positional) throw_bad_input("missing argument; usage: " + spec.usage);
   if (out.positional_.size() > spec.max_positional) {
     throw_bad_input("unexpected argument '" + out.positional_[spec.max_positional] +
                     "'; usage: " + spec.usage);
   }
   return out;
+}
+
+void set_project_defaults(std::map<std::string, std::string> defaults) {
+  project_defaults() = std::move(defaults);
 }
 
 bool wants_help(const std::vector<std::string>& args) {

@@ -25,6 +25,8 @@ struct CommandSpec {
   size_t min_positional = 0;
   size_t max_positional = 0;
   std::string details;  // extra help text after the flag list
+  // Whether the project's settings file (common/project_config.h) gives defaults for this command's flags.
+  bool project_defaults = true;
 };
 
 class ParsedArgs {
@@ -48,6 +50,10 @@ class ParsedArgs {
 // naming the offending flag or argument.
 ParsedArgs parse(const CommandSpec& spec, const std::vector<std::string>& args);
 bool wants_help(const std::vector<std::string>& args);
+
+// Values that parse() gives a flag of a command that takes it (and has project_defaults) when the command
+// line does not: the project's settings file, read once by the executable before a command runs.
+void set_project_defaults(std::map<std::string, std::string> defaults);
 std::string help_text(const CommandSpec& spec);
 
 // Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours, each 1.

@@ -33,6 +33,49 @@ class CliFirstHourTest : public RunnerTest {
   }
 };
 
+TEST_F(CliFirstHourTest, NewInAFolderThatDoesNotExistSaysWhatToDo) {
+  const std::string missing = dir.str() + "/not-yet";
+  const auto r = cli({"new", "-m", "first", "--dir", missing});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_TRUE(
+      contains(r.err, "no such directory of migration files; create it with `pgrevise init " + missing + "`"))
+      << r.err;
+  const auto init = cli({"init", missing});
+  EXPECT_EQ(init.exit_code, 0) << describe(init);
+  const auto again = cli({"new", "-m", "first", "--dir", missing});
+  EXPECT_EQ(again.exit_code, 0) << describe(again);
+}
+
+TEST_F(CliFirstHourTest, NewBranchesFromARevisionThatIsNotAHead) {
+  write_linear();
+  const auto r = cli({"new", "-m", "hotfix", "--dir", dir.str(), "--head", "a", "--rev-id", "a_fix"});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_TRUE(contains(r.out, "(revision a_fix, down_revision a)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "starts a new branch")) << r.out;
+  const auto heads = migrate({"heads"});
+  EXPECT_TRUE(contains(heads.out, "a_fix (head)")) << describe(heads);
+  EXPECT_TRUE(contains(heads.out, "c (head)")) << describe(heads);
+  // Alembic's spelling of the same request.
+  const auto splice = cli({"new", "-m", "again", "--dir", dir.str(), "--head", "b", "--splice"});
+  EXPECT_EQ(splice.exit_code, 0) << describe(splice);
+}
+
+TEST_F(CliFirstHourTest, NewTakesAnIdAndNamesFilesInTheOrderTheyWereMade) {
+  ASSERT_EQ(cli({"new", "-m", "Größe ändern", "--dir", dir.str(), "--rev-id", "zz_first"}).exit_code, 0);
+  ASSERT_EQ(cli({"new", "-m", "Crème brûlée", "--dir", dir.str(), "--rev-id", "aa_second"}).exit_code, 0);
+  const auto names = sql_files();
+  ASSERT_EQ(names.size(), 2u);
+  // YYYYMMDD_HHMMSS_<id>_<slug>.sql: sorted by name, the first made comes first despite its id.
+  EXPECT_TRUE(contains(names[0], "_zz_first_grosse_andern.sql")) << names[0];
+  EXPECT_TRUE(contains(names[1], "_aa_second_creme_brulee.sql")) << names[1];
+  EXPECT_EQ(names[0].find('_'), 8u) << names[0];
+  const auto taken = cli({"new", "-m", "x", "--dir", dir.str(), "--rev-id", "zz_first"});
+  EXPECT_EQ(taken.exit_code, 2) << describe(taken);
+  EXPECT_TRUE(contains(taken.err, "--rev-id: revision id 'zz_first' is already used")) << taken.err;
+  ASSERT_EQ(migrate({"upgrade"}).exit_code, 0);
+  EXPECT_EQ(heads(), "aa_second");
+}
+
 TEST_F(CliFirstHourTest, DowngradeFromAMergepointSaysWhatToType) {
   dir.write("a.sql", migration("a1", "", "CREATE TABLE ta (id int);", "DROP TABLE ta;"));
   dir.write("b1.sql", migration("b1", "a1", "CREATE TABLE tb1 (id int);", "DROP TABLE tb1;"));
@@ -94,6 +137,41 @@ TEST_F(CliFirstHourTest, AnErrorShowsTheHintAndPointsAtTheFailingLine) {
                        "    8 |   FROM users;\n"))
       << r.err;
   EXPECT_FALSE(contains(r.err, "CREATE TABLE users")) << r.err;  // another statement
+}
+
+TEST_F(CliFirstHourTest, InitWritesASettingsFileThatEveryCommandReads) {
+  const auto project = dir.path() / "project";
+  std::filesystem::create_directories(project);
+  const auto init = in_folder(project, {"init", "db/migrations", "--config", "toml"});
+  ASSERT_EQ(init.exit_code, 0) << describe(init);
+  EXPECT_TRUE(std::filesystem::is_directory(project / "db/migrations"));
+  EXPECT_TRUE(contains(dir.read("project/pgrevise.toml"), "migrations_dir = \"db/migrations\"\n"));
+  dir.write("project/pgrevise.toml",
+            "migrations_dir = \"db/migrations\"\ndatabase_url_env = \"APP_DB_URL\"\n"
+            "version_table = \"app_version\"\n");
+  const std::map<std::string, std::string> env = {{"APP_DB_URL", db.url()}};
+  ASSERT_EQ(in_folder(project, {"new", "-m", "first", "--rev-id", "f1"}).exit_code, 0);
+  const auto up = in_folder(project, {"migrate", "upgrade"}, env);
+  EXPECT_EQ(up.exit_code, 0) << describe(up);
+  EXPECT_EQ(db.query("SELECT version_num FROM app_version"), "f1");
+  // A flag overrides the file.
+  const auto other_table =
+      in_folder(project, {"migrate", "current", "--version-table", "alembic_version"}, env);
+  EXPECT_EQ(other_table.out, "(base) — no revision applied\n") << describe(other_table);
+  // The same settings as YAML, named by PGREVISE_CONFIG from another folder.
+  dir.write("settings.yaml", "migrations_dir: " + (project / "db/migrations").string() +
+                                 "\ndatabase_url_env: APP_DB_URL\nversion_table: app_version\n");
+  auto yaml_env = env;
+  yaml_env["PGREVISE_CONFIG"] = dir.str() + "/settings.yaml";
+  const auto current = cli({"migrate", "current"}, yaml_env);
+  EXPECT_TRUE(contains(current.out, "f1 (head)")) << describe(current);
+  dir.write("project/pgrevise.toml", "migration_dir = \"x\"\n");
+  const auto bad = in_folder(project, {"migrate", "heads"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(
+      contains(bad.err, "pgrevise.toml:1: unknown setting 'migration_dir' (did you mean 'migrations_dir'?)"))
+      << bad.err;
+  EXPECT_EQ(in_folder(project, {"init", "--config", "yaml"}).exit_code, 2);  // a settings file exists
 }
 
 }  // namespace

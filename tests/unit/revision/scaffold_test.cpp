@@ -91,8 +91,63 @@ TEST(Scaffold, SeveralHeadsNeedAChoice) {
                                 ids_from({"0123456789ab"}));
   EXPECT_EQ(base.down_revision, "");
   EXPECT_THAT(base.text, HasSubstr("-- branch_labels: newbr\n"));
-  EXPECT_EQ(error_code(g, {.message = "m", .head = "hb01"}), RevisionErrorCode::kResolutionError);
+  EXPECT_FALSE(by_id.new_branch);
   EXPECT_EQ(error_code(g, {.message = "m", .head = "nope"}), RevisionErrorCode::kResolutionError);
+}
+
+// Alembic's --head REV --splice: a revision that is not a head starts a new branch from it.
+TEST(Scaffold, BranchesFromARevisionThatIsNotAHead) {
+  auto g = graph_of(linear());
+  auto f = scaffold_revision(g, {.message = "hotfix", .head = "lin2"}, ids_from({"0123456789ab"}));
+  EXPECT_EQ(f.down_revision, "lin2");
+  EXPECT_TRUE(f.new_branch);
+  auto g2 = graph_of({{"lin1"}, {"lin2", {"lin1"}}, {"lin3", {"lin2"}}, {"0123456789ab", {"lin2"}}});
+  EXPECT_EQ(g2.heads().size(), 2u);
+}
+
+TEST(Scaffold, RevIdSetsTheId) {
+  auto g = graph_of(linear());
+  auto f = scaffold_revision(g, {.message = "add users", .revision_id = "0005_users"}, ids_from({"unused"}));
+  EXPECT_EQ(f.revision, "0005_users");
+  EXPECT_EQ(f.file_name, "0005_users_add_users.sql");
+  EXPECT_THAT(f.text, HasSubstr("-- revision: 0005_users\n"));
+  auto slash = scaffold_revision(g, {.message = "m", .revision_id = "a/b c"}, ids_from({"unused"}));
+  EXPECT_EQ(slash.file_name, "a_b_c_m.sql");
+  EXPECT_EQ(error_code(g, {.message = "m", .revision_id = "lin2"}), RevisionErrorCode::kDuplicateRevision);
+  EXPECT_EQ(error_code(g, {.message = "m", .revision_id = "bad-id"}), RevisionErrorCode::kParse);
+  EXPECT_EQ(error_code(g, {.message = "m", .revision_id = "heads"}), RevisionErrorCode::kParse);
+}
+
+// Files made later sort after files made earlier, whatever their random ids.
+TEST(Scaffold, FileNamesStartWithTheTimeTheyWereMade) {
+  using std::chrono::seconds;
+  const std::chrono::system_clock::time_point t{seconds(1796551503)};  // 2026-12-06T10:05:03Z
+  EXPECT_EQ(file_name_prefix(t), "20261206_100503");
+  auto g = graph_of(linear());
+  auto first = scaffold_revision(g, {.message = "first", .name_prefix = file_name_prefix(t)},
+                                 ids_from({"ffffffffffff"}));
+  auto second = scaffold_revision(g, {.message = "second", .name_prefix = file_name_prefix(t + seconds(1))},
+                                  ids_from({"000000000000"}));
+  EXPECT_EQ(first.file_name, "20261206_100503_ffffffffffff_first.sql");
+  EXPECT_EQ(second.file_name, "20261206_100504_000000000000_second.sql");
+  EXPECT_LT(first.file_name, second.file_name);
+  // Made within the same second as a file there, or with the clock set back: one second after the latest.
+  EXPECT_EQ(file_name_prefix(t, {"20261206_100503_ffffffffffff_first.sql", "0001_old.sql", "README"}),
+            "20261206_100504");
+  EXPECT_EQ(file_name_prefix(t - seconds(3600), {"20261206_100504_x.sql", "20261206_100503_y.sql"}),
+            "20261206_100505");
+  EXPECT_EQ(file_name_prefix(t, {"20251206_100503_older.sql"}), "20261206_100503");
+}
+
+TEST(Scaffold, NonAsciiMessagesSlugToTheirBaseLetters) {
+  EXPECT_EQ(slug("Größe der Bestellungen ändern"), "grosse_der_bestellungen_andern");
+  EXPECT_EQ(slug("Crème brûlée, façade & naïve café"), "creme_brulee_facade_naive_cafe");
+  EXPECT_EQ(slug("Łódź Œuvre Æsir ÞING Ørsted"), "lodz_oeuvre_aesir_thing_orsted");
+  EXPECT_EQ(slug("添加 users 表"), "users");
+  EXPECT_EQ(slug("日本語"), "");
+  EXPECT_EQ(slug("2×3 ÷ 4"), "2_3_4");
+  auto f = scaffold_revision(graph_of(linear()), {.message = "Ändern: größe"}, ids_from({"0123456789ab"}));
+  EXPECT_EQ(f.file_name, "0123456789ab_andern_grosse.sql");
 }
 
 TEST(Scaffold, LabelsDependenciesAndTransactional) {
