@@ -448,7 +448,7 @@ int run_apply(const Args& raw_args) {
 
 const CommandRegistration apply_command(
     "apply", "run the operator's pipeline here, on the resources of a file (Jobs as local processes)",
-    run_apply, 45);
+    run_apply, 45, {}, [] { return cli::CompletionNode{.flags = kApplySpec.flags}; });
 
 }  // namespace
 }  // namespace pgrevise::app

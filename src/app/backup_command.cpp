@@ -415,10 +415,21 @@ int run_restore_command(const Args& args) {
   return restore(cli::parse(kRestoreSpec, args));
 }
 
+cli::CompletionNode backup_completion() {
+  cli::CompletionNode node{.flags = kBackupSpec.flags};
+  for (const auto& [name, spec] :
+       {std::pair{"list", &kListSpec}, {"prune", &kPruneSpec}, {"verify", &kVerifySpec}})
+    node.subcommands.push_back({.name = name, .summary = spec->summary, .flags = spec->flags});
+  return node;
+}
+
 const CommandRegistration backup_registration("backup", "take, list, prune and verify pg_dump backups",
-                                              run_backup_command, 30);
+                                              run_backup_command, 30, {"list", "prune", "verify"},
+                                              backup_completion);
 const CommandRegistration restore_registration("restore", "restore a verified backup and check its heads",
-                                               run_restore_command, 31);
+                                               run_restore_command, 31, {}, [] {
+                                                 return cli::CompletionNode{.flags = kRestoreSpec.flags};
+                                               });
 
 }  // namespace
 }  // namespace pgrevise::app

@@ -107,9 +107,13 @@ int run_import(const Args& args) {
   return run_import_alembic(cli::parse(spec, rest));
 }
 
-const CommandRegistration import_command("import",
-                                         "convert an Alembic or Flask-Migrate project into migration files",
-                                         run_import, 12, {"alembic"});
+const CommandRegistration import_command(
+    "import", "convert an Alembic or Flask-Migrate project into migration files", run_import, 12, {"alembic"},
+    [] {
+      const auto spec = import_alembic_spec();
+      return cli::CompletionNode{
+          .subcommands = {{.name = "alembic", .summary = spec.summary, .flags = spec.flags}}};
+    });
 
 }  // namespace
 

@@ -86,7 +86,8 @@ int run_init(const Args& args) {
 
 const CommandRegistration init_command("init",
                                        "create the migrations folder and, with --config, pgrevise.toml",
-                                       run_init, 9);
+                                       run_init, 9, {},
+                                       [] { return cli::CompletionNode{.flags = init_spec().flags}; });
 
 }  // namespace
 }  // namespace pgrevise::app

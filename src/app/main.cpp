@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/project_config.h"
 #include "common/redact.h"
+#include "common/terminal.h"
 
 namespace pgrevise::app {
 
@@ -39,6 +40,42 @@ std::vector<Command> commands() {
                    [](const Command& a, const Command& b) { return a.order < b.order; });
   return list;
 }
+
+const cli::CommandSpec kCompletionSpec{
+    .usage = "pgrevise completion bash|zsh",
+    .summary = "Print a shell completion script for pgrevise's commands, subcommands and flags.",
+    .max_positional = 1,
+    .details =
+        "bash: source <(pgrevise completion bash), e.g. in ~/.bashrc; or save it as\n"
+        "  ~/.local/share/bash-completion/completions/pgrevise\n"
+        "zsh:  pgrevise completion zsh > \"${fpath[1]}/_pgrevise\" (then start a new shell), or\n"
+        "  source <(pgrevise completion zsh) after compinit"};
+
+int run_completion(const Args& args) {
+  if (cli::wants_help(args)) {
+    std::printf("%s", cli::help_text(kCompletionSpec).c_str());
+    return kExitOk;
+  }
+  const auto parsed = cli::parse(kCompletionSpec, args);
+  const std::string shell = parsed.positional().empty() ? "" : parsed.positional()[0];
+  if (shell != "bash" && shell != "zsh")
+    throw_bad_input("expected the shell: `pgrevise completion bash` or `pgrevise completion zsh`");
+  std::vector<cli::CompletionNode> nodes;
+  for (const auto& c : commands()) {
+    cli::CompletionNode node = c.completion ? c.completion() : cli::CompletionNode{};
+    node.name = c.name;
+    node.summary = c.summary;
+    nodes.push_back(std::move(node));
+  }
+  const std::string script = shell == "bash" ? cli::bash_completion(nodes) : cli::zsh_completion(nodes);
+  std::fwrite(script.data(), 1, script.size(), stdout);
+  return kExitOk;
+}
+
+const CommandRegistration completion_command(
+    "completion", "print a bash or zsh completion script", run_completion, 900, {}, [] {
+      return cli::CompletionNode{.subcommands = {{.name = "bash"}, {.name = "zsh"}}};
+    });
 
 void print_help() {
   std::printf(
@@ -112,7 +149,8 @@ int main(int argc, char** argv) {
       if (c.name != "version" && c.name != "completion") load_project_settings();
       return c.run(Args(args.begin() + 1, args.end()));
     } catch (const Error& e) {
-      std::fprintf(stderr, "pgrevise %s: %s\n", c.name.c_str(), redact(e.what()).c_str());
+      const auto prefix = cli::paint("pgrevise " + c.name + ":", cli::Colour::kRed, cli::colour_wanted(2));
+      std::fprintf(stderr, "%s %s\n", prefix.c_str(), redact(e.what()).c_str());
       return exit_code_for(e);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "pgrevise %s: internal error: %s\n", c.name.c_str(), redact(e.what()).c_str());

@@ -12,6 +12,7 @@
 #include "common/command_names.h"
 #include "common/duration.h"
 #include "common/log.h"
+#include "common/terminal.h"
 #include "runner/runner.h"
 
 namespace pgrevise::app {
@@ -210,6 +211,7 @@ runner::RunnerOptions options_from(const cli::ParsedArgs& a) {
   if (auto n = a.get_int("lock-retries", 0, 100)) o.lock_retries = static_cast<int>(*n);
   o.retry_unfinished = a.has("retry-unfinished");
   o.allow_drift = a.has("allow-drift");
+  o.colour = cli::colour_wanted(2);  // stderr
   o.progress = progress_options();
   if (auto d = duration_flag(a, "progress-interval")) {
     if (d->count() <= 0) throw_bad_input("--progress-interval: must be more than 0");
@@ -296,9 +298,18 @@ int run_migrate(const Args& args) {
   return dispatch(name, cli::parse(spec, rest));
 }
 
+cli::CompletionNode migrate_completion() {
+  cli::CompletionNode node;
+  for (const auto& [name, sub] : subcommands())
+    node.subcommands.push_back({.name = name, .summary = sub.summary, .flags = spec_for(name, sub).flags});
+  const auto scaffold = new_spec();
+  node.subcommands.push_back({.name = "new", .summary = scaffold.summary, .flags = scaffold.flags});
+  return node;
+}
+
 const CommandRegistration migrate_command("migrate",
                                           "Alembic-style migration runner (upgrade, downgrade, current, ...)",
-                                          run_migrate, 10, subcommand_names());
+                                          run_migrate, 10, subcommand_names(), migrate_completion);
 
 }  // namespace
 }  // namespace pgrevise::app

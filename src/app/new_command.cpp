@@ -187,7 +187,7 @@ int run_new(const Args& raw) {
   return kExitOk;
 }
 
-const CommandRegistration new_command("new", "write a new migration file after the current head", run_new,
-                                      11);
+const CommandRegistration new_command("new", "write a new migration file after the current head", run_new, 11,
+                                      {}, [] { return cli::CompletionNode{.flags = new_spec().flags}; });
 
 }  // namespace pgrevise::app

@@ -263,7 +263,8 @@ int run(const Args& args) {
   return run_operator(config);
 }
 
-const CommandRegistration operator_command("operator", "run the Kubernetes controller", run, 50);
+const CommandRegistration operator_command("operator", "run the Kubernetes controller", run, 50, {},
+                                           [] { return cli::CompletionNode{.flags = kOperatorSpec.flags}; });
 
 }  // namespace
 }  // namespace pgrevise::app

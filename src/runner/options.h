@@ -43,6 +43,7 @@ struct RunnerOptions {
   OutputFormat output = OutputFormat::kText;
   std::optional<std::string> report_path;  // --report FILE: JSON job report (at most 4 KiB)
   std::string application_name = "pgrevise";
+  bool colour = false;  // errors in colour on stderr (cli::colour_wanted)
   LiveProgressOptions progress;
 };
 

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/redact.h"
 #include "common/strings.h"
+#include "common/terminal.h"
 #include "db/execute.h"
 #include "db/history.h"
 #include "db/lock.h"
@@ -171,12 +172,14 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
   } catch (const Error& e) {
     report_.duration_ms = duration_cast<milliseconds>(clock_.steady_now() - started).count();
     if (!report_.error) report_.error = ReportError{.message = redact(e.what())};
-    err_ << "pgrevise migrate " << command << ": " << redact(e.what()) << std::endl;
+    err_ << cli::paint("pgrevise migrate " + command + ":", cli::Colour::kRed, options_.colour) << " "
+         << redact(e.what()) << std::endl;
     return finish(exit_code_for(e.kind()));
   } catch (const std::exception& e) {
     // libpqxx reports a lost connection as a broken_connection outside the statement path.
     report_.error = ReportError{.message = redact(e.what())};
-    err_ << "pgrevise migrate " << command << ": " << redact(e.what()) << std::endl;
+    err_ << cli::paint("pgrevise migrate " + command + ":", cli::Colour::kRed, options_.colour) << " "
+         << redact(e.what()) << std::endl;
     return finish(exit_code_for(ErrorKind::kConnection));
   }
 }
@@ -255,7 +258,8 @@ int Runner::stamp(const std::string& target, bool purge, bool force_prefix) {
     return finish(0);
   } catch (const Error& e) {
     report_.error = ReportError{.message = redact(e.what())};
-    err_ << "pgrevise migrate stamp: " << redact(e.what()) << std::endl;
+    err_ << cli::paint("pgrevise migrate stamp:", cli::Colour::kRed, options_.colour) << " "
+         << redact(e.what()) << std::endl;
     return finish(exit_code_for(e.kind()));
   }
 }

@@ -139,6 +139,42 @@ TEST_F(CliFirstHourTest, AnErrorShowsTheHintAndPointsAtTheFailingLine) {
   EXPECT_FALSE(contains(r.err, "CREATE TABLE users")) << r.err;  // another statement
 }
 
+TEST_F(CliFirstHourTest, ErrorsAreInColourOnlyWhereWantedAndNeverWithNoColor) {
+  write_linear();
+  const std::vector<std::string> args = {"migrate", "upgrade",        "nope",  "--dir",
+                                         dir.str(), "--database-url", db.url()};
+  const std::string red = "\033[1;31mpgrevise migrate upgrade:\033[0m ";
+  EXPECT_FALSE(contains(cli(args).err, "\033[")) << "not a terminal";
+  EXPECT_TRUE(contains(cli(args, {{"CLICOLOR_FORCE", "1"}}).err, red));
+  EXPECT_FALSE(contains(cli(args, {{"CLICOLOR_FORCE", "1"}, {"NO_COLOR", "1"}}).err, "\033["));
+  const auto other = cli({"new", "--dir", dir.str() + "/missing", "-m", "x"}, {{"CLICOLOR_FORCE", "1"}});
+  EXPECT_TRUE(contains(other.err, "\033[1;31mpgrevise new:\033[0m ")) << other.err;
+}
+
+TEST_F(CliFirstHourTest, BashCompletionCompletesFromTheHelpTable) {
+  const auto script = cli({"completion", "bash"});
+  ASSERT_EQ(script.exit_code, 0) << describe(script);
+  dir.write("completion.bash", script.out);
+  auto complete = [&](const std::string& words, int cword) {
+    ProcessSpec spec;
+    spec.argv = {"bash", "-c",
+                 "source " + dir.str() + "/completion.bash; COMP_WORDS=(" + words +
+                     "); COMP_CWORD=" + std::to_string(cword) + "; _pgrevise; echo \"${COMPREPLY[*]}\""};
+    return run_process(spec).out;
+  };
+  EXPECT_EQ(complete("pgrevise mig", 1), "migrate\n");
+  EXPECT_EQ(complete("pgrevise migrate upg", 2), "upgrade\n");
+  EXPECT_EQ(complete("pgrevise migrate upgrade --allow-d", 3), "--allow-drift\n");
+  EXPECT_EQ(complete("pgrevise migrate upgrade --output ''", 4), "text json\n");
+  EXPECT_EQ(complete("pgrevise new --rev", 2), "--rev-id\n");
+  EXPECT_EQ(complete("pgrevise completion ''", 2), "--help bash zsh\n");
+  const auto zsh = cli({"completion", "zsh"});
+  EXPECT_EQ(zsh.exit_code, 0);
+  EXPECT_EQ(zsh.out.rfind("#compdef pgrevise\n", 0), 0u);
+  EXPECT_TRUE(contains(zsh.out, "_pgrevise_migrate_upgrade() {")) << zsh.out;
+  EXPECT_EQ(cli({"completion", "fish"}).exit_code, 2);
+}
+
 TEST_F(CliFirstHourTest, InitWritesASettingsFileThatEveryCommandReads) {
   const auto project = dir.path() / "project";
   std::filesystem::create_directories(project);
