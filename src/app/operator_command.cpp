@@ -58,6 +58,10 @@ const cli::CommandSpec kOperatorSpec{
       false, "requests cpu 100m, memory 128Mi; limits cpu 1, memory 1Gi"},
      {"job-image-pull-secret", "NAME",
       "a Secret every Job's Pods pull their images with (repeatable), before the resource's own", true, ""},
+     {"job-start-timeout", "DURATION",
+      "how long a Job's Pod may wait for its image, a node or its creation before the Job is reported "
+      "(JobPodNotStarting) and deleted; raise it where a cluster autoscaler adds nodes for the Jobs",
+      false, "40s"},
      {"qps", "N", "client-side limit of API requests per second (0 disables)", false, "20"},
      {"burst", "N", "requests allowed above --qps in a burst", false, "30"},
      {"shutdown-timeout", "SECONDS", "how long SIGTERM waits for in-flight reconciles", false, "60"},
@@ -184,6 +188,20 @@ nlohmann::json job_resources(const cli::ParsedArgs& a) {
   return parsed;
 }
 
+// What every Job gets from the operator: resources, pull secrets, and how long its Pod may take to start.
+void read_job_flags(const cli::ParsedArgs& a, OperatorConfig& c) {
+  c.job_resources = job_resources(a);
+  for (const auto& name : a.get_all("job-image-pull-secret"))
+    c.job_image_pull_secrets.push_back(object_name_flag("job-image-pull-secret", name));
+  if (auto text = a.get("job-start-timeout")) {
+    auto d = parse_duration(*text);
+    if (!d || *d < std::chrono::seconds(10) || *d > std::chrono::hours(1))
+      throw_bad_input("--job-start-timeout: '" + *text +
+                      "' is not a duration between 10s and 1h (e.g. 40s, 5m)");
+    c.job_start_timeout = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  }
+}
+
 OperatorConfig config_from(const cli::ParsedArgs& a) {
   OperatorConfig c;
   c.cluster = cluster_config(a);
@@ -204,9 +222,7 @@ OperatorConfig config_from(const cli::ParsedArgs& a) {
                                                  a.get_or("health-probe-bind-address", ":8081"));
   c.max_concurrent_reconciles = static_cast<int>(a.get_int("max-concurrent-reconciles", 1, 64).value_or(2));
   c.runner_image = runner_image(a);
-  c.job_resources = job_resources(a);
-  for (const auto& name : a.get_all("job-image-pull-secret"))
-    c.job_image_pull_secrets.push_back(object_name_flag("job-image-pull-secret", name));
+  read_job_flags(a, c);
   c.qps = static_cast<double>(a.get_int("qps", 0, 10000).value_or(20));
   c.burst = static_cast<int>(a.get_int("burst", 1, 10000).value_or(30));
   c.drain_timeout = std::chrono::seconds(a.get_int("shutdown-timeout", 1, 3600).value_or(60));

@@ -11,6 +11,7 @@ controller::ReconcilerOptions reconciler_options(const OperatorConfig& config) {
   options.settings.runner_image = config.runner_image;
   options.settings.default_resources = config.job_resources;
   options.settings.image_pull_secrets = config.job_image_pull_secrets;
+  options.stuck_pod_grace = config.job_start_timeout;
   options.resync_interval = config.resync_period;
   options.pgrevise_version = PGREVISE_VERSION;
   return options;

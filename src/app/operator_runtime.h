@@ -37,6 +37,7 @@ struct OperatorConfig {
   std::string runner_image;
   nlohmann::json job_resources = nlohmann::json::object();  // --job-resources
   std::vector<std::string> job_image_pull_secrets;          // --job-image-pull-secret
+  std::chrono::seconds job_start_timeout{40};               // --job-start-timeout
   double qps = 20;
   int burst = 30;
   std::chrono::milliseconds drain_timeout{std::chrono::seconds(60)};

@@ -31,7 +31,7 @@ struct ReconcilerOptions {
   std::string pgrevise_version = "dev";  // written in the header of a dry run's SQL
   std::size_t max_dry_run_sql_bytes = 900 * 1024;  // a ConfigMap holds at most 1 MiB
   // How long a Job's Pod may wait for its image, a node or its creation before the Job is reported and
-  // deleted (controller/stuck_job.h).
+  // deleted (controller/stuck_job.h); --job-start-timeout.
   std::chrono::seconds stuck_pod_grace{40};
 };
 
