@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "api/reasons.h"
@@ -46,8 +48,9 @@ const cli::CommandSpec kApplySpec{
     "The same reconciler and Job builders as `pgrevise operator` run against an in-process cluster: each\n"
     "backup and migrate Job runs as local processes of this binary, its ConfigMap volumes written out as\n"
     "files, its PersistentVolumeClaims as folders of --data-dir, its secretKeyRef variables read from\n"
-    "FILE's Secrets. Each phase is printed as it happens, then each Job's steps with their durations, and\n"
-    "the final status of every resource as YAML.",
+    "FILE's Secrets. Each phase is printed as it happens, then each Job's steps with their durations, then "
+    "a\n"
+    "summary line per resource and its final status as YAML (not with --quiet).",
     {{"filename", "FILE", "the manifests to apply (-f FILE works too)"},
      {"database-url", "URL",
       "used instead of the URL in the resources' Secrets, never printed (host/port forms too)"},
@@ -58,6 +61,12 @@ const cli::CommandSpec kApplySpec{
      {"namespace", "NS", "namespace of the documents that name none", false, "default"},
      {"metrics-bind-address", "ADDR", "serve Prometheus /metrics on ADDR (host:port) while running; 0: off",
       false, "0"},
+     {"migrations", "DIR",
+      "use the migration files (*.sql) in this local folder instead of the resources' ConfigMap or image"},
+     {"quiet", "", "print the summary without each resource's final status as YAML"},
+     {"output", "text|json",
+      "json: the summary and final statuses as one JSON document on stdout, the progress lines on stderr",
+      false, "text"},
      {"watch", "", "keep running: apply FILE again whenever it changes (Ctrl-C or SIGTERM stops)"},
      {"runner-binary", "PATH", "the program Jobs run as `pgrevise` (an executable file)", false,
       "this executable"},
@@ -71,7 +80,10 @@ const cli::CommandSpec kApplySpec{
     "Nothing is kept between runs but the database and --data-dir: every apply reads the database's\n"
     "version table again, and does nothing (no backup, no Job) when it is already at the target.\n\n"
     "Example:\n"
-    "  pgrevise apply -f examples/postgresmigration.yaml --database-url postgresql://app@localhost/app"};
+    "  pgrevise apply -f examples/postgresmigration.yaml --database-url postgresql://app@localhost/app\n"
+    "  pgrevise apply -f examples/postgresmigration.yaml --migrations ./migrations --quiet",
+    // The project's settings file does not apply: --database-url here replaces the resources' own.
+    false};
 
 std::atomic<bool> g_stop{false};
 
@@ -91,6 +103,9 @@ struct ApplyConfig {
   fs::path file;
   std::optional<std::string> database_url;
   fs::path data_dir;
+  std::optional<fs::path> migrations_dir;  // --migrations: local files instead of the resources' own
+  bool quiet = false;
+  bool json = false;  // --output json
   std::string ns;
   std::optional<metrics::BindAddress> metrics_address;
   bool watch = false;
@@ -173,6 +188,17 @@ ApplyConfig read_config(const cli::ParsedArgs& args) {
   config.metrics_address =
       metrics::parse_bind_address("metrics-bind-address", args.get_or("metrics-bind-address", "0"));
   config.watch = args.has("watch");
+  config.quiet = args.has("quiet");
+  const std::string output = args.get_or("output", "text");
+  if (output != "text" && output != "json")
+    throw_bad_input("--output: expected text or json, got '" + output + "'");
+  config.json = output == "json";
+  if (auto dir = args.get("migrations")) {
+    std::error_code ec;
+    if (dir->empty() || !fs::is_directory(*dir, ec))
+      throw_bad_input("--migrations '" + *dir + "': no such folder of migration files");
+    config.migrations_dir = fs::absolute(*dir);
+  }
   config.runner_binary = runner_binary(args);
   log::configure(level, log::Format::kText);
   return config;
@@ -235,10 +261,45 @@ void override_database_url(std::vector<Json>& docs, const std::string& url, cons
   }
 }
 
+// --migrations DIR: the folder's *.sql files become a ConfigMap (keys are their paths below DIR, '/' and any
+// character a key cannot hold written as '_'), and every resource takes its migrations from it.
+void use_local_migrations(std::vector<Json>& docs, const fs::path& dir, const std::string& default_ns) {
+  Json data = Json::object();
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    const std::string relative = fs::relative(entry.path(), dir).generic_string();
+    if (relative.rfind("..", 0) == 0 || !entry.is_regular_file() || entry.path().extension() != ".sql")
+      continue;
+    std::string key = relative;
+    for (char& c : key)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') c = '_';
+    if (data.contains(key))
+      throw_bad_input("--migrations: " + relative + " and another file both map to " + key);
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    data[key] = text.str();
+  }
+  if (data.empty()) throw_bad_input("--migrations " + dir.string() + ": no *.sql file in it");
+  const std::string name = "pgrevise-local-migrations";
+  std::set<std::string> namespaces;
+  for (auto& doc : docs) {
+    if (doc.value("kind", "") != "PostgresMigration" || !doc.contains("spec") || !doc["spec"].is_object())
+      continue;
+    doc["spec"]["migrations"] = {{"configMapRef", {{"name", name}}}};
+    namespaces.insert(namespace_or(doc, default_ns));
+  }
+  for (const auto& ns : namespaces)
+    docs.push_back({{"apiVersion", "v1"},
+                    {"kind", "ConfigMap"},
+                    {"metadata", {{"name", name}, {"namespace", ns}}},
+                    {"data", data}});
+}
+
 // Stores FILE's objects in the cluster; returns the PostgresMigrations' keys.
 std::vector<ObjectRef> load(local::LocalCluster& cluster, const ApplyConfig& config) {
   auto docs = read_documents(config.file);
   if (config.database_url) override_database_url(docs, *config.database_url, config.ns);
+  if (config.migrations_dir) use_local_migrations(docs, *config.migrations_dir, config.ns);
   std::vector<ObjectRef> keys;
   for (const auto& doc : docs) {
     const bool has_kind = doc.is_object() && doc.contains("kind") && doc["kind"].is_string();
@@ -271,13 +332,14 @@ int exit_code_for(const Json& resource, bool unreachable) {
   return api::reason::is_bad_input(reason) ? kExitBadInput : kExitFailed;
 }
 
-// Prints from any thread, in one piece per call.
+// Prints from any thread, in one piece per call, to stdout (stderr when stdout holds JSON).
 class Output {
  public:
+  explicit Output(FILE* stream = stdout) : stream_(stream) {}
   void now(const std::string& text) {
     std::lock_guard lock(mu_);
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    std::fwrite(text.data(), 1, text.size(), stream_);
+    std::fflush(stream_);
   }
   // Text from Job threads waits until the main thread has printed what led to it.
   void later(std::string text) {
@@ -294,30 +356,39 @@ class Output {
   }
 
  private:
+  FILE* stream_;
   std::mutex mu_;
   std::vector<std::string> pending_;
 };
 
-// Prints every resource's final status and returns the worst exit code.
+// Prints a summary line per resource, then (unless quiet) every resource's final status, and returns the
+// worst exit code.
 int finish(local::LocalCluster& cluster, const std::vector<local::Settling>& tracked, Output& out,
-           const std::string& ns) {
+           const ApplyConfig& config) {
   int code = kExitOk;
-  std::string text;
+  std::string summary, statuses;
+  Json resources = Json::array();
   for (const auto& t : tracked) {
     auto resource = cluster.get_resource(t.resource.ns, t.resource.name);
     if (!resource) continue;
-    text += final_status_yaml(*resource);
     const int own = exit_code_for(*resource, t.unreachable);
     if (own != kExitOk && (code == kExitOk || own == kExitFailed)) code = own;
+    summary += display_name(*resource, config.ns) +
+               (own == kExitOk ? ": Ready\n" : ": not Ready (exit " + std::to_string(own) + ")\n");
+    statuses += final_status_yaml(*resource);
+    Json entry = {{"name", t.resource.name},
+                  {"namespace", t.resource.ns},
+                  {"ready", own == kExitOk},
+                  {"exitCode", own}};
+    if (!config.quiet) entry["status"] = resource->value("status", Json::object());
+    resources.push_back(std::move(entry));
   }
-  out.now(text);
-  for (const auto& t : tracked) {
-    auto resource = cluster.get_resource(t.resource.ns, t.resource.name);
-    if (!resource) continue;
-    const bool ready = local::condition_true(*resource, api::condition::kReady);
-    out.now(display_name(*resource, ns) +
-            (ready ? ": Ready\n"
-                   : ": not Ready (exit " + std::to_string(exit_code_for(*resource, t.unreachable)) + ")\n"));
+  if (config.json) {
+    const std::string text = redact(Json{{"resources", resources}, {"exitCode", code}}.dump()) + "\n";
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  } else {
+    out.now(config.quiet ? summary : summary + statuses);
   }
   return code;
 }
@@ -344,10 +415,10 @@ int apply_once(ApplyParts& parts) {
     parts.out.now("stopping: waiting for the running Jobs to finish\n");
     parts.cluster.wait_idle();
     parts.out.flush();
-    finish(parts.cluster, tracked, parts.out, parts.config.ns);
+    finish(parts.cluster, tracked, parts.out, parts.config);
     return kExitFailed;
   }
-  return finish(parts.cluster, tracked, parts.out, parts.config.ns);
+  return finish(parts.cluster, tracked, parts.out, parts.config);
 }
 
 // A bad FILE is reported with its name; in --watch mode it is then watched until it is fixed.
@@ -413,6 +484,7 @@ controller::ReconcilerOptions reconciler_options(const ApplyConfig& config) {
   options.job_poll_interval = std::chrono::milliseconds(1000);  // progress of a running migration
   options.settings.runner_log_level = config.log_level;
   options.pgrevise_version = PGREVISE_VERSION;
+  options.retry_hint = "; fix the cause and run `pgrevise apply` again to retry it";
   return options;
 }
 
@@ -429,7 +501,7 @@ int run_apply(const Args& raw_args) {
   metrics::PrometheusMetrics metrics(PGREVISE_VERSION);
   metrics::Readiness readiness;
   auto endpoints = serve_metrics(config, metrics, readiness);
-  Output out;  // outlives the cluster, whose Job threads print through it
+  Output out(config.json ? stderr : stdout);  // outlives the cluster, whose Job threads print through it
   SystemProcessRunner runner;
   Clock& clock = SystemClock::instance();
   local::LocalCluster cluster({.pgrevise_binary = config.runner_binary, .data_dir = config.data_dir}, runner,

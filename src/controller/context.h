@@ -33,6 +33,9 @@ struct ReconcilerOptions {
   // How long a Job's Pod may wait for its image, a node or its creation before the Job is reported and
   // deleted (controller/stuck_job.h); --job-start-timeout.
   std::chrono::seconds stuck_pod_grace{40};
+  // How a failed run's message ends: what to do to run it again. "": set the retry annotation (the operator);
+  // `pgrevise apply` runs it again on its next run.
+  std::string retry_hint;
 };
 
 // The state of one stage (backup, migration) for its condition; nullopt in Facts leaves the condition as it

@@ -22,7 +22,8 @@ StageState stage(std::string_view status, std::string_view why, std::string mess
   return {std::string(status), std::string(why), std::move(message)};
 }
 
-std::string retry_hint() {
+std::string retry_hint(const Context& ctx) {
+  if (!ctx.options.retry_hint.empty()) return ctx.options.retry_hint;
   return "; set the annotation " + std::string(api::kRetryAnnotation) + " to a new value to run it again";
 }
 
@@ -312,7 +313,7 @@ Outcome stalled_by_failed_job(Context& ctx, const JobView& job, const StageState
   ctx.facts.failed_plan_hash = ctx.run_hash;
   ctx.facts.last_retry_token = specs::retry_token(ctx.resource);
   return Outcome::stalled(Phase::kFailed, failure_reason(job, failed.reason),
-                          prefix + ": " + failed.message + retry_hint());
+                          prefix + ": " + failed.message + retry_hint(ctx));
 }
 
 }  // namespace
@@ -330,14 +331,15 @@ std::optional<Outcome> check_failed_run(Context& ctx) {
   if (should_report_moved_after_run(ctx, migrate)) {
     return Outcome::stalled(Phase::kBlocked, reason::kOutOfBandChange,
                             "migrate Job " + migrate->name + " succeeded, but the database is now at " +
-                                heads_text(ctx.heads) + ", not at the target" + retry_hint());
+                                heads_text(ctx.heads) + ", not at the target" + retry_hint(ctx));
   }
   if (should_await_retry(ctx, backup, migrate)) {
     // The Stalled condition already says why the plan failed; it stays as it was.
     const api::Condition* stalled = api::find_condition(ctx.old_status.conditions, api::condition::kStalled);
     if (stalled != nullptr && stalled->status == kTrue)
       return Outcome::stalled(Phase::kFailed, stalled->reason, stalled->message);
-    return Outcome::stalled(Phase::kFailed, reason::kAwaitingRetry, "this plan failed before" + retry_hint());
+    return Outcome::stalled(Phase::kFailed, reason::kAwaitingRetry,
+                            "this plan failed before" + retry_hint(ctx));
   }
   return std::nullopt;
 }

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -237,6 +238,43 @@ TEST_F(ApplyTest, AFailingMigrationNamesTheRevisionAndSqlstate) {
   EXPECT_NE(r.out.find("42601"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("phase: Failed"), std::string::npos) << r.out;
   expect_no_secret_in_data_dir();
+}
+
+// A local folder instead of the ConfigMap; the summary comes before the YAML, which --quiet leaves out; a
+// failure says how to retry here, not the operator's annotation.
+TEST_F(ApplyTest, TakesALocalMigrationsFolderSummarisesFirstAndRetriesByRunningAgain) {
+  dir_.write("local/0001_ok.sql",
+             "-- revision: l1\n-- message: fine\n\n-- +upgrade\nCREATE TABLE fine (id int);\n\n"
+             "-- +downgrade\nDROP TABLE fine;\n");
+  dir_.write("local/sub/0002_broken.sql",
+             "-- revision: l2\n-- down_revision: l1\n-- message: broken\n\n-- +upgrade\n"
+             "CREATE TABLE broken (id int;\n\n-- +downgrade\nDROP TABLE broken;\n");
+  const std::string local = (dir_.path() / "local").string();
+  ProcessResult failed = apply(kBrokenManifest, {"--migrations", local});
+  EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  EXPECT_NE(failed.out.find("revision l2"), std::string::npos) << failed.out;  // not the ConfigMap's 0002
+  EXPECT_NE(failed.out.find("fix the cause and run `pgrevise apply` again"), std::string::npos) << failed.out;
+  EXPECT_EQ(failed.out.find("set the annotation"), std::string::npos) << failed.out;
+  const auto summary = failed.out.find("\nbroken: not Ready (exit 1)\n");
+  ASSERT_NE(summary, std::string::npos) << failed.out;
+  EXPECT_LT(summary, failed.out.find("phase: Failed")) << failed.out;
+
+  dir_.write("local/sub/0002_broken.sql",
+             "-- revision: l2\n-- down_revision: l1\n-- message: fixed\n\n-- +upgrade\n"
+             "CREATE TABLE broken (id int);\n\n-- +downgrade\nDROP TABLE broken;\n");
+  ProcessResult again = apply(kBrokenManifest, {"--migrations", local, "--quiet"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(heads(), "l2");
+  EXPECT_NE(again.out.find("\nbroken: Ready\n"), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.find("phase:"), std::string::npos) << again.out;  // no status YAML
+  ProcessResult json = apply(kBrokenManifest, {"--migrations", local, "--output", "json"});
+  EXPECT_EQ(json.exit_code, 0) << json.out << json.err;
+  const auto document = nlohmann::json::parse(json.out);  // stdout is one JSON document; progress on stderr
+  EXPECT_EQ(document["exitCode"], 0);
+  EXPECT_EQ(document["resources"][0]["name"], "broken");
+  EXPECT_EQ(document["resources"][0]["ready"], true);
+  EXPECT_EQ(document["resources"][0]["status"]["phase"], "Succeeded");
+  EXPECT_EQ(apply(kBrokenManifest, {"--migrations", local + "/nope"}).exit_code, 2);
 }
 
 TEST_F(ApplyTest, AMissingSecretIsReportedWithoutRunningAJob) {
