@@ -259,7 +259,7 @@ int prune_backups(const cli::ParsedArgs& a) {
     removed.push_back(p->path.filename().string());
   }
   if (json_output(a)) {
-    std::printf("%s\n", nlohmann::json{{"deleted", removed}, {"dry_run", dry}}.dump().c_str());
+    std::printf("%s\n", nlohmann::json{{"deleted", removed}, {"dryRun", dry}}.dump().c_str());
   } else {
     for (const auto& r : removed) std::printf("%s %s\n", dry ? "would delete" : "deleted", r.c_str());
     if (removed.empty()) std::printf("nothing to prune\n");
@@ -281,6 +281,15 @@ int verify_backup(const cli::ParsedArgs& a) {
   backup::verify_archive(
       b.archive_path, b.manifest.format, b.manifest.table_count, backup::Verification::kFull,
       backup::tools_for_backup(b.manifest, client_dirs(), runner).tool("pg_restore"), runner);
+  if (json_output(a)) {
+    std::printf("%s\n", nlohmann::json{{"ok", true},
+                                       {"file", b.archive_path.string()},
+                                       {"sha256", b.manifest.sha256},
+                                       {"manifest", b.manifest_path.string()}}
+                            .dump()
+                            .c_str());
+    return kExitOk;
+  }
   std::printf("%s: ok (sha256 %s matches %s)\n", b.archive_path.c_str(), b.manifest.sha256.c_str(),
               b.manifest_path.c_str());
   return kExitOk;

@@ -2,6 +2,8 @@
 #include <iostream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "app/commands.h"
 #include "common/cli.h"
 #include "common/error.h"
@@ -22,7 +24,9 @@ cli::CommandSpec import_alembic_spec() {
           "Write every revision of an Alembic or Flask-Migrate project as a pgrevise migration file in "
           "OUTPUT, its SQL rendered by the project's own Alembic in offline mode.",
       .flags = {{"python", "PYTHON", "the Python that has the project's Alembic and SQLAlchemy", false,
-                 "python3"}},
+                 "python3"},
+                {"output", "text|json",
+                 "result format on stdout (the messages about revisions stay on stderr)", false, "text"}},
       .min_positional = 2,
       .max_positional = 2,
       .details =
@@ -69,12 +73,54 @@ void print_outcome(const RevisionOutcome& o) {
   }
 }
 
+const char* kind_name(RevisionOutcome::Kind kind) {
+  switch (kind) {
+    case RevisionOutcome::Kind::kConverted:
+      return "converted";
+    case RevisionOutcome::Kind::kNeedsSql:
+      return "needsSql";
+    case RevisionOutcome::Kind::kUnchanged:
+      return "unchanged";
+    case RevisionOutcome::Kind::kKeptEdited:
+      return "keptEdited";
+  }
+  return "";
+}
+
+void print_json(const importer::ImportReport& report) {
+  nlohmann::json revisions = nlohmann::json::array();
+  for (const auto& o : report.outcomes) {
+    nlohmann::json j = {{"revision", o.revision},
+                        {"source", o.source},
+                        {"file", o.file.string()},
+                        {"result", kind_name(o.kind)},
+                        {"rewritten", o.rewritten}};
+    if (o.source_changed) j["sourceChanged"] = true;
+    if (o.file_needs_sql) j["fileNeedsSql"] = true;
+    if (!o.errors.empty()) j["errors"] = o.errors;
+    revisions.push_back(std::move(j));
+  }
+  std::cout << nlohmann::json{{"alembicVersion", report.alembic_version},
+                              {"sqlalchemyVersion", report.sqlalchemy_version},
+                              {"needsWork", report.needs_work()},
+                              {"revisions", revisions}}
+                   .dump()
+            << "\n";
+}
+
 int run_import_alembic(const cli::ParsedArgs& a) {
+  const std::string output = a.get_or("output", "text");
+  if (output != "text" && output != "json")
+    throw_bad_input("--output: expected text or json, got '" + output + "'");
   const std::string python = a.get_or("python", "python3");
   SystemProcessRunner processes;
   importer::AlembicPython driver(processes, python);
   const auto report = importer::import_alembic({a.positional()[0], a.positional()[1]}, driver);
   for (const auto& outcome : report.outcomes) print_outcome(outcome);
+  if (output == "json") {
+    print_json(report);
+    return report.needs_work() ? kExitImportNeedsWork : kExitOk;
+  }
   size_t rewritten = 0;
   for (const auto& o : report.outcomes) rewritten += o.rewritten ? 1 : 0;
   std::cout << "pgrevise import alembic: " << report.outcomes.size() << " revisions in " << a.positional()[0]

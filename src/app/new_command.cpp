@@ -5,6 +5,8 @@
 #include <fstream>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "app/commands.h"
 #include "common/cli.h"
 #include "common/clock.h"
@@ -31,7 +33,8 @@ cli::CommandSpec new_spec() {
                  "merge every head: down_revision lists them all (two heads or more; not with --head)"},
                 {"branch-label", "LABEL", "label the new revision's branch", true},
                 {"depends-on", "REV", "revision or label this one depends on", true},
-                {"non-transactional", "", "mark the revision `transactional: false`"}},
+                {"non-transactional", "", "mark the revision `transactional: false`"},
+                {"output", "text|json", "result format on stdout", false, "text"}},
       .details =
           "Several heads need --head or --merge. The file is named YYYYMMDD_HHMMSS_<id>_<slug>.sql\n"
           "(the UTC time it was made, so `ls` lists files in the order they were made); pgrevise\n"
@@ -168,6 +171,8 @@ int run_new(const Args& raw) {
     return kExitOk;
   }
   const auto a = cli::parse(spec, args);
+  if (const auto output = a.get_or("output", "text"); output != "text" && output != "json")
+    throw_bad_input("--output: expected text or json, got '" + output + "'");
   const std::string message = check_message(a.get("message"));
   const std::filesystem::path dir = migrations_dir(a);
   const auto file = scaffold(revision::load_graph(dir), a, message, dir);
@@ -178,6 +183,15 @@ int run_new(const Args& raw) {
     out << file.text;
     out.flush();
     if (!out) throw Error(ErrorKind::kIo, "cannot write " + path.string());
+  }
+  if (a.get_or("output", "text") == "json") {
+    std::cout << nlohmann::json{{"file", path.string()},
+                                {"revision", file.revision},
+                                {"downRevision", file.down_revision},
+                                {"newBranch", file.new_branch}}
+                     .dump()
+              << "\n";
+    return kExitOk;
   }
   std::cout << "Created " << path.string() << " (revision " << file.revision << ", down_revision "
             << (file.down_revision.empty() ? "<base>" : file.down_revision) << ")\n";

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -100,38 +101,76 @@ std::string default_name(const std::string& database, const std::vector<std::str
 
 std::string to_json(const Manifest& m) {
   json j = {
-      {"manifest_version", m.manifest_version},
+      {"manifestVersion", m.manifest_version},
       {"name", m.name},
       {"file", m.file},
       {"format", to_string(m.format)},
       {"compress", m.compress},
       {"database", m.database},
       {"host", m.host},
-      {"server_version", m.server_version},
-      {"pg_dump_version", m.pg_dump_version},
-      {"version_table", m.version_table},
+      {"serverVersion", m.server_version},
+      {"pgDumpVersion", m.pg_dump_version},
+      {"versionTable", m.version_table},
       {"heads", m.heads},
-      {"size_bytes", m.size_bytes},
+      {"sizeBytes", m.size_bytes},
       {"sha256", m.sha256},
-      {"toc_entries", m.toc_entries},
-      {"table_count", m.table_count},
-      {"started_at", m.started_at},
-      {"finished_at", m.finished_at},
-      {"duration_ms", m.duration_ms},
+      {"tocEntries", m.toc_entries},
+      {"tableCount", m.table_count},
+      {"startedAt", m.started_at},
+      {"finishedAt", m.finished_at},
+      {"durationMs", m.duration_ms},
   };
   return j.dump(2) + "\n";
 }
 
 namespace {
+
+// Manifests name their fields in camelCase, as every JSON pgrevise writes does; manifests written before
+// that used snake_case, which is still read: a field is looked up under its name, then its old name.
+const std::map<std::string, std::string, std::less<>>& old_names() {
+  static const std::map<std::string, std::string, std::less<>> names = {
+      {"manifestVersion", "manifest_version"},
+      {"serverVersion", "server_version"},
+      {"pgDumpVersion", "pg_dump_version"},
+      {"versionTable", "version_table"},
+      {"sizeBytes", "size_bytes"},
+      {"tocEntries", "toc_entries"},
+      {"tableCount", "table_count"},
+      {"startedAt", "started_at"},
+      {"finishedAt", "finished_at"},
+      {"durationMs", "duration_ms"}};
+  return names;
+}
+
+const json* field(const json& j, const std::string& key) {
+  if (auto it = j.find(key); it != j.end()) return &*it;
+  if (auto old = old_names().find(key); old != old_names().end())
+    if (auto it = j.find(old->second); it != j.end()) return &*it;
+  return nullptr;
+}
+
 template <typename T>
 T required(const json& j, const char* key, const std::string& source) {
-  if (!j.contains(key)) throw_bad_input(source + ": manifest field '" + key + "' is missing");
+  const json* value = field(j, key);
+  if (value == nullptr) throw_bad_input(source + ": manifest field '" + key + "' is missing");
   try {
-    return j.at(key).get<T>();
+    return value->get<T>();
   } catch (const json::exception&) {
     throw_bad_input(source + ": manifest field '" + key + "' has the wrong type");
   }
 }
+
+template <typename T>
+T optional_field(const json& j, const char* key, T fallback) {
+  const json* value = field(j, key);
+  if (value == nullptr || value->is_null()) return fallback;
+  try {
+    return value->get<T>();
+  } catch (const json::exception&) {
+    return fallback;
+  }
+}
+
 }  // namespace
 
 Manifest manifest_from_json(std::string_view text, const std::string& source) {
@@ -143,10 +182,9 @@ Manifest manifest_from_json(std::string_view text, const std::string& source) {
   }
   if (!j.is_object()) throw_bad_input(source + ": not a valid manifest (not a JSON object)");
   Manifest m;
-  m.manifest_version = required<int>(j, "manifest_version", source);
+  m.manifest_version = required<int>(j, "manifestVersion", source);
   if (m.manifest_version != 1) {
-    throw_bad_input(source + ": manifest_version " + std::to_string(m.manifest_version) +
-                    " is not supported");
+    throw_bad_input(source + ": manifestVersion " + std::to_string(m.manifest_version) + " is not supported");
   }
   m.name = required<std::string>(j, "name", source);
   m.file = required<std::string>(j, "file", source);
@@ -157,18 +195,18 @@ Manifest manifest_from_json(std::string_view text, const std::string& source) {
   m.compress = required<int>(j, "compress", source);
   m.database = required<std::string>(j, "database", source);
   m.host = j.value("host", "");
-  m.server_version = required<std::string>(j, "server_version", source);
-  m.pg_dump_version = required<std::string>(j, "pg_dump_version", source);
-  m.version_table = j.value("version_table", "public.alembic_version");
+  m.server_version = required<std::string>(j, "serverVersion", source);
+  m.pg_dump_version = required<std::string>(j, "pgDumpVersion", source);
+  m.version_table = optional_field<std::string>(j, "versionTable", "public.alembic_version");
   m.heads = required<std::vector<std::string>>(j, "heads", source);
-  m.size_bytes = required<std::uint64_t>(j, "size_bytes", source);
+  m.size_bytes = required<std::uint64_t>(j, "sizeBytes", source);
   m.sha256 = required<std::string>(j, "sha256", source);
   if (m.sha256.size() != 64) throw_bad_input(source + ": manifest field 'sha256' is not a SHA-256");
-  m.toc_entries = j.value("toc_entries", 0);
-  m.table_count = j.value("table_count", 0);
-  m.started_at = required<std::string>(j, "started_at", source);
-  m.finished_at = required<std::string>(j, "finished_at", source);
-  m.duration_ms = j.value("duration_ms", std::int64_t{0});
+  m.toc_entries = optional_field<int>(j, "tocEntries", 0);
+  m.table_count = optional_field<int>(j, "tableCount", 0);
+  m.started_at = required<std::string>(j, "startedAt", source);
+  m.finished_at = required<std::string>(j, "finishedAt", source);
+  m.duration_ms = optional_field<std::int64_t>(j, "durationMs", 0);
   return m;
 }
 

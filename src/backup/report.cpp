@@ -16,13 +16,13 @@ json manifest_json(const Manifest& m) {
               {"format", to_string(m.format)},
               {"database", m.database},
               {"heads", m.heads},
-              {"size_bytes", m.size_bytes},
+              {"sizeBytes", m.size_bytes},
               {"sha256", m.sha256},
-              {"server_version", m.server_version},
-              {"pg_dump_version", m.pg_dump_version},
-              {"started_at", m.started_at},
-              {"finished_at", m.finished_at},
-              {"duration_ms", m.duration_ms}};
+              {"serverVersion", m.server_version},
+              {"pgDumpVersion", m.pg_dump_version},
+              {"startedAt", m.started_at},
+              {"finishedAt", m.finished_at},
+              {"durationMs", m.duration_ms}};
 }
 
 // Halves lists and messages until the document fits the termination-log limit.
@@ -39,14 +39,14 @@ std::string fit(json j) {
   std::string out = j.dump();
   for (int round = 0; out.size() > kBudget && round < 64; ++round) {
     bool changed = false;
-    for (const char* list : {"deleted", "warnings", "heads_after"}) {
+    for (const char* list : {"deleted", "warnings", "headsAfter"}) {
       if (j.contains(list) && halve(j[list])) {
-        j[std::string(list) + "_truncated"] = true;
+        j[std::string(list) + "Truncated"] = true;
         changed = true;
       }
     }
     if (j.contains("backup") && halve(j["backup"]["heads"])) {
-      j["backup"]["heads_truncated"] = true;
+      j["backup"]["headsTruncated"] = true;
       changed = true;
     }
     if (!changed && j.contains("error")) {
@@ -85,7 +85,7 @@ std::string restore_success_report(const Manifest& m, const std::vector<std::str
   json j{{"command", "restore"},
          {"result", "succeeded"},
          {"backup", manifest_json(m)},
-         {"heads_after", heads_after}};
+         {"headsAfter", heads_after}};
   return fit(std::move(j));
 }
 

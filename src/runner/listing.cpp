@@ -1,5 +1,6 @@
 // The listing `migrate` commands: heads, history, show, branches and graph read only the files (history
 // --indicate-current the version table too); history --applied reads the history table. And init.
+#include <algorithm>
 #include <filesystem>
 #include <ostream>
 
@@ -39,12 +40,41 @@ std::vector<revision::RevIndex> revisions_in_range(const revision::RevisionGraph
   return out;
 }
 
+// A revision for --output json: what `show` prints, as fields.
+nlohmann::json revision_json(const revision::RevisionGraph& graph, revision::RevIndex i,
+                             const std::vector<std::string>& current = {}) {
+  const auto& r = graph.at(i);
+  nlohmann::json j = {{"revision", r.id()},
+                      {"downRevisions", r.script.down_revisions},
+                      {"message", r.script.message},
+                      {"file", r.script.file},
+                      {"head", r.is_head()},
+                      {"branchPoint", r.is_branch_point()},
+                      {"mergePoint", r.is_merge_point()}};
+  if (!r.branch_labels.empty()) j["branchLabels"] = r.branch_labels;
+  if (!r.script.depends_on.empty()) j["dependsOn"] = r.script.depends_on;
+  if (!r.script.transactional) j["transactional"] = false;
+  if (std::find(current.begin(), current.end(), r.id()) != current.end()) j["current"] = true;
+  return j;
+}
+
+nlohmann::json revisions_json(const revision::RevisionGraph& graph,
+                              const std::vector<revision::RevIndex>& revisions,
+                              const std::vector<std::string>& current = {}) {
+  nlohmann::json list = nlohmann::json::array();
+  for (auto i : revisions) list.push_back(revision_json(graph, i, current));
+  return list;
+}
+
 }  // namespace
 
 int Runner::heads(bool verbose) {
   const auto graph = revision::load_graph(options_.migrations_dir);
   if (options_.output == OutputFormat::kJson) {
-    out_ << nlohmann::json{{"heads", graph.ids(graph.real_heads())}}.dump() << "\n";
+    out_ << nlohmann::json{{"heads", graph.ids(graph.real_heads())},
+                           {"revisions", revisions_json(graph, graph.real_heads())}}
+                .dump()
+         << "\n";
     return 0;
   }
   if (verbose) {
@@ -60,12 +90,23 @@ int Runner::show(const std::string& target) {
   const auto revisions = revision::resolve_revisions(graph, target);
   if (revisions.empty())
     throw_bad_input("show " + target + ": base is no revision; give a revision id or prefix");
+  if (options_.output == OutputFormat::kJson) {
+    out_ << nlohmann::json{{"revisions", revisions_json(graph, revisions)}}.dump() << "\n";
+    return 0;
+  }
   for (auto i : revisions) out_ << revision::revision_text(graph, i);
   return 0;
 }
 
 int Runner::branches(bool verbose) {
   const auto graph = revision::load_graph(options_.migrations_dir);
+  if (options_.output == OutputFormat::kJson) {
+    nlohmann::json points = nlohmann::json::array();
+    for (auto b : graph.branch_points())
+      points.push_back({{"revision", graph.at(b).id()}, {"children", graph.ids(graph.at(b).children)}});
+    out_ << nlohmann::json{{"branchPoints", points}}.dump() << "\n";
+    return 0;
+  }
   for (const auto& line : revision::branches_lines(graph, verbose)) out_ << line << "\n";
   return 0;
 }
@@ -78,6 +119,10 @@ int Runner::init() {
   if (fs::exists(dir) && !fs::is_empty(dir))
     throw_bad_input("init: folder " + dir.string() + " already exists and is not empty");
   fs::create_directories(dir);
+  if (options_.output == OutputFormat::kJson) {
+    out_ << nlohmann::json{{"created", dir.string()}}.dump() << "\n";
+    return 0;
+  }
   out_ << "Created " << dir.string() << "; write the first revision with `pgrevise new -m MESSAGE --dir "
        << dir.string() << "`\n";
   return 0;
@@ -91,7 +136,12 @@ int Runner::history(const HistoryQuery& query) {
       Session session = open_session(options_);
       current = db::read_heads(*session.conn, options_.version_table);
     }
-    for (auto i : revisions_in_range(graph, query.range)) {
+    const auto revisions = revisions_in_range(graph, query.range);
+    if (options_.output == OutputFormat::kJson) {
+      out_ << nlohmann::json{{"revisions", revisions_json(graph, revisions, current)}}.dump() << "\n";
+      return 0;
+    }
+    for (auto i : revisions) {
       if (query.verbose)
         out_ << revision::revision_text(graph, i, current);
       else
@@ -127,6 +177,11 @@ int Runner::graph(const std::string& format) {
   if (format != "text" && format != "dot")
     throw_bad_input("--format: expected text or dot, got '" + format + "'");
   const auto graph = revision::load_graph(options_.migrations_dir);
+  if (options_.output == OutputFormat::kJson) {
+    out_ << nlohmann::json{{"revisions", revisions_json(graph, revision::newest_first(graph))}}.dump()
+         << "\n";
+    return 0;
+  }
   out_ << (format == "dot" ? revision::render_graph_dot(graph) : revision::render_graph_text(graph));
   return 0;
 }

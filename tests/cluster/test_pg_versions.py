@@ -59,9 +59,9 @@ class BackupThenMigrateOnEveryServerVersion(unittest.TestCase):
         self.assertTrue(name.endswith(".dump"), backup)
         with open(os.path.join(s.backup_dir, name[:-len(".dump")] + ".manifest.json"), encoding="utf-8") as f:
             manifest = json.load(f)
-        self.assertEqual(int(manifest["server_version"].split(".")[0]), major, manifest)
+        self.assertEqual(int(manifest["serverVersion"].split(".")[0]), major, manifest)
         expected = min(client for client in clients if client >= major)
-        self.assertEqual(int(manifest["pg_dump_version"].split(".")[0]), expected, manifest)
+        self.assertEqual(int(manifest["pgDumpVersion"].split(".")[0]), expected, manifest)
         self.assertEqual(manifest["sha256"], backup["sha256"])
         self.assertIn(harness.reason("Migrated"), [r for r, _ in s.events()])
 

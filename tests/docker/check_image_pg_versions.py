@@ -140,10 +140,10 @@ class ImageAgainstEveryServer(unittest.TestCase):
                                    f"pg{major}", "--output", "json")
             self.assertEqual(backup.returncode, 0, backup.stderr + backup.stdout)
             manifest = json.loads(backup.stdout)["backup"]
-            self.assertEqual(manifest["server_version"].split(".")[0], major)
+            self.assertEqual(manifest["serverVersion"].split(".")[0], major)
             newer = [client for client in self.client_majors if client >= int(major)]
             self.assertTrue(newer, f"the image has no client tools for PostgreSQL {major}: {self.client_majors}")
-            self.assertEqual(int(manifest["pg_dump_version"].split(".")[0]), newer[0], manifest)
+            self.assertEqual(int(manifest["pgDumpVersion"].split(".")[0]), newer[0], manifest)
             self.assertEqual(manifest["heads"], ["0007"])
 
             run_sql(url, MIGRATE)

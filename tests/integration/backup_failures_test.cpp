@@ -186,7 +186,7 @@ TEST_F(BackupTest, APgDumpOnPathOlderThanTheServerIsPassedOverForTheServersOwnVe
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto manifest = nlohmann::json::parse(r.out)["backup"];
   const int server_major = std::stoi(db.query("SHOW server_version_num")) / 10000;
-  EXPECT_EQ(std::stoi(manifest["pg_dump_version"].get<std::string>()), server_major) << manifest;
+  EXPECT_EQ(std::stoi(manifest["pgDumpVersion"].get<std::string>()), server_major) << manifest;
   EXPECT_EQ(files().size(), 2u);
 }
 

@@ -24,7 +24,7 @@ TEST_F(BackupTest, RoundTripRestoresSchemaDataAndHeads) {
   EXPECT_EQ(job_report.result, "succeeded");
   ASSERT_TRUE(job_report.backup.has_value());
   EXPECT_EQ(job_report.backup->sha256, report["backup"]["sha256"]);
-  EXPECT_EQ(job_report.backup->size_bytes, report["backup"]["size_bytes"]);
+  EXPECT_EQ(job_report.backup->size_bytes, report["backup"]["sizeBytes"]);
   EXPECT_EQ(job_report.backup->heads, (std::vector<std::string>{"0013b", "0014a"}));
   const std::string manifest =
       (out / (report["backup"]["name"].get<std::string>() + ".manifest.json")).string();

@@ -76,8 +76,8 @@ TEST_F(BackupTest, TheServersOwnClientToolsFirstOnPathBackItUp) {
   const ProcessResult r = run_process(spec);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto manifest = nlohmann::json::parse(r.out)["backup"];
-  EXPECT_EQ(std::stoi(manifest["pg_dump_version"].get<std::string>()), server_major(db));
-  EXPECT_EQ(std::stoi(manifest["server_version"].get<std::string>()), server_major(db));
+  EXPECT_EQ(std::stoi(manifest["pgDumpVersion"].get<std::string>()), server_major(db));
+  EXPECT_EQ(std::stoi(manifest["serverVersion"].get<std::string>()), server_major(db));
 }
 
 // A backup of the 18 server, written by pg_dump 18, restored into a database of this machine's older server

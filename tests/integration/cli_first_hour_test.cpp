@@ -3,6 +3,8 @@
 // exist yet, a downgrade from a mergepoint, drift that blocks an upgrade, and how errors and results read.
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "common/process.h"
 #include "integration/runner_fixture.h"
 
@@ -208,6 +210,43 @@ TEST_F(CliFirstHourTest, InitWritesASettingsFileThatEveryCommandReads) {
       contains(bad.err, "pgrevise.toml:1: unknown setting 'migration_dir' (did you mean 'migrations_dir'?)"))
       << bad.err;
   EXPECT_EQ(in_folder(project, {"init", "--config", "yaml"}).exit_code, 2);  // a settings file exists
+}
+
+// Every key of a JSON document, nested ones included.
+void collect_keys(const nlohmann::json& j, std::vector<std::string>& keys) {
+  if (j.is_object()) {
+    for (const auto& [key, value] : j.items()) {
+      keys.push_back(key);
+      collect_keys(value, keys);
+    }
+  } else if (j.is_array()) {
+    for (const auto& value : j) collect_keys(value, keys);
+  }
+}
+
+// --output json for the commands that print something, each one JSON document with camelCase keys.
+TEST_F(CliFirstHourTest, JsonOutputOfEveryCommandIsCamelCase) {
+  const std::string fresh = dir.str() + "/fresh";
+  std::vector<std::pair<std::string, ProcessResult>> runs;
+  runs.push_back({"init", cli({"init", fresh, "--output", "json"})});
+  runs.push_back({"new", cli({"new", "-m", "first", "--dir", fresh, "--rev-id", "j1", "--output", "json"})});
+  write_linear();
+  for (const auto& sub : {"upgrade", "current", "heads", "history", "branches", "graph", "check", "plan"})
+    runs.push_back({sub, migrate({sub, "--output", "json"})});
+  runs.push_back({"show", migrate({"show", "b", "--output", "json"})});
+  runs.push_back({"history --applied", migrate({"history", "--applied", "--output", "json"})});
+  runs.push_back({"stamp", migrate({"stamp", "b", "--output", "json"})});
+  runs.push_back({"version", cli({"version", "--output", "json"})});
+  for (const auto& [what, r] : runs) {
+    EXPECT_EQ(r.exit_code, 0) << what << "\n" << describe(r);
+    nlohmann::json j;
+    ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << what << "\n" << describe(r);
+    std::vector<std::string> keys;
+    collect_keys(j, keys);
+    for (const auto& key : keys) EXPECT_EQ(key.find('_'), std::string::npos) << what << ": " << key;
+  }
+  EXPECT_EQ(nlohmann::json::parse(runs[1].second.out)["revision"], "j1");
+  EXPECT_EQ(nlohmann::json::parse(runs[2].second.out)["result"], "succeeded");  // upgrade
 }
 
 }  // namespace

@@ -35,6 +35,24 @@ TEST(Manifest, RoundTripsThroughJson) {
   EXPECT_EQ(manifest_from_json(to_json(m), "x"), m);
 }
 
+// Every JSON pgrevise writes names its fields in camelCase; manifests of earlier versions used snake_case and
+// are read as they are.
+TEST(Manifest, WritesCamelCaseAndReadsTheOldSnakeCase) {
+  const std::string written = to_json(sample());
+  EXPECT_NE(written.find("\"sizeBytes\": 12345"), std::string::npos) << written;
+  EXPECT_NE(written.find("\"durationMs\": 2000"), std::string::npos) << written;
+  for (const char* snake : {"\"manifest_version\"", "\"size_bytes\"", "\"started_at\"", "\"duration_ms\""})
+    EXPECT_EQ(written.find(snake), std::string::npos) << written;
+  const std::string old = R"({
+  "manifest_version": 1, "name": "app-018-20261122T101500Z", "file": "app-018-20261122T101500Z.dump",
+  "format": "custom", "compress": 1, "database": "app", "host": "db:5432", "server_version": "15.4",
+  "pg_dump_version": "15.18", "version_table": "public.alembic_version", "heads": ["018", "019"],
+  "size_bytes": 12345, "sha256": ")" +
+                          std::string(64, 'a') + R"(", "toc_entries": 9, "table_count": 3,
+  "started_at": "2026-11-22T10:15:00.000Z", "finished_at": "2026-11-22T10:15:02.000Z", "duration_ms": 2000})";
+  EXPECT_EQ(manifest_from_json(old, "old.manifest.json"), sample());
+}
+
 TEST(Manifest, MissingFieldIsNamed) {
   std::string json = to_json(sample());
   json.replace(json.find("\"sha256\""), 8, "\"sha2xx\"");

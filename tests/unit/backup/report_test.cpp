@@ -19,7 +19,7 @@ TEST(Report, SuccessCarriesTheManifestFacts) {
   auto j = nlohmann::json::parse(backup_success_report(r));
   EXPECT_EQ(j["result"], "succeeded");
   EXPECT_EQ(j["backup"]["file"], "n.dump");
-  EXPECT_EQ(j["backup"]["size_bytes"], 42);
+  EXPECT_EQ(j["backup"]["sizeBytes"], 42);
   EXPECT_EQ(j["backup"]["heads"][0], "018");
   EXPECT_EQ(j["deleted"][0], "old");
 }
@@ -31,7 +31,7 @@ TEST(Report, FitsInFourKiBAndStaysJson) {
   const std::string s = backup_success_report(r);
   EXPECT_LE(s.size(), kMaxReportBytes);
   auto j = nlohmann::json::parse(s);
-  EXPECT_TRUE(j["backup"]["heads_truncated"].get<bool>());
+  EXPECT_TRUE(j["backup"]["headsTruncated"].get<bool>());
 
   const std::string f = failure_report("backup", Error(ErrorKind::kIo, std::string(20000, 'x')));
   EXPECT_LE(f.size(), kMaxReportBytes);
