@@ -16,10 +16,10 @@ using ::testing::ElementsAre;
 using testing::host_resource;
 using testing::inputs;
 using ::testing::IsEmpty;
-using testing::settings;
 using testing::kAllKinds;
 using testing::main_container;
 using testing::pod_of;
+using testing::settings;
 using testing::url_resource;
 
 std::vector<std::string> strings(const Json& array) {
