@@ -2,6 +2,7 @@
 
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
+#include <cpprest/uri_builder.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <pplx/threadpool.h>
@@ -19,13 +20,49 @@ namespace {
 
 namespace http = web::http;
 
-void configure_tls(http::client::http_client_config& cfg, const ClusterConfig& config) {
+// The server as cpprestsdk is given it. cpprestsdk hands the URI's host to the resolver as it is, so an IPv6
+// literal ("https://[fd00::1]:443") would reach it with its brackets, which no resolver accepts. The client
+// is then built on the bare address, each request carries the bracketed Host header, and the certificate is
+// checked against the address (see configure_tls).
+struct Endpoint {
+  std::string base;         // what the client connects to
+  std::string host_header;  // "[fd00::1]:443"; empty: cpprestsdk's own
+  std::string ipv6;         // the bare address, when the server is an IPv6 literal
+};
+
+Endpoint endpoint_of(const std::string& server) {
+  Endpoint out{server, "", ""};
+  if (!web::uri::validate(server)) return out;  // the client's constructor says what is wrong
+  const web::uri uri(server);
+  const std::string& host = uri.host();
+  if (host.size() < 3 || host.front() != '[' || host.back() != ']') return out;
+  out.ipv6 = host.substr(1, host.size() - 2);
+  // The port is always written: cpprestsdk reads "https://fd00::1/" as host "fd00:" and port 1.
+  const int port = uri.port() > 0 ? uri.port() : (uri.scheme() == "https" ? 443 : 80);
+  out.base = web::uri_builder(uri).set_host(out.ipv6).set_port(port).to_string();
+  out.host_header = host + (uri.port() > 0 ? ":" + std::to_string(uri.port()) : "");
+  return out;
+}
+
+// With a Host header, cpprestsdk checks the certificate against that header ("[fd00::1]:443"), which no
+// certificate names. OpenSSL's own chain verification checks the address instead (the IP set on the
+// context's parameters), and cpprestsdk's name check is left out of it.
+int verify_chain_and_address(X509_STORE_CTX* store, void* /*arg*/) {
+  X509_STORE_CTX_set_verify_cb(store, [](int ok, X509_STORE_CTX*) { return ok; });
+  return X509_verify_cert(store);
+}
+
+void configure_tls(http::client::http_client_config& cfg, const ClusterConfig& config,
+                   const Endpoint& endpoint) {
   if (config.insecure_skip_tls_verify) cfg.set_validate_certificates(false);
   const std::string ca = config.ca_pem;
   const std::string cert = config.client_cert_pem;
   const std::string key = config.client_key_pem;
-  if (ca.empty() && cert.empty()) return;
-  cfg.set_ssl_context_callback([ca, cert, key](boost::asio::ssl::context& ctx) {
+  // An address is no server name (RFC 6066), and cpprestsdk would send the Host header's form.
+  const std::string ipv6 = config.insecure_skip_tls_verify ? "" : endpoint.ipv6;
+  if (!endpoint.ipv6.empty()) cfg.set_tlsext_sni_enabled(false);
+  if (ca.empty() && cert.empty() && ipv6.empty()) return;
+  cfg.set_ssl_context_callback([ca, cert, key, ipv6](boost::asio::ssl::context& ctx) {
     if (!ca.empty()) {
       // The cluster's CA is the only one trusted, as kubectl trusts only the kubeconfig's. cpprest loads the
       // system's whole bundle into every connection's context first (a few hundred KiB each, kept as long as
@@ -36,6 +73,10 @@ void configure_tls(http::client::http_client_config& cfg, const ClusterConfig& c
     if (!cert.empty()) {
       ctx.use_certificate_chain(boost::asio::buffer(cert.data(), cert.size()));
       ctx.use_private_key(boost::asio::buffer(key.data(), key.size()), boost::asio::ssl::context::pem);
+    }
+    if (!ipv6.empty()) {
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_CTX_get0_param(ctx.native_handle()), ipv6.c_str());
+      SSL_CTX_set_cert_verify_callback(ctx.native_handle(), verify_chain_and_address, nullptr);
     }
   });
 }
@@ -65,6 +106,7 @@ bool set_http_threads(std::size_t threads) {
 
 struct CppRestTransport::Impl {
   ClusterConfig config;
+  Endpoint endpoint;
   std::mutex mu;
   std::map<long, std::shared_ptr<http::client::http_client>> clients;  // by timeout in ms
 
@@ -76,8 +118,8 @@ struct CppRestTransport::Impl {
     if (!client) {
       http::client::http_client_config cfg;
       cfg.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
-      configure_tls(cfg, config);
-      client = std::make_shared<http::client::http_client>(config.server, cfg);
+      configure_tls(cfg, config, endpoint);
+      client = std::make_shared<http::client::http_client>(endpoint.base, cfg);
     }
     return client;
   }
@@ -86,6 +128,7 @@ struct CppRestTransport::Impl {
     http::http_request msg(request.method);
     msg.set_request_uri(request.target);
     for (const auto& [name, value] : request.headers) msg.headers().add(name, value);
+    if (!endpoint.host_header.empty()) msg.headers().add("Host", endpoint.host_header);
     if (config.token) msg.headers().add("Authorization", "Bearer " + config.token->token());
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
         request.method == "PATCH") {
@@ -106,6 +149,7 @@ struct CppRestTransport::Impl {
 
 CppRestTransport::CppRestTransport(ClusterConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
+  impl_->endpoint = endpoint_of(impl_->config.server);
 }
 
 CppRestTransport::~CppRestTransport() = default;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 
@@ -105,14 +106,42 @@ std::string render_response(const HttpResponse& response, bool with_body) {
   return out;
 }
 
+// Every interface, both families: one IPv6 socket on [::] that takes IPv4 as mapped addresses too. A host
+// without IPv6 gets 0.0.0.0 alone.
+int open_any(int port) {
+  int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  const int one = 1;
+  const int zero = 0;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in6 any{};
+  any.sin6_family = AF_INET6;
+  any.sin6_addr = in6addr_any;
+  any.sin6_port = htons(static_cast<std::uint16_t>(port));
+  if (::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) == 0 &&
+      ::bind(fd, reinterpret_cast<sockaddr*>(&any), sizeof any) == 0 && ::listen(fd, 64) == 0) {
+    return fd;
+  }
+  const int error = errno;
+  ::close(fd);
+  if (error == EADDRINUSE) {
+    throw Error(ErrorKind::kIo, "cannot listen on :" + std::to_string(port) + ": " + std::strerror(error));
+  }
+  return -1;
+}
+
 int open_listener(const BindAddress& address) {
+  if (address.host.empty()) {
+    if (int fd = open_any(address.port); fd >= 0) return fd;
+  }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   std::string port = std::to_string(address.port);
-  int rc = ::getaddrinfo(address.host.empty() ? nullptr : address.host.c_str(), port.c_str(), &hints, &found);
+  const char* host = address.host.empty() ? "0.0.0.0" : address.host.c_str();
+  int rc = ::getaddrinfo(host, port.c_str(), &hints, &found);
   if (rc != 0) throw Error(ErrorKind::kIo, "cannot listen on " + address.text() + ": " + ::gai_strerror(rc));
   std::string last_error = "no usable address";
   int fd = -1;

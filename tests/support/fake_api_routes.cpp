@@ -148,6 +148,7 @@ bool FakeApiServer::handle(ServerConnection& conn, const ServerRequest& request)
     rec.user = options_.tokens.at(auth.substr(7));
   }
   if (request.headers.count("x-client-id") != 0) rec.user = request.headers.at("x-client-id");
+  if (request.headers.count("host") != 0) rec.host = request.headers.at("host");
   const bool auth_required = !options_.tokens.empty() || !options_.client_ca_pem.empty();
   const auto finish = [&](int code, const Json& body, const std::string& extra = "") {
     rec.code = code;

@@ -36,20 +36,28 @@ FakeApiServer::FakeApiServer(FakeApiServerOptions options)
   if (!options_.tls_cert_pem.empty()) {
     tls_ = make_server_tls_context(options_.tls_cert_pem, options_.tls_key_pem, options_.client_ca_pem);
   }
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  listen_fd_ = ::socket(options_.ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
   const int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 64) != 0) {
-    throw std::runtime_error("fake API server: cannot listen on 127.0.0.1");
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  if (options_.ipv6) {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_addr = in6addr_loopback;
+    len = sizeof *in6;
+  } else {
+    auto* in = reinterpret_cast<sockaddr_in*>(&addr);
+    in->sin_family = AF_INET;
+    in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof *in;
   }
-  socklen_t len = sizeof addr;
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(listen_fd_, 64) != 0) {
+    throw std::runtime_error("fake API server: cannot listen on " + loopback());
+  }
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  port_ = options_.ipv6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                        : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
@@ -74,7 +82,7 @@ void FakeApiServer::stop() {
 }
 
 std::string FakeApiServer::url() const {
-  return std::string(tls_ != nullptr ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+  return std::string(tls_ != nullptr ? "https" : "http") + "://" + loopback() + ":" + std::to_string(port_);
 }
 
 void FakeApiServer::accept_loop() {

@@ -29,6 +29,7 @@ struct FakeApiServerOptions {
   // Registers the core types (pods, configmaps, secrets, namespaces, services, events), batch/v1 jobs,
   // coordination.k8s.io/v1 leases, events.k8s.io/v1 events and pgrevise.dev/v1alpha1 postgresmigrations.
   bool register_builtin_resources = true;
+  bool ipv6 = false;  // listen on [::1] instead of 127.0.0.1
 };
 
 // Faults, applied to requests after authentication. Shares are per verb (get, list, watch, create, update,
@@ -73,13 +74,14 @@ struct RecordedRequest {
   std::string name;
   std::string subresource;
   std::string user;  // from the token or client certificate; the X-Client-Id header when present
+  std::string host;  // the Host header
   int code = 0;
   std::chrono::steady_clock::time_point at;  // when the answer was sent (a watch: when it opened)
   Json object;  // with record_written_objects(true): what a successful write answered (the object stored)
 };
 
-// A real HTTP/1.1 (or HTTPS) server on 127.0.0.1 with a random port, speaking the Kubernetes API over
-// FakeApiState. One thread per connection; watches are chunked streams with one JSON event per line.
+// A real HTTP/1.1 (or HTTPS) server on 127.0.0.1 (or [::1]) with a random port, speaking the Kubernetes API
+// over FakeApiState. One thread per connection; watches are chunked streams with one JSON event per line.
 class FakeApiServer {
  public:
   explicit FakeApiServer(FakeApiServerOptions options = {});
@@ -90,6 +92,7 @@ class FakeApiServer {
   void stop();
   int port() const { return port_; }
   std::string url() const;
+  std::string loopback() const { return options_.ipv6 ? "[::1]" : "127.0.0.1"; }
   FakeApiState& state() { return state_; }
   void register_resource(const FakeResource& resource) { state_.register_resource(resource); }
 

@@ -29,41 +29,46 @@ void openssl(const fs::path& dir, std::vector<std::string> args) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
-// A CA, a server certificate for 127.0.0.1 and a client certificate for CN=operator-cert, made once per run.
+// A CA, a server certificate for 127.0.0.1 and ::1, one for 127.0.0.1 alone, and a client certificate for
+// CN=operator-cert, made once per run.
 class Pki {
  public:
   fs::path dir = fs::temp_directory_path() / ("kube-tls-test-" + std::to_string(::getpid()));
-  std::string ca, server_cert, server_key, client_cert, client_key, other_ca;
+  std::string ca, server_cert, server_key, client_cert, client_key, other_ca, v4_cert, v4_key;
 
   void make() {
     fs::create_directories(dir);
-    write("server.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    write("server.ext", "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\n");
+    write("v4.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
     for (const std::string ca_name : {"ca", "other-ca"}) {
       openssl(dir, {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_name + ".key", "-out",
                     ca_name + ".crt", "-days", "1", "-subj", "/CN=" + ca_name});
     }
-    sign("server", "/CN=127.0.0.1", true);
-    sign("client", "/CN=operator-cert", false);
+    sign("server", "/CN=127.0.0.1", "server.ext");
+    sign("v4", "/CN=127.0.0.1", "v4.ext");
+    sign("client", "/CN=operator-cert", "");
     ca = slurp(dir / "ca.crt");
     other_ca = slurp(dir / "other-ca.crt");
     server_cert = slurp(dir / "server.crt");
     server_key = slurp(dir / "server.key");
     client_cert = slurp(dir / "client.crt");
     client_key = slurp(dir / "client.key");
+    v4_cert = slurp(dir / "v4.crt");
+    v4_key = slurp(dir / "v4.key");
   }
   ~Pki() { fs::remove_all(dir); }
 
  private:
   void write(const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; }
-  void sign(const std::string& name, const std::string& subject, bool server) {
+  void sign(const std::string& name, const std::string& subject, const std::string& ext) {
     openssl(dir, {"req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
                   "-subj", subject});
     std::vector<std::string> args = {"x509",        "-req",   "-in",    name + ".csr",     "-CA",
                                      "ca.crt",      "-CAkey", "ca.key", "-CAcreateserial", "-out",
                                      name + ".crt", "-days",  "1"};
-    if (server) {
+    if (!ext.empty()) {
       args.push_back("-extfile");
-      args.push_back("server.ext");
+      args.push_back(ext);
     }
     openssl(dir, args);
   }
@@ -177,6 +182,79 @@ TEST_F(TlsTest, WatchOverTls) {
       cancel);
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.back(), "ADDED");
+}
+
+// An API server reached by its IPv6 address, as in an IPv6-only cluster: the bracketed literal of the
+// kubeconfig and of the in-cluster variables is connected to, named in the Host header, and its certificate
+// is verified against the address.
+class Ipv6TlsTest : public TlsTest {
+ protected:
+  static testing::FakeApiServerOptions ipv6_options(const std::string& cert, const std::string& key) {
+    auto o = options();
+    o.ipv6 = true;
+    o.tls_cert_pem = cert;
+    o.tls_key_pem = key;
+    return o;
+  }
+  testing::FakeApiServer server6{ipv6_options(pki().server_cert, pki().server_key)};
+  std::string host_header() const { return "[::1]:" + std::to_string(server6.port()); }
+};
+
+TEST_F(Ipv6TlsTest, ListAndWatchOnIpv6Loopback) {
+  ASSERT_EQ(server6.url(), "https://" + host_header());
+  auto client = client_from_kubeconfig(server6.kubeconfig(test::kToken, pki().ca));
+  const ListPage page = client.list(resources::config_maps(), "default");
+  EXPECT_EQ(server6.requests().back().user, "operator");
+  EXPECT_EQ(server6.requests().back().host, host_header());
+  client.create(resources::config_maps(), "default", test::config_map("a"));
+  Cancellation cancel;
+  std::vector<std::string> seen;
+  client.watch(
+      resources::config_maps(), "default", {.resource_version = page.resource_version},
+      [&](const WatchEvent& e) {
+        seen.push_back(std::string(to_string(e.type)) + " " +
+                       e.object.value("metadata", Json::object()).value("name", ""));
+        return e.type == WatchEvent::Type::kBookmark;
+      },
+      cancel);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), "ADDED a");
+  EXPECT_EQ(server6.count("watch"), 1u);
+}
+
+TEST_F(Ipv6TlsTest, InClusterServiceHostWithoutBrackets) {
+  const fs::path dir = pki().dir / "serviceaccount6";
+  fs::create_directories(dir);
+  std::ofstream(dir / "token") << test::kToken;
+  std::ofstream(dir / "ca.crt") << pki().ca;
+  std::ofstream(dir / "namespace") << "ops";
+  const auto env = [&](const std::string& name) -> std::optional<std::string> {
+    if (name == "KUBERNETES_SERVICE_HOST") return "::1";
+    if (name == "KUBERNETES_SERVICE_PORT") return std::to_string(server6.port());
+    return std::nullopt;
+  };
+  const ClusterConfig config = load_in_cluster({dir / "token", dir / "ca.crt", dir / "namespace"}, env);
+  RestClient client(std::make_shared<CppRestTransport>(config), {.qps = 0}, SystemClock::instance());
+  client.list(resources::config_maps(), "ops");
+  EXPECT_EQ(server6.requests().back().host, host_header());
+}
+
+TEST_F(Ipv6TlsTest, CertificateNotNamingTheAddressIsRefused) {
+  testing::FakeApiServer v4_only{ipv6_options(pki().v4_cert, pki().v4_key)};
+  auto client = client_from_kubeconfig(v4_only.kubeconfig(test::kToken, pki().ca));
+  try {
+    client.list(resources::config_maps(), "default");
+    FAIL() << "a certificate without the address ::1 was trusted";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.reason(), ApiReason::kUnavailable);
+  }
+  EXPECT_EQ(v4_only.count("list"), 0u);
+}
+
+TEST_F(Ipv6TlsTest, UntrustedIpv6ServerIsRefused) {
+  auto client = client_from_kubeconfig(server6.kubeconfig(test::kToken, pki().other_ca));
+  EXPECT_THROW(client.list(resources::config_maps(), "default"), ApiError);
+  EXPECT_EQ(server6.count("list"), 0u);
 }
 
 }  // namespace

@@ -24,14 +24,27 @@ struct Reply {
   std::string body;
 };
 
-// Sends raw bytes to 127.0.0.1:port and reads until the server closes the connection.
-std::string send_raw(int port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+enum class Family { kIpv4, kIpv6 };
+
+// Sends raw bytes to 127.0.0.1:port (or [::1]:port) and reads until the server closes the connection.
+std::string send_raw(int port, const std::string& request, Family family = Family::kIpv4) {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  if (family == Family::kIpv6) {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(static_cast<uint16_t>(port));
+    in6->sin6_addr = in6addr_loopback;
+    len = sizeof *in6;
+  } else {
+    auto* in = reinterpret_cast<sockaddr_in*>(&addr);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(static_cast<uint16_t>(port));
+    in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof *in;
+  }
+  int fd = ::socket(addr.ss_family, SOCK_STREAM, 0);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
     ::close(fd);
     throw std::runtime_error("connect failed");
   }
@@ -55,6 +68,10 @@ Reply parse_reply(const std::string& raw) {
 
 Reply get(int port, const std::string& path, const std::string& method = "GET") {
   return parse_reply(send_raw(port, method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+}
+
+Reply get_v6(int port, const std::string& path) {
+  return parse_reply(send_raw(port, "GET " + path + " HTTP/1.1\r\nHost: [::1]\r\n\r\n", Family::kIpv6));
 }
 
 const BindAddress kLoopbackAnyPort{"127.0.0.1", 0};
@@ -181,6 +198,35 @@ TEST_F(EndpointsTest, AddressInUseIsAnErrorNamingIt) {
     EXPECT_EQ(e.kind(), ErrorKind::kIo);
     EXPECT_THAT(e.what(), HasSubstr("127.0.0.1:" + std::to_string(first.port())));
   }
+}
+
+// ":port" is every interface of both families: kubelet probes and scrapes reach the Pod's IPv6 address as
+// well as its IPv4 one.
+TEST_F(EndpointsTest, PortAloneServesBothFamilies) {
+  synced = true;
+  Endpoints endpoints(
+      {BindAddress{"", 0}, BindAddress{"", 0}}, [] { return std::string("m 1\n"); }, readiness);
+  endpoints.start();
+  const int metrics = *endpoints.metrics_port();
+  const int health = *endpoints.health_port();
+  EXPECT_EQ(get(metrics, "/metrics").body, "m 1\n");
+  EXPECT_EQ(get_v6(metrics, "/metrics").body, "m 1\n");
+  EXPECT_EQ(get(health, "/healthz").status, 200);
+  EXPECT_EQ(get_v6(health, "/healthz").status, 200);
+  EXPECT_EQ(get_v6(health, "/readyz").status, 200);
+}
+
+TEST_F(EndpointsTest, LoopbackAddressesServeTheirOwnFamilyAlone) {
+  HttpServer v6(BindAddress{"::1", 0}, [](const HttpRequest&) {
+    return HttpResponse{200, "text/plain", "six"};
+  });
+  v6.start();
+  EXPECT_EQ(get_v6(v6.port(), "/healthz").body, "six");
+  EXPECT_THROW(get(v6.port(), "/healthz"), std::runtime_error);
+  HttpServer v4(kLoopbackAnyPort, [](const HttpRequest&) { return HttpResponse{200, "text/plain", "four"}; });
+  v4.start();
+  EXPECT_EQ(get(v4.port(), "/healthz").body, "four");
+  EXPECT_THROW(get_v6(v4.port(), "/healthz"), std::runtime_error);
 }
 
 }  // namespace
