@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "common/strings.h"
@@ -92,6 +93,38 @@ HttpResponse convert_head(const http::http_response& response) {
   throw ApiError(ApiReason::kUnavailable, 0,
                  request.method + " " + request.target.substr(0, 200) + ": " + why);
 }
+
+// No part of a streamed exchange outlives the call that started it. When the caller stops reading before the
+// body has ended (a cancelled watch, a handler that has seen enough), the request is aborted; either way the
+// completion that cpprestsdk then runs on its own threads (closing the body's buffer, then setting the
+// response's completion event) is waited for. Left behind, that work can still be queued when the process
+// exits, holding the response's buffers and tasks.
+class ExchangeEnd {
+ public:
+  explicit ExchangeEnd(std::shared_ptr<pplx::cancellation_token_source> cts) : cts_(std::move(cts)) {}
+  ExchangeEnd(const ExchangeEnd&) = delete;
+  ExchangeEnd& operator=(const ExchangeEnd&) = delete;
+  ~ExchangeEnd() {
+    if (!response_) return;
+    if (!body_ended_) cts_->cancel();
+    try {
+      response_->content_ready().wait();
+    } catch (const std::exception&) {
+      // The aborted body's error: expected, and already reported to the caller if it mattered.
+    }
+    // cpprestsdk observes an aborted body's error with a continuation of its own, queued on its thread pool
+    // as the response completes, which no caller can wait for. A task queued after it on the pool's FIFO
+    // queue runs only once that one has been taken off the queue.
+    if (!body_ended_) pplx::create_task([] {}).wait();
+  }
+  void started(const http::http_response& response) { response_ = response; }
+  void body_ended() { body_ended_ = true; }
+
+ private:
+  std::shared_ptr<pplx::cancellation_token_source> cts_;
+  std::optional<http::http_response> response_;
+  bool body_ended_ = false;
+};
 
 }  // namespace
 
@@ -181,12 +214,15 @@ HttpResponse CppRestTransport::stream(const HttpRequest& request, const ChunkHan
     int id;
     ~Unregister() { c.remove(id); }
   } unregister{cancel, registration};
+  ExchangeEnd exchange(cts);
   try {
     auto client = impl_->client_for(request.timeout);
     http::http_response response = client->request(impl_->build(request), cts->get_token()).get();
+    exchange.started(response);
     HttpResponse out = convert_head(response);
     if (out.status < 200 || out.status >= 300) {
       out.body = response.extract_utf8string(true).get();
+      exchange.body_ended();
       return out;
     }
     auto body = response.body().streambuf();
@@ -195,7 +231,10 @@ HttpResponse CppRestTransport::stream(const HttpRequest& request, const ChunkHan
       // Ask for what is already there, or for one byte to wait until something arrives.
       const std::size_t want = std::clamp<std::size_t>(body.in_avail(), 1, buffer.size());
       const std::size_t n = body.getn(reinterpret_cast<uint8_t*>(buffer.data()), want).get();
-      if (n == 0) break;  // end of stream
+      if (n == 0) {
+        exchange.body_ended();
+        break;
+      }
       if (!on_chunk(std::string_view(buffer.data(), n))) break;
     }
     return out;
