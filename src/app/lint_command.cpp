@@ -1,5 +1,6 @@
 // `pgrevise lint [PATH|-]`: the offline safety analysis of a migrations folder, one file or standard input.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -11,8 +12,10 @@
 #include "common/cli.h"
 #include "common/duration.h"
 #include "common/error.h"
+#include "db/connection.h"
 #include "lint/config.h"
 #include "lint/lint.h"
+#include "lint/live.h"
 #include "lint/output.h"
 #include "revision/errors.h"
 #include "revision/loader.h"
@@ -38,6 +41,11 @@ cli::CommandSpec lint_spec() {
                  "spec.safety.lockTimeout): statements then need no SET lock_timeout of their own"},
                 {"no-transaction", "",
                  "a plain SQL file runs statement by statement, not in one transaction"},
+                {"database-url", "URL",
+                 "online: read each affected table's size and the sessions holding locks on it from this "
+                 "database; severity then follows the evidence (docs/safety.md)"},
+                {"throughput", "MB/S", "online: the rate a rewrite or scan is estimated at, in MB per second",
+                 false, "the config's throughput-mb-per-s, else 150"},
                 {"list-rules", "", "list the rules, their default severities and versions, and exit"}},
       .max_positional = 1,
       .details =
@@ -97,12 +105,24 @@ std::vector<Input> read_inputs(const std::string& path) {
   return out;
 }
 
+bool configured_version(const cli::ParsedArgs& a) {
+  const auto file = a.get("config");
+  return file && lint::parse_config(read_file(*file), *file).server_version.has_value();
+}
+
 lint::LintOptions options_of(const cli::ParsedArgs& a) {
   lint::Config config;
   if (auto file = a.get("config")) config = lint::parse_config(read_file(*file), *file);
   auto options = lint::options_from(config);
   if (auto version = a.get_int("server-version", 9, lint::kLatestVersion))
     options.server_version = int(*version);
+  if (auto rate = a.get("throughput")) {
+    char* end = nullptr;
+    const double value = std::strtod(rate->c_str(), &end);
+    if (end == rate->c_str() || *end != '\0' || !(value > 0))
+      throw_bad_input("--throughput: expected MB per second, a positive number, not '" + *rate + "'");
+    options.evidence.throughput_mb_per_s = value;
+  }
   if (auto timeout = a.get("lock-timeout")) {
     const auto d = parse_duration(*timeout);
     if (!d) throw_bad_input("--lock-timeout: not a duration: '" + *timeout + "' (e.g. 5s, 500ms)");
@@ -130,6 +150,17 @@ std::optional<lint::Severity> fail_on(const cli::ParsedArgs& a) {
   return severity;
 }
 
+// Online: the connection --database-url names, with the rules chosen for its server's version unless
+// --server-version or the config names one.
+std::unique_ptr<pqxx::connection> connect_if_asked(const cli::ParsedArgs& a, lint::LintOptions& options) {
+  const auto url = a.get("database-url");
+  if (!url) return nullptr;
+  auto connection = db::connect(db::resolve_connection(*url), std::chrono::seconds(10), "pgrevise-lint");
+  if (!a.get("server-version") && !configured_version(a))
+    options.server_version = db::server_version_num(*connection) / 10000;
+  return connection;
+}
+
 int run_lint(const Args& args) {
   const auto spec = lint_spec();
   if (cli::wants_help(args)) {
@@ -142,16 +173,26 @@ int run_lint(const Args& args) {
   if (!format)
     throw_bad_input("--output: expected text, json, sarif or github, not '" + a.get_or("output", "") + "'");
   const auto threshold = fail_on(a);
-  const auto options = options_of(a);
+  auto options = options_of(a);
   const char* env_dir = std::getenv("PGREVISE_MIGRATIONS_DIR");
   const std::string path = !a.positional().empty() ? a.positional()[0] : env_dir ? env_dir : "migrations";
-  std::vector<lint::Finding> findings;
-  size_t statements = 0;
+  auto connection = connect_if_asked(a, options);
+  std::vector<lint::SourceResult> results;
+  std::vector<lint::Finding> all;
   for (const auto& input : read_inputs(path)) {
     const lint::Source source = input.script
                                     ? lint::source_of(*input.script)
                                     : lint::Source{input.name, "", !a.has("no-transaction"), input.text};
-    auto result = lint::lint_source(source, options);
+    results.push_back(lint::lint_source(source, options));
+    all.insert(all.end(), results.back().findings.begin(), results.back().findings.end());
+  }
+  if (connection) {
+    const auto facts = lint::read_relation_facts(*connection, lint::relations_of(all));
+    for (auto& result : results) lint::apply_evidence(result, facts, options.evidence);
+  }
+  std::vector<lint::Finding> findings;
+  size_t statements = 0;
+  for (auto& result : results) {
     statements += result.statements.size();
     std::move(result.findings.begin(), result.findings.end(), std::back_inserter(findings));
   }

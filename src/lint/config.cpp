@@ -1,6 +1,7 @@
 #include "lint/config.h"
 
 #include <charconv>
+#include <optional>
 
 #include "common/error.h"
 #include "common/strings.h"
@@ -14,6 +15,37 @@ namespace {
   throw_bad_input(file + ":" + std::to_string(line) + ": " + message);
 }
 
+// A positive number with an optional unit of 10^3 steps (kB, MB, GB, TB); nullopt for anything else.
+std::optional<double> number_of(std::string_view value, bool units) {
+  double number = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (ec != std::errc() || number <= 0) return std::nullopt;
+  const std::string_view unit = trim(std::string_view(end, size_t(value.data() + value.size() - end)));
+  if (unit.empty()) return number;
+  if (!units) return std::nullopt;
+  double scale = 1;
+  for (std::string_view u : {"kB", "MB", "GB", "TB"}) {
+    scale *= 1000;
+    if (unit == u) return number * scale;
+  }
+  return std::nullopt;
+}
+
+bool apply_evidence_key(Config& config, std::string_view key, std::string_view value, const std::string& file,
+                        int line) {
+  const bool bytes = key == "large-table-bytes";
+  if (key != "throughput-mb-per-s" && key != "large-table-rows" && !bytes) return false;
+  const auto number = number_of(value, bytes);
+  if (!number)
+    fail(file, line,
+         std::string(key) + " must be a positive number" + (bytes ? " (with kB, MB, GB or TB)" : "") +
+             ", not '" + std::string(value) + "'");
+  if (key == "throughput-mb-per-s") config.evidence.throughput_mb_per_s = *number;
+  if (key == "large-table-rows") config.evidence.large_rows = *number;
+  if (bytes) config.evidence.large_bytes = static_cast<std::int64_t>(*number);
+  return true;
+}
+
 void apply(Config& config, std::string_view key, std::string_view value, const std::string& file, int line) {
   if (key == "server-version") {
     int version = 0;
@@ -25,6 +57,7 @@ void apply(Config& config, std::string_view key, std::string_view value, const s
   } else if (key == "lock-timeout") {
     if (value != "true" && value != "false") fail(file, line, "lock-timeout must be true or false");
     config.runner_lock_timeout = value == "true";
+  } else if (apply_evidence_key(config, key, value, file, line)) {
   } else if (find_rule(key) != nullptr) {
     auto severity = parse_severity(value);
     if (!severity)
@@ -35,8 +68,8 @@ void apply(Config& config, std::string_view key, std::string_view value, const s
   } else {
     fail(file, line,
          "unknown rule or key '" + std::string(key) +
-             "' (pgrevise lint --list-rules lists the rules; the keys are server-version and "
-             "lock-timeout)");
+             "' (pgrevise lint --list-rules lists the rules; the keys are server-version, "
+             "lock-timeout, throughput-mb-per-s, large-table-rows and large-table-bytes)");
   }
 }
 

@@ -197,6 +197,7 @@ LintOptions options_from(const Config& config) {
   if (config.server_version) options.server_version = *config.server_version;
   if (config.runner_lock_timeout) options.runner_lock_timeout = *config.runner_lock_timeout;
   options.severities = config.severities;
+  options.evidence = config.evidence;
   return options;
 }
 

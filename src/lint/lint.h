@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lint/config.h"
+#include "lint/evidence.h"
 #include "lint/finding.h"
 #include "lint/locks.h"
 #include "lint/rules.h"
@@ -19,6 +20,7 @@ namespace pgrevise::lint {
 
 struct LintOptions : RuleOptions {
   std::map<std::string, Severity, std::less<>> severities;  // overrides of the rules' own
+  EvidenceOptions evidence;                                 // online: thresholds and throughput
 };
 
 // LintOptions from a config, with `server_version` / `runner_lock_timeout` given on the command line (when
@@ -49,6 +51,10 @@ struct SourceResult {
 };
 
 SourceResult lint_source(const Source& source, const LintOptions& options);
+
+// The online evidence (lint/evidence.h) applied to each finding on a relation `facts` holds, matched to its
+// statement by position.
+void apply_evidence(SourceResult& result, const RelationFactsMap& facts, const EvidenceOptions& options);
 
 // A revision's upgrade section.
 Source source_of(const revision::Script& script);
