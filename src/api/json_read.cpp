@@ -286,13 +286,14 @@ void read_safety(Reader& r, const Json& spec, SafetySpec& safety) {
   const std::string path = "spec.safety";
   const Json* obj =
       r.object(spec, "safety", path,
-               {"allowDowngrade", "allowDrift", "lockTimeout", "statementTimeout", "lockRetries"});
+               {"allowDowngrade", "allowDrift", "lockTimeout", "statementTimeout", "lockRetries", "lint"});
   if (obj == nullptr) return;
   r.boolean(*obj, "allowDowngrade", path, safety.allow_downgrade);
   r.boolean(*obj, "allowDrift", path, safety.allow_drift);
   r.duration(*obj, "lockTimeout", path, safety.lock_timeout);
   r.duration(*obj, "statementTimeout", path, safety.statement_timeout);
   r.integer(*obj, "lockRetries", path, safety.lock_retries);
+  r.str(*obj, "lint", path, safety.lint);
 }
 
 void read_image_pull_secrets(Reader& r, const Json& job, const std::string& path,
@@ -444,6 +445,27 @@ void read_last_backup(Reader& r, const Json& status, Status& out) {
   out.last_backup = std::move(b);
 }
 
+void read_lint(Reader& r, const Json& status, Status& out) {
+  const Json* obj = r.object(status, "lint", "status.lint", {});
+  if (obj == nullptr) return;
+  LintStatus l;
+  r.str(*obj, "planHash", "", l.plan_hash);
+  r.integer(*obj, "total", "", l.total);
+  Json list;
+  r.free_form(*obj, "findings", "", list, true);
+  for (const auto& f : list) {
+    if (!f.is_object()) continue;
+    LintFinding one;
+    r.str(f, "rule", "", one.rule);
+    r.str(f, "severity", "", one.severity);
+    r.str(f, "revision", "", one.revision);
+    r.integer(f, "line", "", one.line);
+    r.str(f, "message", "", one.message);
+    l.findings.push_back(std::move(one));
+  }
+  out.lint = std::move(l);
+}
+
 void read_conditions(Reader& r, const Json& status, Status& out) {
   Json list;
   r.free_form(status, "conditions", "", list, true);
@@ -476,6 +498,7 @@ Status parse_status(const Json& status) {
   read_progress(r, status, out);
   read_last_run(r, status, out);
   read_last_backup(r, status, out);
+  read_lint(r, status, out);
   r.str(status, "activeJob", "", out.active_job);
   r.str(status, "dryRunConfigMap", "", out.dry_run_config_map);
   r.str(status, "failedPlanHash", "", out.failed_plan_hash);

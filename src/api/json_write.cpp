@@ -65,7 +65,8 @@ Json safety_json(const SafetySpec& s) {
               {"allowDrift", s.allow_drift},
               {"lockTimeout", format_duration(s.lock_timeout)},
               {"statementTimeout", format_duration(s.statement_timeout)},
-              {"lockRetries", s.lock_retries}};
+              {"lockRetries", s.lock_retries},
+              {"lint", s.lint}};
 }
 
 Json job_json(const JobOverrides& job) {
@@ -137,17 +138,28 @@ Json progress_json(const Progress& p) {
   return out;
 }
 
+Json lint_json(const LintStatus& l) {
+  Json findings = Json::array();
+  for (const auto& f : l.findings) {
+    Json one{{"rule", f.rule}, {"severity", f.severity}, {"line", f.line}, {"message", f.message}};
+    put(one, "revision", f.revision);
+    findings.push_back(std::move(one));
+  }
+  return Json{{"planHash", l.plan_hash}, {"total", l.total}, {"findings", std::move(findings)}};
+}
+
 // Every field a status can have, with the nested objects' fields, so a merge patch can clear what is gone.
 const std::vector<std::string> kStatusFields = {
     "observedGeneration", "phase",          "currentHeads", "targetHeads", "pendingRevisions",
     "progress",           "lastRun",        "lastBackup",   "activeJob",   "dryRunConfigMap",
-    "failedPlanHash",     "lastRetryToken", "conditions"};
+    "failedPlanHash",     "lastRetryToken", "conditions",   "lint"};
 const std::map<std::string, std::vector<std::string>> kNestedStatusFields = {
     {"progress",
      {"revision", "done", "total", "statement", "runningSeconds", "phase", "blocksDone", "blocksTotal",
       "tuplesDone", "tuplesTotal"}},
     {"lastRun", {"startedAt", "finishedAt", "result", "steps", "message", "revision", "sqlstate"}},
     {"lastBackup", {"file", "sizeBytes", "sha256", "startedAt", "finishedAt", "revision"}},
+    {"lint", {"planHash", "total", "findings"}},
 };
 
 }  // namespace
@@ -186,6 +198,7 @@ Json to_json(const Status& status) {
   if (status.progress) out["progress"] = progress_json(*status.progress);
   if (status.last_run) out["lastRun"] = last_run_json(*status.last_run);
   if (status.last_backup) out["lastBackup"] = last_backup_json(*status.last_backup);
+  if (status.lint) out["lint"] = lint_json(*status.lint);
   put(out, "activeJob", status.active_job);
   put(out, "dryRunConfigMap", status.dry_run_config_map);
   put(out, "failedPlanHash", status.failed_plan_hash);

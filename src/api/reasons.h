@@ -56,6 +56,9 @@ inline constexpr std::string_view kSuspended = "Suspended";
 inline constexpr std::string_view kRetryRequested = "RetryRequested";
 inline constexpr std::string_view kAwaitingRetry =
     "AwaitingRetry";  // the failed plan is not re-run by itself
+// The safety analysis (spec.safety.lint: block) found an error in the plan: nothing starts until the resource
+// is annotated pgrevise.dev/approve with the plan's hash (status.lint.planHash).
+inline constexpr std::string_view kLintBlocked = "LintBlocked";
 // Jobs.
 inline constexpr std::string_view kJobCreateFailed = "JobCreateFailed";
 inline constexpr std::string_view kJobDeadlineExceeded = "JobDeadlineExceeded";

@@ -132,9 +132,18 @@ struct BackupSpec {
   bool operator==(const BackupSpec&) const = default;
 };
 
+inline constexpr std::string_view kLintOff = "off";
+inline constexpr std::string_view kLintWarn = "warn";
+inline constexpr std::string_view kLintBlock = "block";
+// The annotation that approves a plan the lint gate blocked: its value is the plan's hash.
+inline constexpr std::string_view kApproveAnnotation = "pgrevise.dev/approve";
+
 struct SafetySpec {
   bool allow_downgrade = false;
   bool allow_drift = false;  // migrate although an applied revision's file changed (`--allow-drift`)
+  // The safety analysis before a run (docs/safety.md): kLintOff, kLintWarn (findings in status, an event and
+  // a metric) or kLintBlock (an error-level finding stops the run until the plan is approved).
+  std::string lint = std::string(kLintWarn);
   std::chrono::milliseconds lock_timeout = kDefaultLockTimeout;
   std::chrono::milliseconds statement_timeout = kDefaultStatementTimeout;
   int lock_retries = kDefaultLockRetries;
@@ -241,6 +250,26 @@ struct LastBackup {
   bool operator==(const LastBackup&) const = default;
 };
 
+// One finding of the safety analysis, as status.lint shows it (lint::Finding, with the evidence in message).
+struct LintFinding {
+  std::string rule;
+  std::string severity;  // error | warning | info
+  std::string revision;
+  int line = 0;
+  std::string message;
+  bool operator==(const LintFinding&) const = default;
+};
+
+// The safety analysis of the current plan: its findings, most severe first, at most kMaxLintFindings of them
+// (`total` counts them all), and the hash of the plan they are about, the value pgrevise.dev/approve takes.
+inline constexpr std::size_t kMaxLintFindings = 20;
+struct LintStatus {
+  std::string plan_hash;
+  int total = 0;
+  std::vector<LintFinding> findings;
+  bool operator==(const LintStatus&) const = default;
+};
+
 struct Status {
   std::int64_t observed_generation = 0;
   std::optional<Phase> phase;
@@ -250,6 +279,7 @@ struct Status {
   std::optional<Progress> progress;
   std::optional<LastRun> last_run;
   std::optional<LastBackup> last_backup;
+  std::optional<LintStatus> lint;
   std::string active_job;          // name of the Job being waited for, "" when none
   std::string dry_run_config_map;  // ConfigMap holding the SQL a dry run would execute
   // Hash of the plan that failed; that plan is not run again until it changes (spec or migrations) or the

@@ -354,6 +354,9 @@ std::vector<FieldError> validate_spec(const Spec& spec) {
   c.timeout("spec.safety.lockTimeout", spec.safety.lock_timeout);
   c.timeout("spec.safety.statementTimeout", spec.safety.statement_timeout);
   c.range("spec.safety.lockRetries", spec.safety.lock_retries, 0, kMaxLockRetries);
+  if (spec.safety.lint != kLintOff && spec.safety.lint != kLintWarn && spec.safety.lint != kLintBlock)
+    c.add("spec.safety.lint",
+          "unknown mode " + shown_value(spec.safety.lint) + " (expected off, warn or block)");
   check_job(c, spec.job);
   return std::move(c.errors);
 }

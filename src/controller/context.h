@@ -59,6 +59,7 @@ struct Facts {
   std::optional<std::string> dry_run_config_map;
   std::optional<std::string> failed_plan_hash;  // "" clears it
   std::optional<std::string> last_retry_token;
+  std::optional<api::LintStatus> lint;  // the safety analysis of the current plan
   std::optional<StageState> backup_stage;
   std::optional<StageState> migration_stage;
   // Reports of finished Jobs of the current run, for metrics.

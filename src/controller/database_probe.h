@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "db/version_table_name.h"
+#include "lint/evidence.h"
 
 namespace pgrevise::controller {
 
@@ -64,6 +65,16 @@ class DatabaseProbe {
   // is neither (no history table or no run yet, and no runner holding the migration lock). Errors as for
   // read_heads.
   virtual std::optional<MigrationProgress> read_progress(const DatabaseTarget& target) = 0;
+
+  // The safety analysis's facts (lint/evidence.h) about each of `relations` as the statements write them:
+  // size, and the sessions holding or waiting for locks on it. Errors as for read_heads. A probe that cannot
+  // tell knows none (the analysis then stays offline).
+  virtual lint::RelationFactsMap read_relation_facts(const DatabaseTarget& target,
+                                                     const std::vector<std::string>& relations) {
+    (void)target;
+    (void)relations;
+    return {};
+  }
 };
 
 }  // namespace pgrevise::controller

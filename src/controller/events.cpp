@@ -103,6 +103,23 @@ void disappeared_events(const api::Status& before, const api::Status& after, std
   out.push_back({EventType::kWarning, event::kJobDisappeared, now->message});
 }
 
+// The safety analysis of a plan not reported before: one event with its counts and its most severe finding.
+void lint_events(const api::Status& before, const api::Status& after, std::vector<Event>& out) {
+  if (!after.lint || after.lint->findings.empty()) return;
+  if (before.lint && before.lint->plan_hash == after.lint->plan_hash) return;
+  int counts[3] = {0, 0, 0};
+  for (const auto& f : after.lint->findings)
+    ++counts[f.severity == "error" ? 0 : f.severity == "warning" ? 1 : 2];
+  const auto& first = after.lint->findings.front();
+  const std::string message = std::to_string(after.lint->total) + " lint finding(s) in plan " +
+                              after.lint->plan_hash + " (" + std::to_string(counts[0]) + " error, " +
+                              std::to_string(counts[1]) + " warning, " + std::to_string(counts[2]) +
+                              " info shown in status.lint); first: revision " + first.revision + " line " +
+                              std::to_string(first.line) + " [" + first.rule + "]: " + first.message;
+  out.push_back(
+      {counts[0] + counts[1] > 0 ? EventType::kWarning : EventType::kNormal, event::kLintFindings, message});
+}
+
 }  // namespace
 
 std::vector<Event> transition_events(const api::Status& before, const api::Status& after) {
@@ -112,6 +129,7 @@ std::vector<Event> transition_events(const api::Status& before, const api::Statu
   started_events(before, after, out);
   blocked_events(before, after, out);
   disappeared_events(before, after, out);
+  lint_events(before, after, out);
   const api::Condition* ready = true_condition(after, condition::kReady);
   const api::Condition* was_ready = true_condition(before, condition::kReady);
   if (ready != nullptr && ready->reason == reason::kDryRunComplete &&

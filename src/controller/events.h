@@ -20,6 +20,7 @@ inline constexpr char kBlocked[] = "Blocked";
 inline constexpr char kDryRunComplete[] = "DryRunComplete";
 inline constexpr char kJobDisappeared[] = "JobDisappeared";
 inline constexpr char kJobPodNotStarting[] = "JobPodNotStarting";
+inline constexpr char kLintFindings[] = "LintFindings";
 }  // namespace event
 
 struct Event {

@@ -74,6 +74,11 @@ void observe_metrics(metrics::ResourceMetrics& m, const api::PostgresMigration& 
   m.set_pending_revisions(ns, name, static_cast<std::int64_t>(after.pending_revisions.size()));
   m.set_heads_info(ns, name, after.current_heads, after.target_heads);
   set_running_statement(m, ns, name, after.progress);
+  if (facts.lint) {
+    std::map<std::pair<std::string, std::string>, int> counts;
+    for (const auto& f : facts.lint->findings) ++counts[{f.rule, f.severity}];
+    m.set_lint_findings(ns, name, counts);
+  }
   for (const auto& e : events) {
     const auto& backup = facts.backup_report;
     if (e.reason == event::kBackupSucceeded) {

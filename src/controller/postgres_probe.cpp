@@ -10,6 +10,7 @@
 #include "db/connection.h"
 #include "db/history.h"
 #include "db/native.h"
+#include "lint/live.h"
 #include "runner/progress_text.h"
 
 namespace pgrevise::controller {
@@ -172,6 +173,15 @@ std::vector<std::string> PostgresProbe::read_heads(const DatabaseTarget& target)
       pqxx::nontransaction tx(conn);
       return db::read_heads(tx, target.version_table);
     });
+  });
+}
+
+lint::RelationFactsMap PostgresProbe::read_relation_facts(const DatabaseTarget& target,
+                                                          const std::vector<std::string>& relations) {
+  if (relations.empty()) return {};
+  return with_database_errors(target, [&] {
+    return with_connection(
+        target, [&](pqxx::connection& conn) { return lint::read_relation_facts(conn, relations); });
   });
 }
 

@@ -33,6 +33,8 @@ class PostgresProbe final : public DatabaseProbe {
 
   std::vector<std::string> read_heads(const DatabaseTarget& target) override;
   std::optional<MigrationProgress> read_progress(const DatabaseTarget& target) override;
+  lint::RelationFactsMap read_relation_facts(const DatabaseTarget& target,
+                                             const std::vector<std::string>& relations) override;
 
   // Connections open and waiting for the next call.
   std::size_t idle_connections() const { return idle_.size(); }

@@ -75,6 +75,7 @@ api::Status compute_status(const api::Status& old, const Facts& facts, const Out
   if (facts.dry_run_config_map) status.dry_run_config_map = *facts.dry_run_config_map;
   if (facts.failed_plan_hash) status.failed_plan_hash = *facts.failed_plan_hash;
   if (facts.last_retry_token) status.last_retry_token = *facts.last_retry_token;
+  if (facts.lint) status.lint = facts.lint;
   set_kstatus(status, outcome, generation, now);
   set_stage(status, condition::kBackupSucceeded, facts.backup_stage, generation, now);
   set_stage(status, condition::kMigrationSucceeded, facts.migration_stage, generation, now);

@@ -31,8 +31,10 @@ std::optional<Outcome> check_failed_run(
 std::optional<Outcome> check_stuck_jobs(Context& ctx);  // JobPodNotStarting
 std::optional<Outcome> check_suspended(Context& ctx);   // Suspended
 std::optional<Outcome> wait_for_earlier_jobs(
-    Context& ctx);                                   // Progressing (a Job of an earlier run still runs)
-std::optional<Outcome> run_dry_run(Context& ctx);    // DryRunRunning, DryRunComplete, DryRunFailed
+    Context& ctx);                                 // Progressing (a Job of an earlier run still runs)
+std::optional<Outcome> run_dry_run(Context& ctx);  // DryRunRunning, DryRunComplete, DryRunFailed
+// The safety analysis before the first Job (steps_lint.cpp).
+std::optional<Outcome> check_lint(Context& ctx);     // LintBlocked
 std::optional<Outcome> run_backup(Context& ctx);     // BackupRunning (BackupDisabled passes)
 std::optional<Outcome> run_migration(Context& ctx);  // MigrationRunning
 
@@ -56,6 +58,7 @@ inline constexpr NamedStep kSteps[] = {
     {"check_suspended", check_suspended},
     {"wait_for_earlier_jobs", wait_for_earlier_jobs},
     {"run_dry_run", run_dry_run},
+    {"check_lint", check_lint},
     {"run_backup", run_backup},
     {"run_migration", run_migration},
 };

@@ -85,6 +85,7 @@ struct ResourceSeries {
   Gauge* heads_info = nullptr;
   std::pair<std::string, std::string> heads_values;
   std::vector<const void*> running;  // the series of the running statement, replaced on each report
+  std::vector<const void*> lint;     // the series of the lint findings, replaced on each analysis
 };
 
 }  // namespace
@@ -133,6 +134,10 @@ struct PrometheusMetrics::State {
             "Tuples the running CREATE INDEX or REINDEX has done in its phase.");
   Family<Gauge>& index_tuples_planned = gauge("pgrevise_migration_index_build_tuples_planned",
                                               "Tuples the running CREATE INDEX or REINDEX's phase has.");
+
+  Family<Gauge>& lint_findings = gauge(
+      "pgrevise_lint_findings",
+      "Findings of the safety analysis of the current plan of a PostgresMigration, by rule and severity.");
 
   Family<Counter>& reconciles = counter("pgrevise_reconcile_total", "Reconciles by result.");
   Family<Histogram>& reconcile_duration =
@@ -278,6 +283,26 @@ void PrometheusMetrics::set_running_statement(std::string_view ns, std::string_v
   set(state_->index_blocks_planned, labels, static_cast<double>(running->blocks_total));
   set(state_->index_tuples_done, labels, static_cast<double>(running->tuples_done));
   set(state_->index_tuples_planned, labels, static_cast<double>(running->tuples_total));
+}
+
+void PrometheusMetrics::set_lint_findings(
+    std::string_view ns, std::string_view name,
+    const std::map<std::pair<std::string, std::string>, int>& by_rule_and_severity) {
+  std::lock_guard lock(state_->mutex);
+  ResourceSeries& tracked = state_->resources[{std::string(ns), std::string(name)}];
+  for (const void* metric : tracked.lint) {
+    auto found = tracked.removers.find(metric);
+    if (found == tracked.removers.end()) continue;
+    found->second();
+    tracked.removers.erase(found);
+  }
+  tracked.lint.clear();
+  for (const auto& [key, count] : by_rule_and_severity) {
+    Gauge& gauge = state_->series(state_->lint_findings, ns, name,
+                                  {{"rule", bounded(key.first, 64)}, {"severity", bounded(key.second, 16)}});
+    gauge.Set(count);
+    tracked.lint.push_back(&gauge);
+  }
 }
 
 void PrometheusMetrics::forget(std::string_view ns, std::string_view name) {

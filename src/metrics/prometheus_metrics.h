@@ -33,6 +33,9 @@ class PrometheusMetrics final : public MigrationMetrics {
   void observe_lock_wait(std::string_view ns, std::string_view name, double seconds) override;
   void set_running_statement(std::string_view ns, std::string_view name,
                              const RunningStatement* running) override;
+  void set_lint_findings(
+      std::string_view ns, std::string_view name,
+      const std::map<std::pair<std::string, std::string>, int>& by_rule_and_severity) override;
   void forget(std::string_view ns, std::string_view name) override;
 
   void observe_reconcile(const ReconcileResult& result, double seconds) override;

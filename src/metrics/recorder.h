@@ -5,8 +5,10 @@
 // NoopMetrics or a fake, and prometheus-cpp stays confined to prometheus_metrics.{h,cpp}.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/direction.h"
@@ -64,6 +66,15 @@ class ResourceMetrics {
   // What the runner runs now; nullptr when it runs nothing, and the series of the last one disappear.
   virtual void set_running_statement(std::string_view ns, std::string_view name,
                                      const RunningStatement* running) = 0;
+  // The findings of the safety analysis of the resource's current plan, counted by rule and severity; the
+  // series of the previous plan are replaced (an empty map removes them).
+  virtual void set_lint_findings(
+      std::string_view ns, std::string_view name,
+      const std::map<std::pair<std::string, std::string>, int>& by_rule_and_severity) {
+    (void)ns;
+    (void)name;
+    (void)by_rule_and_severity;
+  }
   // The resource is gone: every series carrying its namespace and name disappears.
   virtual void forget(std::string_view ns, std::string_view name) = 0;
 };

@@ -88,6 +88,33 @@ class LiveProgress(unittest.TestCase):
         self.assertNotIn("statement", s.resource()["status"].get("progress", {}))
 
 
+class LintGate(unittest.TestCase):
+    def test_an_index_built_without_concurrently_blocks_until_the_plan_is_approved(self):
+        folder = self.enterContext(migration_files(GATE_MIGRATIONS))
+        s = Scenario(self, "lintgate", migrations=folder)
+        s.apply(s.spec(target="g1"))
+        s.wait_ready()
+        s.pg.psql("INSERT INTO g SELECT x FROM generate_series(1, 5000) x; ANALYZE g", s.database)
+        runs = len(migrate_jobs(s))
+        s.patch({"targetRevision": "heads", "safety": {"lint": "block"}})
+        obj = s.wait_condition("Stalled", "True", reason="LintBlocked")
+        self.assertEqual(obj["status"]["phase"], "Blocked")
+        lint = obj["status"]["lint"]
+        finding = lint["findings"][0]
+        self.assertEqual((finding["rule"], finding["severity"], finding["revision"]),
+                         ("require-concurrent-index-creation", "error", "g2"), lint)
+        self.assertIn("SHARE on public.g (5.0 k rows, ", finding["message"])
+        self.assertIn(lint["planHash"], harness.condition(obj, "Stalled")["message"])
+        time.sleep(3)  # a window in which a wrongly started run would create its Job; the assertions are on state
+        self.assertEqual(len(migrate_jobs(s)), runs)
+        self.assertEqual(s.versions(), ["g1"])
+
+        harness.kubectl("annotate", "pgm", s.name, "-n", s.namespace, "--overwrite",
+                        f"{harness.API_TYPES['kApproveAnnotation']}={lint['planHash']}")
+        s.wait_ready()
+        self.assertEqual(s.versions(), ["g2"])
+
+
 def migrate_jobs(s):
     component = harness.JOB_LABELS["kComponentLabel"]
     return [j for j in s.jobs() if j["metadata"]["labels"].get(component) == "migrate"]
@@ -274,6 +301,14 @@ BROKEN_MIGRATIONS = {
     "b1.sql": "-- revision: b1\n-- message: ok\n\n-- +upgrade\nCREATE TABLE b (x int);\n\n-- +downgrade\nDROP TABLE b;\n",
     "b2.sql": "-- revision: b2\n-- down_revision: b1\n-- message: broken\n\n-- +upgrade\n"
               "INSERT INTO b VALUES (1 / 0);\n\n-- +downgrade\nDELETE FROM b;\n",
+}
+
+# A table, then an index on it built without CONCURRENTLY: an error for the lint gate once the table has rows.
+GATE_MIGRATIONS = {
+    "g1.sql": "-- revision: g1\n-- message: table\n\n-- +upgrade\nCREATE TABLE g (x bigint);\n\n"
+              "-- +downgrade\nDROP TABLE g;\n",
+    "g2.sql": "-- revision: g2\n-- down_revision: g1\n-- message: index\n\n-- +upgrade\nCREATE INDEX g_x ON g (x);\n\n"
+              "-- +downgrade\nDROP INDEX g_x;\n",
 }
 
 # A revision set whose second revision runs long enough for the operator to look at it several times.

@@ -8,7 +8,7 @@ std::string migration(const std::string& revision, const std::string& down, cons
   std::string text = "-- revision: " + revision + "\n";
   if (!down.empty()) text += "-- down_revision: " + down + "\n";
   text += "-- message: create " + table + "\n\n-- +upgrade\nCREATE TABLE " + table +
-          " (id int);\n\n-- +downgrade\nDROP TABLE " + table + ";\n";
+          " (id bigint);\n\n-- +downgrade\nDROP TABLE " + table + ";\n";
   return text;
 }
 

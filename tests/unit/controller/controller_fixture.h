@@ -43,6 +43,10 @@ class RecordingMetrics final : public metrics::ResourceMetrics {
                              const metrics::RunningStatement* r) override {
     running = r != nullptr ? std::optional<metrics::RunningStatement>(*r) : std::nullopt;
   }
+  void set_lint_findings(std::string_view, std::string_view,
+                         const std::map<std::pair<std::string, std::string>, int>& counts) override {
+    lint = counts;
+  }
   void forget(std::string_view ns, std::string_view name) override {
     forgotten.push_back(std::string(ns) + "/" + std::string(name));
   }
@@ -55,6 +59,7 @@ class RecordingMetrics final : public metrics::ResourceMetrics {
   int successes = 0;
   int lock_waits = 0;
   std::optional<metrics::RunningStatement> running;
+  std::map<std::pair<std::string, std::string>, int> lint;
 };
 
 // A migration file in pgrevise's format.

@@ -333,6 +333,24 @@ std::optional<controller::MigrationProgress> FakeProbe::read_progress(
   return progress_;
 }
 
+lint::RelationFactsMap FakeProbe::read_relation_facts(const controller::DatabaseTarget& target,
+                                                      const std::vector<std::string>& relations) {
+  std::lock_guard lock(mu_);
+  last_target_ = target;
+  if (unreachable_) throw Error(ErrorKind::kConnection, "could not connect to db:5432: connection refused");
+  lint::RelationFactsMap out;
+  for (const auto& relation : relations) {
+    auto it = relation_facts_.find(relation);
+    if (it != relation_facts_.end()) out.emplace(relation, it->second);
+  }
+  return out;
+}
+
+void FakeProbe::set_relation_facts(lint::RelationFactsMap facts) {
+  std::lock_guard lock(mu_);
+  relation_facts_ = std::move(facts);
+}
+
 void FakeProbe::set_heads(std::vector<std::string> heads) {
   std::lock_guard lock(mu_);
   heads_ = std::move(heads);

@@ -105,6 +105,9 @@ class FakeProbe final : public controller::DatabaseProbe {
   std::vector<std::string> read_heads(const controller::DatabaseTarget& target) override;
   std::optional<controller::MigrationProgress> read_progress(
       const controller::DatabaseTarget& target) override;
+  // The facts set_relation_facts gave, for the relations asked about that it names.
+  lint::RelationFactsMap read_relation_facts(const controller::DatabaseTarget& target,
+                                             const std::vector<std::string>& relations) override;
 
   void set_heads(std::vector<std::string> heads);
   std::vector<std::string> heads() const;
@@ -112,6 +115,7 @@ class FakeProbe final : public controller::DatabaseProbe {
   // While set, read_heads and read_progress throw Error(kind, message); nullopt clears it.
   void set_error(std::optional<Error> error);
   void set_progress(std::optional<controller::MigrationProgress> progress);
+  void set_relation_facts(lint::RelationFactsMap facts);
   std::optional<controller::DatabaseTarget> last_target() const;
   int reads() const;
 
@@ -121,6 +125,7 @@ class FakeProbe final : public controller::DatabaseProbe {
   bool unreachable_ = false;
   std::optional<Error> error_;
   std::optional<controller::MigrationProgress> progress_;
+  lint::RelationFactsMap relation_facts_;
   std::optional<controller::DatabaseTarget> last_target_;
   int reads_ = 0;
 };

@@ -93,6 +93,7 @@ void populate(MigrationMetrics& m) {
                                    .blocks_done = 120,
                                    .blocks_total = 400};
     m.set_running_statement("team-a", name, &running);
+    m.set_lint_findings("team-a", name, {{{"require-concurrent-index-creation", "error"}, 1}});
   }
   m.observe_reconcile(ReconcileResult{}, 0.03);
   m.observe_reconcile(ReconcileResult{.error = true}, 0.5);

@@ -166,6 +166,26 @@ TEST(PrometheusMetrics, TheRunningStatementIsReplacedAndGoesWhenNothingRuns) {
   EXPECT_EQ(count_series(samples, "pgrevise_migration_statement_running_seconds", {{"name", "db"}}), 0);
 }
 
+TEST(PrometheusMetrics, LintFindingsByRuleAndSeverityReplaceThoseOfTheEarlierPlan) {
+  PrometheusMetrics metrics("dev");
+  metrics.set_lint_findings(
+      "ns", "db", {{{"require-concurrent-index-creation", "error"}, 2}, {{"ban-drop-table", "warning"}, 1}});
+  auto samples = parse_exposition(metrics.render());
+  EXPECT_EQ(value_of(samples, "pgrevise_lint_findings",
+                     {{"namespace", "ns"},
+                      {"name", "db"},
+                      {"rule", "require-concurrent-index-creation"},
+                      {"severity", "error"}}),
+            2.0);
+  EXPECT_EQ(count_series(samples, "pgrevise_lint_findings", {{"name", "db"}}), 2);
+  metrics.set_lint_findings("ns", "db", {{{"ban-drop-table", "info"}, 1}});
+  samples = parse_exposition(metrics.render());
+  EXPECT_EQ(count_series(samples, "pgrevise_lint_findings", {{"name", "db"}}), 1);
+  metrics.set_lint_findings("ns", "db", {});
+  samples = parse_exposition(metrics.render());
+  EXPECT_EQ(count_series(samples, "pgrevise_lint_findings", {{"name", "db"}}), 0);
+}
+
 TEST(PrometheusMetrics, ForgetRemovesEverySeriesOfTheResourceOnly) {
   PrometheusMetrics metrics("dev");
   populate(metrics);
