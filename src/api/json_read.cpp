@@ -224,11 +224,30 @@ std::optional<SecretKeyRef> read_secret_ref(Reader& r, const Json& parent, std::
   return ref;
 }
 
+std::optional<DatabaseTlsSpec> read_database_tls(Reader& r, const Json& parent, const std::string& path) {
+  const std::string here = Reader::join(path, "tls");
+  const Json* obj = r.object(parent, "tls", here, {"caSecretRef", "caConfigMapRef", "clientCertSecretRef"});
+  if (obj == nullptr) return std::nullopt;
+  DatabaseTlsSpec tls;
+  tls.ca_secret_ref = read_secret_ref(r, *obj, "caSecretRef", here);
+  tls.ca_config_map_ref = read_secret_ref(r, *obj, "caConfigMapRef", here);
+  const std::string client_path = Reader::join(here, "clientCertSecretRef");
+  if (const Json* client =
+          r.object(*obj, "clientCertSecretRef", client_path, {"name", "certKey", "keyKey"})) {
+    ClientCertSecretRef ref;
+    r.str(*client, "name", client_path, ref.name);
+    r.str(*client, "certKey", client_path, ref.cert_key);
+    r.str(*client, "keyKey", client_path, ref.key_key);
+    tls.client_cert_secret_ref = ref;
+  }
+  return tls;
+}
+
 void read_database(Reader& r, const Json& spec, DatabaseSpec& db) {
   const std::string path = "spec.database";
   const Json* obj =
       r.object(spec, "database", path,
-               {"urlSecretRef", "host", "port", "dbname", "user", "passwordSecretRef", "sslMode"});
+               {"urlSecretRef", "host", "port", "dbname", "user", "passwordSecretRef", "sslMode", "tls"});
   if (obj == nullptr) return;
   db.url_secret_ref = read_secret_ref(r, *obj, "urlSecretRef", path);
   r.str(*obj, "host", path, db.host);
@@ -237,6 +256,7 @@ void read_database(Reader& r, const Json& spec, DatabaseSpec& db) {
   r.str(*obj, "user", path, db.user);
   db.password_secret_ref = read_secret_ref(r, *obj, "passwordSecretRef", path);
   r.str(*obj, "sslMode", path, db.ssl_mode);
+  db.tls = read_database_tls(r, *obj, path);
 }
 
 void read_migrations(Reader& r, const Json& spec, MigrationsSource& m) {

@@ -21,6 +21,16 @@ Json secret_ref(const SecretKeyRef& ref) {
   return Json{{"name", ref.name}, {"key", ref.key}};
 }
 
+Json database_tls_json(const DatabaseTlsSpec& tls) {
+  Json out = Json::object();
+  if (tls.ca_secret_ref) out["caSecretRef"] = secret_ref(*tls.ca_secret_ref);
+  if (tls.ca_config_map_ref) out["caConfigMapRef"] = secret_ref(*tls.ca_config_map_ref);
+  if (const auto& c = tls.client_cert_secret_ref) {
+    out["clientCertSecretRef"] = Json{{"name", c->name}, {"certKey", c->cert_key}, {"keyKey", c->key_key}};
+  }
+  return out;
+}
+
 Json database_json(const DatabaseSpec& db) {
   Json out = Json::object();
   if (db.url_secret_ref) out["urlSecretRef"] = secret_ref(*db.url_secret_ref);
@@ -30,6 +40,7 @@ Json database_json(const DatabaseSpec& db) {
   put(out, "user", db.user);
   if (db.password_secret_ref) out["passwordSecretRef"] = secret_ref(*db.password_secret_ref);
   put(out, "sslMode", db.ssl_mode);
+  if (db.tls) out["tls"] = database_tls_json(*db.tls);
   return out;
 }
 

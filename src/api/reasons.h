@@ -31,6 +31,10 @@ inline constexpr std::string_view kConfigMapNotFound = "ConfigMapNotFound";
 inline constexpr std::string_view kInvalidMigrations = "InvalidMigrations";  // unreadable files, broken graph
 // The database.
 inline constexpr std::string_view kDatabaseUnreachable = "DatabaseUnreachable";
+// TLS to the database failed on a certificate: the server's is not signed by the CA of spec.database.tls or
+// does not name the host (verify-full), or the server refused ours. Retrying cannot help until one of them
+// changes.
+inline constexpr std::string_view kDatabaseCertificateRejected = "DatabaseCertificateRejected";
 inline constexpr std::string_view kVersionTableUnreadable = "VersionTableUnreadable";
 inline constexpr std::string_view kOutOfBandChange = "OutOfBandChange";  // heads moved outside the operator
 // Backup stage.

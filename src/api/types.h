@@ -61,6 +61,24 @@ struct SecretKeyRef {
   bool operator==(const SecretKeyRef&) const = default;
 };
 
+// A client certificate and its private key, from one Secret (by default a kubernetes.io/tls Secret's keys).
+struct ClientCertSecretRef {
+  std::string name;
+  std::string cert_key = "tls.crt";
+  std::string key_key = "tls.key";
+  bool operator==(const ClientCertSecretRef&) const = default;
+};
+
+// TLS material for the database connection: the CA that signed the server's certificate (from a Secret or a
+// ConfigMap, one of them), and optionally a client certificate. Used with sslMode verify-ca / verify-full;
+// the files are mounted into the Jobs and given to libpq by path, never by value.
+struct DatabaseTlsSpec {
+  std::optional<SecretKeyRef> ca_secret_ref;
+  std::optional<SecretKeyRef> ca_config_map_ref;  // a ConfigMap's name and key
+  std::optional<ClientCertSecretRef> client_cert_secret_ref;
+  bool operator==(const DatabaseTlsSpec&) const = default;
+};
+
 // Exactly one of url_secret_ref or host is set (validated). With host, the password comes from
 // password_secret_ref; the Secret value never appears in the spec, status, Job args or logs.
 struct DatabaseSpec {
@@ -72,6 +90,7 @@ struct DatabaseSpec {
   std::optional<SecretKeyRef> password_secret_ref;
   std::string
       ssl_mode;  // "" (libpq's default) | disable | allow | prefer | require | verify-ca | verify-full
+  std::optional<DatabaseTlsSpec> tls;
   bool operator==(const DatabaseSpec&) const = default;
 };
 

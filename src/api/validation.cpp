@@ -89,7 +89,42 @@ class Checker {
   std::vector<FieldError> errors;
 };
 
+void check_database_tls(Checker& c, const DatabaseSpec& db) {
+  const DatabaseTlsSpec& tls = *db.tls;
+  if (tls.ca_secret_ref && tls.ca_config_map_ref) {
+    c.add("spec.database.tls", "set one of caSecretRef or caConfigMapRef, not both");
+  }
+  if (!tls.ca_secret_ref && !tls.ca_config_map_ref && !tls.client_cert_secret_ref) {
+    c.add("spec.database.tls", "set caSecretRef or caConfigMapRef, clientCertSecretRef, or both");
+  }
+  if (tls.ca_secret_ref) {
+    c.name("spec.database.tls.caSecretRef.name", tls.ca_secret_ref->name);
+    c.key("spec.database.tls.caSecretRef.key", tls.ca_secret_ref->key);
+  }
+  if (tls.ca_config_map_ref) {
+    c.name("spec.database.tls.caConfigMapRef.name", tls.ca_config_map_ref->name);
+    c.key("spec.database.tls.caConfigMapRef.key", tls.ca_config_map_ref->key);
+  }
+  if (const auto& client = tls.client_cert_secret_ref) {
+    c.name("spec.database.tls.clientCertSecretRef.name", client->name);
+    c.key("spec.database.tls.clientCertSecretRef.certKey", client->cert_key);
+    c.key("spec.database.tls.clientCertSecretRef.keyKey", client->key_key);
+    if (client->cert_key == client->key_key) {
+      c.add("spec.database.tls.clientCertSecretRef.keyKey", "must differ from certKey");
+    }
+  }
+  // libpq checks the server against a CA from require on (require with a CA acts as verify-ca).
+  const bool verifies =
+      db.ssl_mode == "require" || db.ssl_mode == "verify-ca" || db.ssl_mode == "verify-full";
+  if ((tls.ca_secret_ref || tls.ca_config_map_ref) && !verifies && !db.url_secret_ref) {
+    c.add("spec.database.sslMode",
+          "a CA in spec.database.tls needs sslMode verify-full or verify-ca (it is " +
+              shown_value(db.ssl_mode.empty() ? "unset" : db.ssl_mode) + ")");
+  }
+}
+
 void check_database(Checker& c, const DatabaseSpec& db) {
+  if (db.tls) check_database_tls(c, db);
   c.range("spec.database.port", db.port, 1, 65535);
   if (!db.ssl_mode.empty() &&
       std::find(std::begin(kSslModes), std::end(kSslModes), db.ssl_mode) == std::end(kSslModes)) {

@@ -4,11 +4,10 @@
 #include "common/base64.h"
 #include "common/redact.h"
 #include "common/strings.h"
+#include "controller/tls_files.h"
 #include "db/connection.h"
 
 namespace pgrevise::controller {
-namespace {
-
 std::string quote_value(const std::string& value) {
   std::string out = "'";
   for (char c : value) {
@@ -17,6 +16,8 @@ std::string quote_value(const std::string& value) {
   }
   return out + "'";
 }
+
+namespace {
 
 void add(std::string& conninfo, const std::string& key, const std::string& value) {
   if (value.empty()) return;
@@ -143,6 +144,11 @@ std::string keyword_conninfo(const api::DatabaseSpec& database, const std::optio
 DatabaseResolution resolve_database(Cluster& cluster, const std::string& ns, const api::Spec& spec) {
   DatabaseResolution resolution =
       spec.database.url_secret_ref ? from_url(cluster, ns, spec) : from_host(cluster, ns, spec);
+  if (resolution.target && spec.database.tls) {
+    const TlsFiles files = write_tls_files(cluster, ns, *spec.database.tls, tls_files_folder());
+    if (!files.reason.empty()) return {std::nullopt, files.reason, files.message};
+    resolution.target->conninfo = with_tls_files(resolution.target->conninfo, files);
+  }
   if (resolution.target) {
     resolution.target->version_table.schema = spec.version_table.schema;
     resolution.target->version_table.name = spec.version_table.name;

@@ -22,6 +22,9 @@ struct DatabaseResolution {
 // is trimmed (Secrets made from files often end in a newline).
 DatabaseResolution resolve_database(Cluster& cluster, const std::string& ns, const api::Spec& spec);
 
+// A value quoted for a keyword/value conninfo ('it\'s').
+std::string quote_value(const std::string& value);
+
 // The keyword/value conninfo for the host form (values quoted for libpq), with and without the password.
 std::string keyword_conninfo(const api::DatabaseSpec& database, const std::optional<std::string>& password);
 

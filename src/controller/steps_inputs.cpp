@@ -6,6 +6,7 @@
 #include "controller/job_view.h"
 #include "controller/records.h"
 #include "controller/steps.h"
+#include "controller/tls_files.h"
 #include "revision/errors.h"
 #include "specs/names.h"
 
@@ -80,6 +81,12 @@ std::optional<Outcome> read_heads(Context& ctx) {
   try {
     ctx.heads = ctx.probe.read_heads(*ctx.database);
   } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kConnection && is_certificate_rejection(e.what())) {
+      return recheck(
+          Outcome::stalled(Phase::kBlocked, reason::kDatabaseCertificateRejected,
+                           std::string(e.what()) + " (check spec.database.tls and spec.database.sslMode)"),
+          ctx);
+    }
     const std::string_view why = e.kind() == ErrorKind::kConnection  ? reason::kDatabaseUnreachable
                                  : e.kind() == ErrorKind::kTransient ? reason::kTransientError
                                                                      : reason::kVersionTableUnreadable;

@@ -5,6 +5,7 @@
 
 #include "common/duration.h"
 #include "common/error.h"
+#include "specs/database_tls.h"
 #include "specs/pod.h"
 
 namespace pgrevise::specs {
@@ -39,6 +40,7 @@ Json tmp_volume() {
 Json base_container(JobKind kind, const std::string& image, const api::PostgresMigration& resource,
                     const OperatorSettings& settings, const RunInputs& inputs) {
   Json env = database_env(resource.spec.database);
+  for (const Json& e : database_tls_env(resource.spec.database)) env.push_back(e);
   env.push_back(env_value("PGREVISE_TARGET", effective_target(resource, inputs)));
   env.push_back(env_value("HOME", std::string(kTmpMountPath)));
   Json c = {{"name", main_container_name(kind)},
@@ -48,6 +50,7 @@ Json base_container(JobKind kind, const std::string& image, const api::PostgresM
             {"securityContext", container_security_context(settings)},
             {"terminationMessagePath", kTerminationLogPath},
             {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+  for (const Json& m : database_tls_mounts(resource.spec.database)) c["volumeMounts"].push_back(m);
   if (!settings.image_pull_policy.empty()) c["imagePullPolicy"] = settings.image_pull_policy;
   if (Json r = container_resources(resource.spec.job, settings); !r.is_null()) c["resources"] = r;
   return c;
@@ -115,6 +118,7 @@ Json pod_template(const api::PostgresMigration& resource, const OperatorSettings
   Json metadata = pod_metadata(resource, parts);
 
   parts.volumes.push_back(tmp_volume());
+  for (const Json& v : database_tls_volumes(resource.spec.database)) parts.volumes.push_back(v);
   Json spec = {{"restartPolicy", "Never"},
                {"automountServiceAccountToken", false},  // the runner never talks to the API server
                {"enableServiceLinks", false},

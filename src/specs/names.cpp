@@ -29,13 +29,24 @@ Json database_input(const api::DatabaseSpec& db) {
   auto ref = [](const std::optional<api::SecretKeyRef>& r) {
     return r ? Json{{"name", r->name}, {"key", r->key}} : Json();
   };
-  return {{"urlSecretRef", ref(db.url_secret_ref)},
-          {"host", db.host},
-          {"port", db.port},
-          {"dbname", db.dbname},
-          {"user", db.user},
-          {"passwordSecretRef", ref(db.password_secret_ref)},
-          {"sslMode", db.ssl_mode}};
+  Json input = {{"urlSecretRef", ref(db.url_secret_ref)},
+                {"host", db.host},
+                {"port", db.port},
+                {"dbname", db.dbname},
+                {"user", db.user},
+                {"passwordSecretRef", ref(db.password_secret_ref)},
+                {"sslMode", db.ssl_mode}};
+  // Only when set, so that the names of Jobs of resources without it stay what they were.
+  if (db.tls) {
+    const auto& client = db.tls->client_cert_secret_ref;
+    input["tls"] = {
+        {"caSecretRef", ref(db.tls->ca_secret_ref)},
+        {"caConfigMapRef", ref(db.tls->ca_config_map_ref)},
+        {"clientCertSecretRef",
+         client ? Json{{"name", client->name}, {"certKey", client->cert_key}, {"keyKey", client->key_key}}
+                : Json()}};
+  }
+  return input;
 }
 
 Json runner_input(const api::RunnerSpec& runner) {
