@@ -1,5 +1,6 @@
 // The read-only `migrate` commands: current, check, plan and the offline --sql script.
 #include <algorithm>
+#include <optional>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -104,7 +105,9 @@ int Runner::plan(const std::string& target, bool downgrade, bool sql) {
     } else if (options_.output == OutputFormat::kText) {
       if (steps.empty())
         out_ << "Nothing to do: already at " << (rows.empty() ? "base" : join(rows, ", ")) << "\n";
-      const auto locks = plan_lock_column(steps);
+      std::optional<Session> live;
+      if (!steps.empty()) live.emplace(open_session(options_));
+      const auto locks = plan_lock_column(steps, live ? live->conn.get() : nullptr);
       std::vector<std::string> rows(steps.size());
       size_t width = 0;
       for (size_t i = 0; i < steps.size(); ++i) {

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <pqxx/connection>
+
 #include "runner/executor.h"
 
 namespace pgrevise::runner {
@@ -11,7 +13,10 @@ namespace pgrevise::runner {
 // on which relation, and whether that statement rewrites or scans the table ("ACCESS EXCLUSIVE on t,
 // rewrites"), as `pgrevise lint` works them out. "-" when no statement locks a table that exists before the
 // step (a table the step creates is nobody else's yet); " (+N unparsed)" when the grammar refused some
-// statements, whose locks are unknown.
-std::vector<std::string> plan_lock_column(const std::vector<ExecStep>& steps);
+// statements, whose locks are unknown. With `live`, a connection to the target database, each cell also shows
+// the table's estimated rows and bytes now and, for a rewrite or scan, the time it takes at the default
+// throughput of `pgrevise lint` (docs/safety.md); "(not created yet)" for a table an earlier step creates.
+std::vector<std::string> plan_lock_column(const std::vector<ExecStep>& steps,
+                                          pqxx::connection_base* live = nullptr);
 
 }  // namespace pgrevise::runner

@@ -11,6 +11,7 @@
 #include "lint/config.h"
 #include "lint/lint.h"
 #include "lint/live.h"
+#include "runner/plan_locks.h"
 #include "support/test_postgres.h"
 
 namespace pgrevise::lint {
@@ -18,6 +19,7 @@ namespace {
 
 using pgrevise::testing::TestDatabase;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class LintOnline : public ::testing::Test {
  protected:
@@ -84,6 +86,18 @@ TEST_F(LintOnline, AnOpenTransactionHoldingALockIsNamedByItsPid) {
   EXPECT_THAT(f.message, HasSubstr("holds AccessShareLock: SELECT count(*) FROM empty_t WHERE a = 42)"));
   EXPECT_NE(f.severity, Severity::kInfo);
   tx.abort();
+}
+
+TEST_F(LintOnline, MigratePlansLockColumnShowsTheTablesSizeWhenConnected) {
+  const runner::ExecStep index{.revision = "a", .file = "a.sql", .sql = "CREATE INDEX big_a ON big_t (a);"};
+  const runner::ExecStep later{.revision = "b", .file = "b.sql", .sql = "ALTER TABLE later_t DROP COLUMN b;"};
+  pqxx::connection connection(db.url());
+  const auto cells = runner::plan_lock_column({index, later}, &connection);
+  std::cout << cells[0] << "\n" << cells[1] << "\n";
+  EXPECT_THAT(cells[0], HasSubstr("SHARE on big_t"));
+  EXPECT_THAT(cells[0], HasSubstr(" (200 k rows, "));
+  EXPECT_THAT(cells[1], HasSubstr("(not created yet)"));
+  EXPECT_THAT(runner::plan_lock_column({index})[0], Not(HasSubstr("rows")));
 }
 
 }  // namespace
