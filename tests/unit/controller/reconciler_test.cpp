@@ -506,6 +506,21 @@ TEST_F(ReconcilerTest, UnreachableDatabaseRequeuesWithBackoff) {
   EXPECT_EQ(condition(condition::kStalled).status, "False");
 }
 
+// A server certificate that the TLS settings refuse cannot get better by retrying: Stalled, with a reason of
+// its own and libpq's words, and no Job.
+TEST_F(ReconcilerTest, RefusedServerCertificateIsStalledNotRetried) {
+  probe.set_error(
+      Error(ErrorKind::kConnection, "could not connect to db:5432: SSL error: certificate verify failed"));
+  apply();
+  reconcile();
+  EXPECT_THAT(cluster.jobs(kNs), IsEmpty());
+  auto stalled = condition(condition::kStalled);
+  EXPECT_EQ(stalled.status, "True");
+  EXPECT_EQ(stalled.reason, reason::kDatabaseCertificateRejected);
+  EXPECT_THAT(stalled.message, ::testing::HasSubstr("certificate verify failed"));
+  EXPECT_NE(condition(condition::kReconciling).reason, reason::kDatabaseUnreachable);
+}
+
 TEST_F(ReconcilerTest, OutOfBandChangeIsReported) {
   probe.set_heads({"003"});
   apply();
