@@ -69,6 +69,10 @@ std::string payload_folder_name() {
 void write_projected(const Json& source, const std::map<std::string, std::string>& data,
                      const std::filesystem::path& folder, const std::string& what) {
   std::map<std::string, std::string> files;  // path in the volume → content
+  // An item's own mode, for the owner alone: here the files belong to the user running the Pod, where the
+  // kubelet's belong to root and reach the Pod's user through its group. libpq refuses a key file that
+  // others may read unless root owns it.
+  std::map<std::string, std::filesystem::perms> modes;
   auto items = source.find("items");
   if (items == source.end() || !items->is_array()) {
     files = data;
@@ -78,6 +82,10 @@ void write_projected(const Json& source, const std::map<std::string, std::string
       auto it = data.find(key);
       if (it == data.end()) throw_bad_input(what + " has no key '" + key + "'");
       files[str(item, "path", key)] = it->second;
+      if (item.contains("mode") && item["mode"].is_number_integer()) {
+        modes[str(item, "path", key)] = static_cast<std::filesystem::perms>(item["mode"].get<int>() & 0700) &
+                                        std::filesystem::perms::mask;
+      }
     }
   }
   const std::string payload = payload_folder_name();
@@ -85,6 +93,9 @@ void write_projected(const Json& source, const std::map<std::string, std::string
   std::set<std::string> visible;
   for (const auto& [path, content] : files) {
     write_file(folder / payload / path, content);
+    if (auto mode = modes.find(path); mode != modes.end()) {
+      std::filesystem::permissions(folder / payload / path, mode->second);
+    }
     visible.insert(std::filesystem::path(path).begin()->string());
   }
   std::filesystem::create_directory_symlink(payload, folder / "..data");

@@ -95,6 +95,29 @@ TEST_F(JobExecutorTest, LaysOutAConfigMapVolumeAsTheKubeletsAtomicWriterDoes) {
                               "2\n"));
 }
 
+// A client key mounted from a Secret with its item's mode, as the Jobs mount spec.database.tls: readable by
+// the user running the Pod alone (libpq refuses a key others may read), and its path in PGSSLKEY rewritten.
+TEST_F(JobExecutorTest, SecretItemModesKeepAKeyPrivate) {
+  secrets_["apps/client"] = {
+      {"data", {{"tls.key", base64_encode("KEY")}, {"tls.crt", base64_encode("CRT")}}}};
+  Json c =
+      shell("stat -L -c %a \"$PGSSLKEY\" > /dev/termination-log && cat \"$PGSSLKEY\" >> /dev/termination-log",
+            {{{"name", "PGSSLKEY"}, {"value", "/etc/pgrevise/database-client-cert/tls.key"}}});
+  c["volumeMounts"].push_back(
+      {{"name", "client"}, {"mountPath", "/etc/pgrevise/database-client-cert"}, {"readOnly", true}});
+  Json j = job(c);
+  j["spec"]["template"]["spec"]["volumes"].push_back(
+      {{"name", "client"},
+       {"secret",
+        {{"secretName", "client"},
+         {"items",
+          {{{"key", "tls.crt"}, {"path", "tls.crt"}, {"mode", 0444}},
+           {{"key", "tls.key"}, {"path", "tls.key"}, {"mode", 0440}}}}}}});
+  auto out = JobExecutor(env_, runner_).run(j);
+  ASSERT_TRUE(out.succeeded) << out.message << out.logs;
+  EXPECT_EQ(out.termination_message, "400\nKEY");
+}
+
 TEST_F(JobExecutorTest, ResolvesSecretKeyRefAndExpandsReferences) {
   Json env = {{{"name", "DATABASE_URL"}, {"valueFrom", {{"secretKeyRef", {{"name", "db"}, {"key", "url"}}}}}},
               {{"name", "PGREVISE_TARGET"}, {"value", "heads"}},
