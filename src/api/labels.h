@@ -15,11 +15,12 @@ inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-b
 inline constexpr std::string_view kResourceLabel = "pgrevise.dev/resource";
 inline constexpr std::string_view kPlanHashLabel = "pgrevise.dev/plan-hash";  // first 10 hex of the hash
 
-// Label and annotation keys spec.job.labels, podLabels, annotations and podAnnotations may not hold: the
-// labels above, the Job controller's job-name and controller-uid, and every key under the operator's domain
-// (pgrevise.dev/) or the Job controller's (batch.kubernetes.io/).
-inline constexpr std::string_view kReservedKeys[] = {kNameLabel,      kInstanceLabel, kComponentLabel,
-                                                     kManagedByLabel, "job-name",     "controller-uid"};
+// Label and annotation keys spec.job.labels, podLabels, annotations and podAnnotations may not hold, because
+// the operator's watch or the Job controller selects by them: managed-by, the Job controller's job-name and
+// controller-uid, and every key under the operator's domain (pgrevise.dev/) or the Job controller's
+// (batch.kubernetes.io/). The recommended name, instance and component labels may be given; on the Jobs and
+// their Pods the operator's values replace them.
+inline constexpr std::string_view kReservedKeys[] = {kManagedByLabel, "job-name", "controller-uid"};
 inline constexpr std::string_view kReservedKeyPrefixes[] = {"pgrevise.dev/", "batch.kubernetes.io/"};
 
 inline constexpr bool is_reserved_key(std::string_view key) {

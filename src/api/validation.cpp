@@ -209,10 +209,11 @@ void check_runner(Checker& c, const RunnerSpec& runner) {
 void check_not_reserved(Checker& c, const std::string& path, const std::map<std::string, std::string>& keys) {
   for (const auto& [k, v] : keys) {
     if (!is_reserved_key(k)) continue;
-    c.add(path + "." + k,
-          "reserved: the operator or the Job controller sets this key on the Jobs and their Pods and selects "
-          "them by it; use a key of your own (not app.kubernetes.io/name, instance, component or managed-by, "
-          "job-name, controller-uid, nor under pgrevise.dev/ or batch.kubernetes.io/)");
+    c.add(
+        path + "." + k,
+        "reserved: the operator or the Job controller sets this key on the Jobs and their Pods and selects "
+        "them by it; use a key of your own (not app.kubernetes.io/managed-by, job-name, controller-uid, nor "
+        "one under pgrevise.dev/ or batch.kubernetes.io/)");
   }
 }
 

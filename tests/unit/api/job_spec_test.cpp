@@ -104,14 +104,25 @@ TEST(JobSpec, BadNamesAndKeysAreNamedByField) {
       << describe(read.errors);
 }
 
-TEST(JobSpec, ReservedKeysAreTheOperatorsAndTheJobControllers) {
+// The recommended labels that select nothing may be given (the operator's values replace them on the Jobs and
+// their Pods), as teams label everything of an app with them; the keys something selects by may not.
+TEST(JobSpec, ReservedKeysAreTheOnesSomethingSelectsBy) {
+  EXPECT_TRUE(
+      read_postgres_migration(
+          resource({{"job",
+                     {{"podLabels",
+                       {{std::string(kComponentLabel), "migrations"}, {std::string(kNameLabel), "app"}}},
+                      {"labels", {{std::string(kInstanceLabel), "app"}}}}}}))
+          .ok());
   for (std::string_view key :
-       {kNameLabel, kInstanceLabel, kComponentLabel, kManagedByLabel, kResourceLabel, kPlanHashLabel,
-        std::string_view("job-name"), std::string_view("controller-uid"),
-        std::string_view("batch.kubernetes.io/job-name"), std::string_view("pgrevise.dev/x")})
+       {kManagedByLabel, kResourceLabel, kPlanHashLabel, std::string_view("job-name"),
+        std::string_view("controller-uid"), std::string_view("batch.kubernetes.io/job-name"),
+        std::string_view("pgrevise.dev/x")})
     EXPECT_TRUE(is_reserved_key(key)) << key;
-  for (std::string_view key : {"team", "app.kubernetes.io/part-of", "kubectl.kubernetes.io/default-container",
-                               "example.com/pgrevise.dev/x"})
+  for (std::string_view key : {kNameLabel, kInstanceLabel, kComponentLabel, std::string_view("team"),
+                               std::string_view("app.kubernetes.io/part-of"),
+                               std::string_view("kubectl.kubernetes.io/default-container"),
+                               std::string_view("example.com/pgrevise.dev/x")})
     EXPECT_FALSE(is_reserved_key(key)) << key;
 }
 
