@@ -20,6 +20,7 @@
 #include "controller/postgres_probe.h"
 #include "controller/tls_files.h"
 #include "db/connection.h"
+#include "support/pgrevise_cli.h"
 #include "unit/controller/fake_cluster.h"
 
 namespace pgrevise::testing {
@@ -225,6 +226,32 @@ TEST_F(DatabaseTlsTest, TheRunnersConnectionUsesTheJobsEnvironment) {
   }
   ::unsetenv("PGSSLMODE");
   ::unsetenv("PGSSLROOTCERT");
+}
+
+// The runner itself as the migrate Job runs it: DATABASE_URL with no TLS settings, and PGSSLMODE and
+// PGSSLROOTCERT pointing at the mounted CA.
+TEST_F(DatabaseTlsTest, TheRunnerMigratesWithTheJobsEnvironment) {
+  {
+    pqxx::connection admin(server().admin_url);
+    pqxx::nontransaction(admin).exec("CREATE DATABASE tls_runner");
+  }
+  const std::string url = server().admin_url.substr(0, server().admin_url.rfind('/')) + "/tls_runner";
+  TempDir work;
+  work.write("migrations/001.sql",
+             migration("001", "", "CREATE TABLE tls_checked (id int);", "DROP TABLE tls_checked;"));
+  const fs::path ca = work.write("mounted/ca.crt", server().ca);
+  const fs::path other = work.write("mounted/other.crt", server().other_ca);
+  const std::string dir = (work.path() / "migrations").string();
+  std::map<std::string, std::string> env = {
+      {"DATABASE_URL", url}, {"PGSSLMODE", "verify-full"}, {"PGSSLROOTCERT", other.string()}};
+  const ProcessResult refused = run_pgrevise({"migrate", "upgrade", "heads", "--dir", dir}, env);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE((refused.out + refused.err).find("certificate verify failed"), std::string::npos) << refused.err;
+  env["PGSSLROOTCERT"] = ca.string();
+  const ProcessResult applied = run_pgrevise({"migrate", "upgrade", "heads", "--dir", dir}, env);
+  EXPECT_EQ(applied.exit_code, 0) << applied.err;
+  const ProcessResult current = run_pgrevise({"migrate", "current", "--dir", dir}, env);
+  EXPECT_NE(current.out.find("001"), std::string::npos) << current.out << current.err;
 }
 
 }  // namespace
