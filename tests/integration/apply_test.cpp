@@ -277,6 +277,63 @@ TEST_F(ApplyTest, TakesALocalMigrationsFolderSummarisesFirstAndRetriesByRunningA
   EXPECT_EQ(apply(kBrokenManifest, {"--migrations", local + "/nope"}).exit_code, 2);
 }
 
+// spec.safety.lint: block against the real database: an index built without CONCURRENTLY on a table that
+// holds rows stops the run before anything starts, and the same plan runs once the resource approves its
+// hash.
+constexpr char kGateManifest[] = R"(apiVersion: v1
+kind: Secret
+metadata: {name: gate-db}
+stringData: {url: "postgresql://nobody@localhost/none"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: gate-migrations}
+data:
+  0001_index.sql: |
+    -- revision: g1
+    -- message: index the notes
+
+    -- +upgrade
+    CREATE INDEX notes_body ON notes (body);
+
+    -- +downgrade
+    DROP INDEX notes_body;
+---
+apiVersion: pgrevise.dev/v1alpha1
+kind: PostgresMigration
+metadata: {name: gate}
+spec:
+  database: {urlSecretRef: {name: gate-db, key: url}}
+  targetRevision: heads
+  migrations: {configMapRef: {name: gate-migrations}}
+  backup: {enabled: false}
+  safety: {lint: block}
+)";
+
+TEST_F(ApplyTest, TheLintGateBlocksAnUnsafePlanUntilItIsApproved) {
+  seed();
+  db_->exec("ANALYZE notes");
+  ProcessResult blocked = apply(kGateManifest, {"--output", "json"});
+  EXPECT_EQ(blocked.exit_code, 1) << blocked.out << blocked.err;
+  const auto status = nlohmann::json::parse(blocked.out)["resources"][0]["status"];
+  EXPECT_EQ(status["phase"], "Blocked") << status.dump(2);
+  const std::string hash = status["lint"]["planHash"];
+  const auto finding = status["lint"]["findings"][0];
+  EXPECT_EQ(finding["rule"], "require-concurrent-index-creation") << status.dump(2);
+  EXPECT_EQ(finding["severity"], "error");
+  EXPECT_NE(finding["message"].get<std::string>().find("SHARE on public.notes (1 row, "), std::string::npos)
+      << finding.dump();
+  EXPECT_NE(blocked.out.find("LintBlocked"), std::string::npos);
+  EXPECT_EQ(db_->query("SELECT to_regclass('public.alembic_version') IS NULL"), "t");  // nothing ran
+
+  const std::string approved =
+      replace(kGateManifest, "metadata: {name: gate}",
+              "metadata: {name: gate, annotations: {pgrevise.dev/approve: \"" + hash + "\"}}");
+  ProcessResult ran = apply(approved, {"--quiet"});
+  EXPECT_EQ(ran.exit_code, 0) << ran.out << ran.err;
+  EXPECT_EQ(heads(), "g1");
+}
+
 TEST_F(ApplyTest, AMissingSecretIsReportedWithoutRunningAJob) {
   std::string manifest = example_;
   const auto secret_end = manifest.find("---\n");

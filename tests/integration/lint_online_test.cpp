@@ -12,6 +12,7 @@
 #include "lint/lint.h"
 #include "lint/live.h"
 #include "runner/plan_locks.h"
+#include "support/pgrevise_cli.h"
 #include "support/test_postgres.h"
 
 namespace pgrevise::lint {
@@ -98,6 +99,28 @@ TEST_F(LintOnline, MigratePlansLockColumnShowsTheTablesSizeWhenConnected) {
   EXPECT_THAT(cells[0], HasSubstr(" (200 k rows, "));
   EXPECT_THAT(cells[1], HasSubstr("(not created yet)"));
   EXPECT_THAT(runner::plan_lock_column({index})[0], Not(HasSubstr("rows")));
+}
+
+// As a user runs it: the findings of a migrations folder with the evidence, the exit status following it.
+TEST_F(LintOnline, TheCommandLineWithADatabaseUrl) {
+  testing::TempDir dir;
+  dir.write("m/a.sql", testing::migration("a", "", "CREATE INDEX big_a ON big_t (a);", "DROP INDEX big_a;"));
+  dir.write("m/b.sql",
+            testing::migration("b", "a", "CREATE INDEX empty_a ON empty_t (a);", "DROP INDEX empty_a;"));
+  const auto config =
+      dir.write("lint.yaml", "require-concurrent-index-creation: warning\nlarge-table-rows: 100000\n");
+  const auto r = testing::run_pgrevise({"lint", dir.str() + "/m", "--database-url", db.url(), "--config",
+                                        config.string(), "--throughput", "25"});
+  std::cout << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("a.sql:"));
+  EXPECT_THAT(r.out, HasSubstr("error[require-concurrent-index-creation]"));
+  EXPECT_THAT(r.out, HasSubstr("SHARE on public.big_t (200 k rows, "));
+  EXPECT_THAT(r.out, HasSubstr("at ~25 MB/s"));
+  EXPECT_THAT(r.out, HasSubstr("info[require-concurrent-index-creation]"));
+  const auto offline = testing::run_pgrevise({"lint", dir.str() + "/m", "--config", config.string()});
+  EXPECT_EQ(offline.exit_code, 0) << offline.out;  // warnings only
+  EXPECT_THAT(offline.out, Not(HasSubstr("rows")));
 }
 
 }  // namespace
