@@ -143,29 +143,18 @@ std::string namespace_flag(const std::string& flag, const std::string& value) {
   return value;
 }
 
-std::string object_name_flag(const std::string& flag, const std::string& value) {
-  if (auto problem = api::dns1123_subdomain_problem(value); !problem.empty())
-    throw_bad_input("--" + flag + " '" + value + "': not a Secret name: " + problem);
-  return value;
-}
-
-kube::ClusterConfig cluster_config(const cli::ParsedArgs& a) {
-  const auto flag = a.get("kubeconfig");
-  if (flag && flag->empty()) throw_bad_input("--kubeconfig: expected a file, got ''");
-  try {
-    return kube::resolve_cluster_config(flag.value_or(""), kube::process_env());
-  } catch (const Error& e) {
-    if (!flag) throw;
-    throw Error(ErrorKind::kBadInput, "--kubeconfig " + *flag + ": " + e.what());
-  }
-}
-
 std::string runner_image(const cli::ParsedArgs& a) {
   constexpr const char* kDefaultImage = "ghcr.io/pgrevise/pgrevise:" PGREVISE_VERSION;
   const std::string image = a.get_or("runner-image", env_or("PGREVISE_RUNNER_IMAGE", kDefaultImage));
   if (image.empty() || image.find_first_of(" \t\r\n") != std::string::npos)
     throw_bad_input("--runner-image '" + image + "': expected an image reference such as " + kDefaultImage);
   return image;
+}
+
+std::string object_name_flag(const std::string& flag, const std::string& value) {
+  if (auto problem = api::dns1123_subdomain_problem(value); !problem.empty())
+    throw_bad_input("--" + flag + " '" + value + "': not a Secret name: " + problem);
+  return value;
 }
 
 // --job-resources: a core/v1 ResourceRequirements of requests and limits, as JSON.
@@ -204,7 +193,7 @@ void read_job_flags(const cli::ParsedArgs& a, OperatorConfig& c) {
 
 OperatorConfig config_from(const cli::ParsedArgs& a) {
   OperatorConfig c;
-  c.cluster = cluster_config(a);
+  c.cluster = cluster_config_from_flag(a.get("kubeconfig"));
   for (const auto& ns : a.get_all("namespace")) c.namespaces.push_back(namespace_flag("namespace", ns));
   c.leader_elect = a.has("leader-elect");
   c.lease_namespace =
@@ -278,6 +267,20 @@ int run(const Args& args) {
   reduce_thread_overheads();
   return run_operator(config);
 }
+
+}  // namespace
+
+kube::ClusterConfig cluster_config_from_flag(const std::optional<std::string>& flag) {
+  if (flag && flag->empty()) throw_bad_input("--kubeconfig: expected a file, got ''");
+  try {
+    return kube::resolve_cluster_config(flag.value_or(""), kube::process_env());
+  } catch (const Error& e) {
+    if (!flag) throw;
+    throw Error(ErrorKind::kBadInput, "--kubeconfig " + *flag + ": " + e.what());
+  }
+}
+
+namespace {
 
 const CommandRegistration operator_command("operator", "run the Kubernetes controller", run, 50, {},
                                            [] { return cli::CompletionNode{.flags = kOperatorSpec.flags}; });

@@ -50,8 +50,8 @@ class OperatorRuntime {
  private:
   kube::RestClientOptions client_options();
   kube::RestClientOptions lease_client_options();
-  void add_watched(WatchedType& watched, const std::string& label_selector,
-                   const kube::StoreHandler& handler);
+  void add_watched(WatchedType& watched, const std::string& label_selector, const kube::StoreHandler& handler,
+                   bool metadata_only = false);
   kube::StoreHandler config_map_handler();
   bool caches_synced() const;
   bool check_api_reachable();
@@ -121,11 +121,12 @@ OperatorRuntime::OperatorRuntime(const OperatorConfig& config)
       events_(client_, clock_, {.reporting_instance = config.identity}) {}
 
 void OperatorRuntime::add_watched(WatchedType& watched, const std::string& label_selector,
-                                  const kube::StoreHandler& handler) {
+                                  const kube::StoreHandler& handler, bool metadata_only) {
   std::vector<std::string> namespaces = config_.namespaces;
   if (namespaces.empty()) namespaces.push_back("");
   kube::WatcherOptions options;
   options.label_selector = label_selector;
+  options.metadata_only = metadata_only;
   for (const auto& ns : namespaces) {
     auto store = std::make_unique<kube::Store>(handler);
     watched.set.by_namespace[ns] = store.get();
@@ -282,7 +283,11 @@ int OperatorRuntime::run() {
   // The operator's own status writes come back as updates; only other changes need another reconcile.
   add_watched(resources_, "", kube::enqueue_object_keys_unless_status_only(queue_));
   add_watched(jobs_, specs::managed_jobs_selector(), kube::enqueue_owner_keys(queue_, "PostgresMigration"));
-  add_watched(config_maps_, "", config_map_handler());
+  // Every ConfigMap of the cluster is watched, but by metadata only: that is enough to know which resources a
+  // change concerns, and the ConfigMaps that resources name are fetched when a reconcile reads them. A
+  // cluster full of Helm release data and dashboards costs a few hundred bytes per ConfigMap, not its
+  // content.
+  add_watched(config_maps_, "", config_map_handler(), /*metadata_only=*/true);
   cluster_ = std::make_unique<controller::KubeCluster>(
       client_, events_, controller::KubeCaches{resources_.set, jobs_.set, config_maps_.set});
   reconcile_ = std::make_unique<ReconcileLoop>(*cluster_, metrics_, clock_, config_);

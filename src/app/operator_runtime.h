@@ -56,4 +56,8 @@ struct OperatorConfig {
 // in every thread before calling, so that only this function's signal wait receives them.
 int run_operator(const OperatorConfig& config);
 
+// The cluster a command talks to: --kubeconfig FILE when given, else $KUBECONFIG, in-cluster, ~/.kube/config.
+// Defined with the operator's flags (operator_command.cpp); `pgrevise crd` takes the same flag.
+kube::ClusterConfig cluster_config_from_flag(const std::optional<std::string>& kubeconfig_flag);
+
 }  // namespace pgrevise::app

@@ -110,7 +110,10 @@ std::optional<Json> KubeCluster::get_secret(const std::string& ns, const std::st
 }
 
 std::optional<Json> KubeCluster::get_config_map(const std::string& ns, const std::string& name) {
-  return cached_or_get(caches_.config_maps.find(ns), client_, kube::resources::config_maps(), ns, name);
+  const auto fetch = [&] { return client_.try_get(kube::resources::config_maps(), ns, name); };
+  const kube::Store* metadata = caches_.config_maps.find(ns);
+  if (metadata == nullptr) return fetch();
+  return config_map_contents_.get(*metadata, kube::object_key(ns, name), fetch);
 }
 
 Json KubeCluster::apply_config_map(const std::string& ns, const Json& config_map) {

@@ -5,6 +5,7 @@
 
 #include "controller/cluster.h"
 #include "kube/event_recorder.h"
+#include "kube/fetched_objects.h"
 #include "kube/rest_client.h"
 #include "kube/store.h"
 
@@ -25,7 +26,7 @@ struct StoreSet {
 struct KubeCaches {
   StoreSet resources;    // PostgresMigrations
   StoreSet jobs;         // Jobs labelled app.kubernetes.io/managed-by=pgrevise
-  StoreSet config_maps;  // ConfigMaps
+  StoreSet config_maps;  // ConfigMaps, by metadata only: their content is fetched when read
 };
 
 // The Cluster interface over the Kubernetes API: PostgresMigrations, Jobs and ConfigMaps are read from the
@@ -54,6 +55,7 @@ class KubeCluster final : public Cluster {
   kube::RestClient& client_;
   kube::EventRecorder& events_;
   KubeCaches caches_;
+  kube::FetchedObjects config_map_contents_;  // the ConfigMaps reconciles have read
 };
 
 }  // namespace pgrevise::controller

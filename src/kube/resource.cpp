@@ -30,6 +30,9 @@ ResourceType namespaces() {
 ResourceType core_events() {
   return {"", "v1", "events", "Event", true};
 }
+ResourceType custom_resource_definitions() {
+  return {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false};
+}
 ResourceType jobs() {
   return {"batch", "v1", "jobs", "Job", true};
 }

@@ -33,6 +33,7 @@ ResourceType core_events();
 ResourceType jobs();
 ResourceType leases();
 ResourceType events();  // events.k8s.io/v1
+ResourceType custom_resource_definitions();
 }  // namespace resources
 
 // Percent-encodes a query parameter value.

@@ -1,5 +1,7 @@
 #include "kube/rest_client.h"
 
+#include <algorithm>
+
 #include "common/object_ref.h"
 #include "common/redact.h"
 
@@ -57,6 +59,13 @@ std::string name_of(const Json& object) {
   return object["metadata"]["name"].get<std::string>();
 }
 
+// What to accept for a metadata-only list or watch. A server that cannot answer PartialObjectMetadata falls
+// back to whole objects (the last choice), which a metadata cache takes as well.
+std::string accept_for(bool metadata_only, const char* partial_kind) {
+  if (!metadata_only) return "application/json";
+  return std::string("application/json;as=") + partial_kind + ";g=meta.k8s.io;v=v1,application/json";
+}
+
 }  // namespace
 
 const char* to_string(WatchEvent::Type type) {
@@ -94,7 +103,9 @@ std::optional<std::chrono::milliseconds> RestClient::wait_before_retry(const Htt
 
 Json RestClient::call(const std::string& verb, HttpRequest request, const std::string& what) {
   request.timeout = options_.request_timeout;
-  request.headers.emplace_back("Accept", "application/json");
+  const bool asked_accept = std::any_of(request.headers.begin(), request.headers.end(),
+                                        [](const auto& header) { return header.first == "Accept"; });
+  if (!asked_accept) request.headers.emplace_back("Accept", "application/json");
   request.headers.emplace_back("User-Agent", options_.user_agent);
   HttpResponse response;
   const bool write = is_write(verb);
@@ -145,7 +156,11 @@ ListPage RestClient::list(const ResourceType& type, const std::string& ns, const
                                           {"limit", options.limit > 0 ? std::to_string(options.limit) : ""},
                                           {"continue", options.continue_token},
                                           {"resourceVersion", options.resource_version}});
-  Json answer = call("list", {"GET", type.collection_path(ns) + query}, describe("list", type, ns, ""));
+  Json answer = call("list",
+                     {"GET",
+                      type.collection_path(ns) + query,
+                      {{"Accept", accept_for(options.metadata_only, "PartialObjectMetadataList")}}},
+                     describe("list", type, ns, ""));
   ListPage page;
   if (answer.contains("items") && answer["items"].is_array()) {
     for (auto& item : answer["items"]) {
@@ -211,6 +226,20 @@ Json RestClient::patch(const ResourceType& type, const std::string& ns, const st
               describe("patch", type, ns, name));
 }
 
+Json RestClient::apply(const ResourceType& type, const std::string& ns, const Json& object,
+                       const std::string& field_manager, bool force) {
+  const std::string name = name_of(object);
+  const std::string query = query_string({{"fieldManager", field_manager},
+                                          {"force", force ? "true" : ""},
+                                          {"fieldValidation", options_.field_validation}});
+  return call("patch",
+              {"PATCH",
+               type.object_path(ns, name) + query,
+               {{"Content-Type", "application/apply-patch+yaml"}},
+               object.dump()},
+              describe("apply", type, ns, name));
+}
+
 Json RestClient::remove(const ResourceType& type, const std::string& ns, const std::string& name,
                         const DeleteOptions& options) {
   Json body = {{"apiVersion", "v1"}, {"kind", "DeleteOptions"}};
@@ -271,7 +300,8 @@ void RestClient::watch(const ResourceType& type, const std::string& ns, const Wa
        {"fieldSelector", options.field_selector},
        {"timeoutSeconds", options.timeout_seconds > 0 ? std::to_string(options.timeout_seconds) : ""}});
   HttpRequest request{"GET", type.collection_path(ns) + query};
-  request.headers = {{"Accept", "application/json"}, {"User-Agent", options_.user_agent}};
+  request.headers = {{"Accept", accept_for(options.metadata_only, "PartialObjectMetadata")},
+                     {"User-Agent", options_.user_agent}};
   // The server ends the stream after timeoutSeconds; allow a margin before giving up on a silent connection.
   request.timeout = std::chrono::seconds(options.timeout_seconds + 30);
   LineSplitter splitter;

@@ -45,6 +45,9 @@ struct ListOptions {
   int limit = 0;  // 0: no limit
   std::string continue_token;
   std::string resource_version;  // "" : most recent
+  // Only the objects' metadata (the API server's PartialObjectMetadata): for a cache that needs to know which
+  // objects exist and when they change, a few hundred bytes per object instead of the whole object.
+  bool metadata_only = false;
 };
 
 struct ListPage {
@@ -67,7 +70,8 @@ struct WatchOptions {
   bool allow_bookmarks = true;
   std::string label_selector;
   std::string field_selector;
-  int timeout_seconds = 300;  // the server closes the stream after this long
+  int timeout_seconds = 300;   // the server closes the stream after this long
+  bool metadata_only = false;  // as in ListOptions
 };
 
 struct WatchEvent {
@@ -99,6 +103,11 @@ class RestClient {
   Json update(const ResourceType& type, const std::string& ns, const Json& object);
   Json patch(const ResourceType& type, const std::string& ns, const std::string& name, PatchType patch_type,
              const Json& patch);
+  // Server-side apply: `object` (JSON) becomes the fields `field_manager` owns, creating the object if it is
+  // missing. `force` takes over fields that other managers own (as kubectl apply --server-side
+  // --force-conflicts does); without it such a conflict is an ApiError of reason kConflict.
+  Json apply(const ResourceType& type, const std::string& ns, const Json& object,
+             const std::string& field_manager, bool force);
   // Returns the answer: the object (when finalizers or foreground deletion keep it) or a Status.
   Json remove(const ResourceType& type, const std::string& ns, const std::string& name,
               const DeleteOptions& options = {});

@@ -101,7 +101,8 @@ WatcherStep Watcher::do_list() {
   try {
     const ListOptions options{.label_selector = options_.label_selector,
                               .field_selector = options_.field_selector,
-                              .limit = options_.list_page_size};
+                              .limit = options_.list_page_size,
+                              .metadata_only = options_.metadata_only};
     Store::Listing listing;
     const std::string resource_version =
         client_.for_each_page(type_, ns_, options, [&listing](ListPage& page) {
@@ -153,7 +154,8 @@ WatcherStep Watcher::do_watch(const std::string& resource_version) {
                    .allow_bookmarks = true,
                    .label_selector = options_.label_selector,
                    .field_selector = options_.field_selector,
-                   .timeout_seconds = options_.watch_timeout_seconds},
+                   .timeout_seconds = options_.watch_timeout_seconds,
+                   .metadata_only = options_.metadata_only},
                   on_event, cancel);
   } catch (const ApiError& e) {
     expired = e.reason() == ApiReason::kGone;

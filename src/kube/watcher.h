@@ -17,6 +17,7 @@ namespace pgrevise::kube {
 struct WatcherOptions {
   std::string label_selector;
   std::string field_selector;
+  bool metadata_only = false;  // the store keeps each object's metadata only (see ListOptions)
   // Each page is parsed whole before its objects are kept as text: 100 objects of a few KiB each bound the
   // list's transient memory however many objects there are (a relist of 1,000 resources is 10 requests).
   int list_page_size = 100;

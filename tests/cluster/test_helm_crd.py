@@ -6,7 +6,9 @@ examples/, server-side and as a server dry run."""
 import json
 import os
 import pathlib
+import shutil
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -115,6 +117,67 @@ class Crd(unittest.TestCase):
                             "-f", "-"], input_text=json.dumps(bad), check=False)
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("spec.migrations", proc.stderr)
+
+
+CRD_NAME = "postgresmigrations.pgrevise.dev"
+
+
+def spec_properties():
+    crd = harness.get("crd", CRD_NAME)
+    version = crd["spec"]["versions"][0]
+    return version["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+
+
+def old_chart(folder):
+    """The chart as an earlier version shipped it: a CRD without spec.suspend, and no upgrade hook."""
+    import yaml
+    chart = pathlib.Path(folder) / "pgrevise"
+    shutil.copytree(operator.CHART, chart)
+    (chart / "templates" / "crd-upgrade.yaml").unlink()
+    crd_path = next((chart / "crds").glob("*.yaml"))
+    crd = yaml.safe_load(crd_path.read_text(encoding="utf-8"))
+    for version in crd["spec"]["versions"]:
+        del version["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["suspend"]
+    crd_path.write_text(yaml.safe_dump(crd), encoding="utf-8")
+    values = yaml.safe_load((chart / "values.yaml").read_text(encoding="utf-8"))
+    values.pop("crds", None)
+    (chart / "values.yaml").write_text(yaml.safe_dump(values), encoding="utf-8")
+    schema = json.loads((chart / "values.schema.json").read_text(encoding="utf-8"))
+    schema["properties"].pop("crds", None)
+    (chart / "values.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    return str(chart)
+
+
+class CrdUpgrade(unittest.TestCase):
+    def test_helm_upgrade_brings_the_new_crd_schema(self):
+        """Helm never upgrades crds/: the chart's pre-upgrade hook (`pgrevise crd apply` in the new image) does,
+        and a field the old CRD did not know is then kept."""
+        operator.uninstall()
+        harness.kubectl("delete", "crd", CRD_NAME, "--ignore-not-found", "--wait=true", timeout=180)
+        self.addCleanup(operator.uninstall)
+        with tempfile.TemporaryDirectory() as folder:
+            chart = old_chart(folder)
+            harness.restricted_namespace(operator.NAMESPACE)
+            harness.helm("install", operator.RELEASE, chart, "-n", operator.NAMESPACE, "--wait",
+                         "--timeout", "180s", "--set", "logFormat=text")
+        self.assertNotIn("suspend", spec_properties())
+
+        operator.install()
+        self.assertIn("suspend", spec_properties())
+        namespace = harness.restricted_namespace(harness.unique_name("crd-upgrade"))
+        self.addCleanup(harness.delete_namespace, namespace)
+        resource = {"apiVersion": harness.API_TYPES["kApiVersion"], "kind": "PostgresMigration",
+                    "metadata": {"name": "kept", "namespace": namespace},
+                    "spec": {"database": {"urlSecretRef": {"name": "db", "key": "url"}},
+                             "targetRevision": "heads", "migrations": {"configMapRef": {"name": "m"}},
+                             "suspend": True}}
+        harness.apply([resource], namespace)
+        self.assertIs(harness.get("postgresmigration", "kept", namespace)["spec"].get("suspend"), True)
+        # The hook's objects are gone once it has succeeded; the CRD is owned by the 'pgrevise' field manager.
+        harness.wait_for("the hook's Job to be deleted",
+                         lambda: harness.list_objects("jobs", operator.NAMESPACE) == [], timeout=60)
+        managers = [m["manager"] for m in harness.get("crd", CRD_NAME)["metadata"].get("managedFields", [])]
+        self.assertIn("pgrevise", managers)
 
 
 if __name__ == "__main__":

@@ -145,5 +145,66 @@ TEST_F(KubeClusterTest, ReadsComeFromTheCachesWhenGiven) {
   watcher.stop();
 }
 
+Json config_map(const std::string& name, const std::string& sql) {
+  Json c = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}};
+  c["metadata"] = {{"name", name}, {"namespace", "apps"}};
+  c["data"] = {{"0001_a.sql", sql}};
+  return c;
+}
+
+TEST_F(KubeClusterTest, ConfigMapsAreWatchedByMetadataAndFetchedWhenRead) {
+  for (int i = 0; i < 20; ++i)
+    client_->create(kube::resources::config_maps(), "apps",
+                    config_map("other-" + std::to_string(i), std::string(4096, 'x')));
+  kube::Store config_maps;
+  kube::WatcherOptions options;
+  options.metadata_only = true;
+  kube::Watcher watcher(*client_, kube::resources::config_maps(), "apps", config_maps,
+                        SystemClock::instance(), options);
+  watcher.start();
+  ASSERT_TRUE(watcher.wait_for_sync(std::chrono::seconds(10)));
+  controller::KubeCaches caches;
+  caches.config_maps.by_namespace["apps"] = &config_maps;
+  KubeCluster cached(*client_, events_, caches);
+
+  // The store holds metadata only, for every ConfigMap.
+  const auto kept = config_maps.get("apps/other-3");
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_FALSE(kept->contains("data"));
+  EXPECT_EQ((*kept)["metadata"]["name"], "other-3");
+
+  // Not in the store: not found, without asking the server.
+  server_.clear_requests();
+  EXPECT_FALSE(cached.get_config_map("apps", "migrations").has_value());
+  EXPECT_EQ(server_.count("get", "/configmaps"), 0u);
+
+  // Read once from the server, then from the kept copy while the resourceVersion stays.
+  Json created =
+      client_->create(kube::resources::config_maps(), "apps", config_map("migrations", "SELECT 1;"));
+  ASSERT_TRUE(
+      eventually([&] { return config_maps.get("apps/migrations").has_value(); }, std::chrono::seconds(10)));
+  EXPECT_EQ((*cached.get_config_map("apps", "migrations"))["data"]["0001_a.sql"], "SELECT 1;");
+  EXPECT_EQ((*cached.get_config_map("apps", "migrations"))["data"]["0001_a.sql"], "SELECT 1;");
+  EXPECT_EQ(server_.count("get", "/configmaps"), 1u);
+
+  // A change seen by the watch is fetched again; a deletion is a deletion.
+  created["data"]["0001_a.sql"] = "SELECT 2;";
+  const Json updated = client_->update(kube::resources::config_maps(), "apps", created);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto meta = config_maps.get("apps/migrations");
+        return meta && (*meta)["metadata"]["resourceVersion"] == updated["metadata"]["resourceVersion"];
+      },
+      std::chrono::seconds(10)));
+  EXPECT_EQ((*cached.get_config_map("apps", "migrations"))["data"]["0001_a.sql"], "SELECT 2;");
+  EXPECT_EQ(server_.count("get", "/configmaps"), 2u);
+  client_->remove(kube::resources::config_maps(), "apps", "migrations");
+  ASSERT_TRUE(
+      eventually([&] { return !config_maps.get("apps/migrations").has_value(); }, std::chrono::seconds(10)));
+  EXPECT_FALSE(cached.get_config_map("apps", "migrations").has_value());
+  EXPECT_EQ(server_.count("get", "/configmaps"), 2u);
+  watcher.stop();
+}
+
 }  // namespace
 }  // namespace pgrevise::e2e

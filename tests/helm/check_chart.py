@@ -72,14 +72,27 @@ def run_renderer(*options):
     return result
 
 
-def render(*options):
-    """The rendered objects (empty documents dropped, as Helm does) and the NOTES text."""
+def is_hook(obj):
+    return "helm.sh/hook" in ((obj.get("metadata") or {}).get("annotations") or {})
+
+
+def render_all(*options):
     result = run_renderer("--notes", *options)
     if result.returncode != 0:
         raise AssertionError(f"render {' '.join(options)} failed:\n{result.stderr}")
     manifest, _, notes = result.stdout.partition("\nNOTES:\n")
-    objects = [doc for doc in yaml.safe_load_all(manifest) if doc is not None]
-    return objects, notes
+    return [doc for doc in yaml.safe_load_all(manifest) if doc is not None], notes
+
+
+def render(*options):
+    """The rendered objects of the release (empty documents dropped, as Helm does) and the NOTES text; the
+    pre-upgrade hook's objects are render_hooks()'."""
+    objects, notes = render_all(*options)
+    return [o for o in objects if not is_hook(o)], notes
+
+
+def render_hooks(*options):
+    return [o for o in render_all(*options)[0] if is_hook(o)]
 
 
 def by_kind(objects, kind):
@@ -424,6 +437,44 @@ class JobSettings(CommonChecks):
     def test_no_job_resources(self):
         objects, _ = render("--set", "jobResources=null")
         self.assertEqual([json.loads(v) for v in self.flag_values(objects, "job-resources")], [{}])
+
+
+class CrdUpgradeHook(CommonChecks):
+    """Helm never upgrades crds/: a pre-upgrade hook Job applies the new image's CRD, with a ServiceAccount that
+    may get and patch that one CRD only."""
+
+    def test_the_hook_applies_the_crd_with_the_least_rights(self):
+        objects = render_hooks()
+        self.check_objects(objects)
+        self.assertEqual(sorted(o["kind"] for o in objects),
+                         ["ClusterRole", "ClusterRoleBinding", "Job", "ServiceAccount"])
+        for obj in objects:
+            self.assertEqual(obj["metadata"]["annotations"]["helm.sh/hook"], "pre-upgrade")
+        weights = {o["kind"]: int(o["metadata"]["annotations"]["helm.sh/hook-weight"]) for o in objects}
+        self.assertLess(max(weights["ServiceAccount"], weights["ClusterRole"], weights["ClusterRoleBinding"]),
+                        weights["Job"])
+        role = one(objects, "ClusterRole")
+        self.assertEqual(role["rules"], [{"apiGroups": ["apiextensions.k8s.io"],
+                                          "resources": ["customresourcedefinitions"],
+                                          "resourceNames": ["postgresmigrations.pgrevise.dev"],
+                                          "verbs": ["get", "patch"]}])
+        account = one(objects, "ServiceAccount")["metadata"]["name"]
+        self.check_bindings(objects, account)
+        job = one(objects, "Job")
+        self.check_restricted(job)
+        pod = job["spec"]["template"]["spec"]
+        self.assertEqual(pod["serviceAccountName"], account)
+        operator_objects, _ = render()
+        self.assertEqual(pod["containers"][0]["image"], self.container(operator_objects)["image"])
+        self.assertEqual(pod["containers"][0]["args"][:2], ["crd", "apply"])
+        # The operator's Service and disruption budget must not count the hook's Pod.
+        selector = one(operator_objects, "Deployment")["spec"]["selector"]["matchLabels"]
+        labels = job["spec"]["template"]["metadata"]["labels"]
+        self.assertFalse(all(labels.get(k) == v for k, v in selector.items()), labels)
+
+    def test_no_hook_when_switched_off_or_without_rbac(self):
+        self.assertEqual(render_hooks("--set", "crds.upgrade=false"), [])
+        self.assertEqual(render_hooks("--set", "rbac.create=false"), [])
 
 
 class CustomResourceDefinition(CommonChecks):

@@ -138,6 +138,28 @@ std::string query(const ServerRequest& request, const std::string& name) {
   return it == request.query.end() ? "" : it->second;
 }
 
+// A client asking for PartialObjectMetadata, as the API server answers metadata-only lists and watches: the
+// objects' metadata alone.
+bool wants_metadata_only(const ServerRequest& request) {
+  const auto it = request.headers.find("accept");
+  return it != request.headers.end() && it->second.find("as=PartialObjectMetadata") != std::string::npos;
+}
+
+Json partial_metadata(const Json& object) {
+  return {{"apiVersion", "meta.k8s.io/v1"},
+          {"kind", "PartialObjectMetadata"},
+          {"metadata", object.value("metadata", Json::object())}};
+}
+
+Json partial_metadata_list(const Json& list) {
+  Json out = {{"apiVersion", "meta.k8s.io/v1"},
+              {"kind", "PartialObjectMetadataList"},
+              {"metadata", list.value("metadata", Json::object())},
+              {"items", Json::array()}};
+  for (const auto& item : list.value("items", Json::array())) out["items"].push_back(partial_metadata(item));
+  return out;
+}
+
 }  // namespace
 
 bool FakeApiServer::handle(ServerConnection& conn, const ServerRequest& request) {
@@ -217,6 +239,8 @@ bool FakeApiServer::handle(ServerConnection& conn, const ServerRequest& request)
     result = state_.list(route.resource, route.ns, query(request, "labelSelector"),
                          query(request, "fieldSelector"), limit.empty() ? 0 : std::stoi(limit),
                          query(request, "continue"));
+    if (result.status == 200 && wants_metadata_only(request))
+      result.body = partial_metadata_list(result.body);
   } else if (route.verb == "create") {
     result = state_.create(route.resource, route.ns, body, strict);
   } else if (route.verb == "update") {
@@ -265,8 +289,10 @@ bool FakeApiServer::watch(ServerConnection& conn, const Route& route, const Serv
     ~Count() { --n; }
   } count{open_watches_};
   int sent = 0;
+  const bool metadata_only = wants_metadata_only(request);
   const auto send_event = [&](const std::string& type, const Json& object) {
-    const std::string line = Json{{"type", type}, {"object", object}}.dump() + "\n";
+    const Json sent_object = metadata_only && type != "ERROR" ? partial_metadata(object) : object;
+    const std::string line = Json{{"type", type}, {"object", sent_object}}.dump() + "\n";
     ++sent;
     if (faults.split_watch_lines && line.size() > 2) {
       const std::size_t half = line.size() / 2;
