@@ -522,6 +522,7 @@ Status parse_status(const Json& status) {
   r.str(status, "activeJob", "", out.active_job);
   r.str(status, "dryRunConfigMap", "", out.dry_run_config_map);
   r.str(status, "failedPlanHash", "", out.failed_plan_hash);
+  r.str(status, "appliedPlanHash", "", out.applied_plan_hash);
   r.str(status, "lastRetryToken", "", out.last_retry_token);
   read_conditions(r, status, out);
   return out;

@@ -161,9 +161,9 @@ Json lint_json(const LintStatus& l) {
 
 // Every field a status can have, with the nested objects' fields, so a merge patch can clear what is gone.
 const std::vector<std::string> kStatusFields = {
-    "observedGeneration", "phase",          "currentHeads", "targetHeads", "pendingRevisions",
-    "progress",           "lastRun",        "lastBackup",   "activeJob",   "dryRunConfigMap",
-    "failedPlanHash",     "lastRetryToken", "conditions",   "lint"};
+    "observedGeneration", "phase",           "currentHeads",   "targetHeads", "pendingRevisions",
+    "progress",           "lastRun",         "lastBackup",     "activeJob",   "dryRunConfigMap",
+    "failedPlanHash",     "appliedPlanHash", "lastRetryToken", "conditions",  "lint"};
 const std::map<std::string, std::vector<std::string>> kNestedStatusFields = {
     {"progress",
      {"revision", "done", "total", "statement", "runningSeconds", "phase", "blocksDone", "blocksTotal",
@@ -213,6 +213,7 @@ Json to_json(const Status& status) {
   put(out, "activeJob", status.active_job);
   put(out, "dryRunConfigMap", status.dry_run_config_map);
   put(out, "failedPlanHash", status.failed_plan_hash);
+  put(out, "appliedPlanHash", status.applied_plan_hash);
   put(out, "lastRetryToken", status.last_retry_token);
   if (!status.conditions.empty()) {
     Json conditions = Json::array();

@@ -304,6 +304,9 @@ struct Status {
   // Hash of the plan that failed; that plan is not run again until it changes (spec or migrations) or the
   // retry annotation takes a value other than last_retry_token.
   std::string failed_plan_hash;
+  // Hash of the last plan whose migrate Job succeeded. With migrations in an image there is no revision graph
+  // to compare the database with, so this is what says the run is done once its Job is gone (a TTL).
+  std::string applied_plan_hash;
   std::string last_retry_token;
   std::vector<Condition> conditions;
   bool operator==(const Status&) const = default;

@@ -58,6 +58,7 @@ struct Facts {
   std::optional<api::LastBackup> last_backup;
   std::optional<std::string> dry_run_config_map;
   std::optional<std::string> failed_plan_hash;  // "" clears it
+  std::optional<std::string> applied_plan_hash;
   std::optional<std::string> last_retry_token;
   std::optional<api::LintStatus> lint;  // the safety analysis of the current plan
   std::optional<StageState> backup_stage;

@@ -74,6 +74,7 @@ api::Status compute_status(const api::Status& old, const Facts& facts, const Out
   if (facts.last_backup) status.last_backup = facts.last_backup;
   if (facts.dry_run_config_map) status.dry_run_config_map = *facts.dry_run_config_map;
   if (facts.failed_plan_hash) status.failed_plan_hash = *facts.failed_plan_hash;
+  if (facts.applied_plan_hash) status.applied_plan_hash = *facts.applied_plan_hash;
   if (facts.last_retry_token) status.last_retry_token = *facts.last_retry_token;
   if (facts.lint) status.lint = facts.lint;
   set_kstatus(status, outcome, generation, now);

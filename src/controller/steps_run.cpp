@@ -221,6 +221,7 @@ void record_migration(Context& ctx, const JobView& migrate) {
     ctx.facts.migration_stage = stage(kFalse, reason::kMigrationFailed, run.message + deadline_text(migrate));
   } else {
     ctx.facts.migration_stage = stage(kTrue, reason::kMigrated, "migrate Job " + migrate.name + " succeeded");
+    ctx.facts.applied_plan_hash = ctx.run_hash;
   }
   ctx.facts.migrate_report = std::move(report);
 }
@@ -243,9 +244,12 @@ std::optional<Outcome> record_finished_jobs(Context& ctx) {
 
 std::optional<Outcome> check_up_to_date(Context& ctx) {
   if (!ctx.plan) {
-    // Without a graph, the current run's migrate Job having succeeded is what "at target" means.
+    // Without a graph, the current run's migrate Job having succeeded is what "at target" means: seen now, or
+    // recorded when it was, for a Job deleted since (ttlSecondsAfterFinished, a policy injecting one), which
+    // must not start the same run, with a new backup, on every resync.
     auto migrate = view(ctx, ctx.migrate_job_name);
-    if (!migrate || migrate->phase != JobPhase::kSucceeded) return std::nullopt;
+    const bool recorded = !migrate && ctx.old_status.applied_plan_hash == ctx.run_hash;
+    if (!recorded && (!migrate || migrate->phase != JobPhase::kSucceeded)) return std::nullopt;
     ctx.facts.target_heads = ctx.facts.migrate_report && !ctx.facts.migrate_report->heads_after.empty()
                                  ? ctx.facts.migrate_report->heads_after
                                  : ctx.heads;

@@ -90,6 +90,36 @@ TEST_F(JobLifecycleTest, BackupJobRemovedByItsTtlDuringTheMigrationIsNotRunAgain
   EXPECT_EQ(metrics.backups, std::vector<metrics::RunResult>{metrics::RunResult::kSucceeded});
 }
 
+// With migrations in an image there is no graph to compare the database with: once the succeeded migrate Job
+// has gone with its TTL, the recorded run says it is done, and no backup or migration runs again.
+TEST_F(JobLifecycleTest, AnImageMigrationWhoseJobsWentWithTheirTtlIsNotRunAgain) {
+  apply({{"migrations",
+          {{"configMapRef", nullptr}, {"image", {{"image", "registry.example/app-migrations:1"}}}}}});
+  reconcile();
+  const std::string backup = only_job("backup");
+  finish_backup(backup, true);
+  reconcile();
+  const std::string migrate = only_job("migrate");
+  finish_migrate(migrate, true, {"003"});
+  reconcile();
+  EXPECT_EQ(status().phase, api::Phase::kSucceeded);
+  EXPECT_FALSE(status().applied_plan_hash.empty());
+  cluster.delete_job(kNs, backup);  // ttlSecondsAfterFinished
+  cluster.delete_job(kNs, migrate);
+  reconcile();
+  reconcile();
+  EXPECT_EQ(cluster.job_creations(), 2);
+  EXPECT_EQ(status().phase, api::Phase::kSucceeded);
+  EXPECT_EQ(condition(condition::kReady).status, "True");
+
+  // A new image is a new run.
+  apply({{"migrations",
+          {{"configMapRef", nullptr}, {"image", {{"image", "registry.example/app-migrations:2"}}}}}});
+  reconcile();
+  EXPECT_EQ(cluster.job_creations(), 3);
+  EXPECT_THAT(jobs_of("backup"), ::testing::SizeIs(1));
+}
+
 // This fake starts every Job in the same second, as two quick runs do: the second run's record comes from
 // its own Jobs' reports, not from the first run's record that started in that second too.
 TEST_F(JobLifecycleTest, ARunStartedInTheSameSecondAsTheLastOneIsRecordedFromItsOwnJobs) {
