@@ -176,7 +176,8 @@ class CrdUpgrade(unittest.TestCase):
         # The hook's objects are gone once it has succeeded; the CRD is owned by the 'pgrevise' field manager.
         harness.wait_for("the hook's Job to be deleted",
                          lambda: harness.list_objects("jobs", operator.NAMESPACE) == [], timeout=60)
-        managers = [m["manager"] for m in harness.get("crd", CRD_NAME)["metadata"].get("managedFields", [])]
+        crd = json.loads(harness.kubectl("get", "crd", CRD_NAME, "-o", "json", "--show-managed-fields"))
+        managers = [m["manager"] for m in crd["metadata"].get("managedFields", [])]
         self.assertIn("pgrevise", managers)
 
 
