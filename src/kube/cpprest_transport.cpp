@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "common/strings.h"
@@ -134,6 +135,20 @@ bool set_http_threads(std::size_t threads) {
     return true;
   } catch (const std::exception&) {
     return false;
+  }
+}
+
+void drain_http_threads() {
+  // Each round waits for a task queued behind everything queued before it; the rounds catch the follow-up
+  // work (a continuation queuing another) that the previous round's work queued.
+  constexpr int kRounds = 4;
+  for (int round = 0; round < kRounds; ++round) {
+    try {
+      pplx::create_task([] {}).wait();
+    } catch (const std::exception&) {
+      return;  // the pool is already gone
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
 

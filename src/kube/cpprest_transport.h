@@ -16,6 +16,12 @@ namespace pgrevise::kube {
 // so a few threads carry many connections, and each thread less is one stack and malloc arena less.
 bool set_http_threads(std::size_t threads);
 
+// cpprestsdk finishes a failed or aborted exchange on its own threads after the caller has seen the outcome
+// (closing the response's buffers, observing the error), and offers no way to wait for that work. This waits
+// until what is queued on its thread pool now, and what that work queues in turn, has run: called before the
+// process exits, so that nothing of an exchange is left behind (LeakSanitizer reports such work as leaks).
+void drain_http_threads();
+
 class CppRestTransport final : public HttpTransport {
  public:
   explicit CppRestTransport(ClusterConfig config);

@@ -257,5 +257,13 @@ TEST_F(Ipv6TlsTest, UntrustedIpv6ServerIsRefused) {
   EXPECT_EQ(server6.count("list"), 0u);
 }
 
+// The failed handshakes and stopped watches of these tests leave cpprestsdk work on its pool; the process
+// must not exit before it has run.
+class HttpPoolDrain : public ::testing::Environment {
+ public:
+  void TearDown() override { drain_http_threads(); }
+};
+const auto* const kDrain = ::testing::AddGlobalTestEnvironment(new HttpPoolDrain);
+
 }  // namespace
 }  // namespace pgrevise::kube
