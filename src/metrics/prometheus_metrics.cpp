@@ -86,6 +86,17 @@ struct ResourceSeries {
   std::pair<std::string, std::string> heads_values;
   std::vector<const void*> running;  // the series of the running statement, replaced on each report
   std::vector<const void*> lint;     // the series of the lint findings, replaced on each analysis
+
+  // Removes the series of `group` (running or lint) from their families, and forgets them.
+  void remove_all(std::vector<const void*>& group) {
+    for (const void* metric : group) {
+      auto found = removers.find(metric);
+      if (found == removers.end()) continue;
+      found->second();
+      removers.erase(found);
+    }
+    group.clear();
+  }
 };
 
 }  // namespace
@@ -260,13 +271,7 @@ void PrometheusMetrics::set_running_statement(std::string_view ns, std::string_v
                                               const RunningStatement* running) {
   std::lock_guard lock(state_->mutex);
   ResourceSeries& tracked = state_->resources[{std::string(ns), std::string(name)}];
-  for (const void* metric : tracked.running) {
-    auto found = tracked.removers.find(metric);
-    if (found == tracked.removers.end()) continue;
-    found->second();
-    tracked.removers.erase(found);
-  }
-  tracked.running.clear();
+  tracked.remove_all(tracked.running);
   if (running == nullptr) return;
   const Labels labels{{"revision", bounded(running->revision, kMaxRevisionLabel)}};
   auto set = [&](Family<Gauge>& family, Labels with, double value) {
@@ -290,13 +295,7 @@ void PrometheusMetrics::set_lint_findings(
     const std::map<std::pair<std::string, std::string>, int>& by_rule_and_severity) {
   std::lock_guard lock(state_->mutex);
   ResourceSeries& tracked = state_->resources[{std::string(ns), std::string(name)}];
-  for (const void* metric : tracked.lint) {
-    auto found = tracked.removers.find(metric);
-    if (found == tracked.removers.end()) continue;
-    found->second();
-    tracked.removers.erase(found);
-  }
-  tracked.lint.clear();
+  tracked.remove_all(tracked.lint);
   for (const auto& [key, count] : by_rule_and_severity) {
     Gauge& gauge = state_->series(state_->lint_findings, ns, name,
                                   {{"rule", bounded(key.first, 64)}, {"severity", bounded(key.second, 16)}});

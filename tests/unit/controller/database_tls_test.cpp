@@ -20,6 +20,7 @@
 #include "controller/postgres_probe.h"
 #include "controller/tls_files.h"
 #include "db/connection.h"
+#include "support/openssl_cli.h"
 #include "support/pgrevise_cli.h"
 #include "unit/controller/fake_cluster.h"
 
@@ -28,21 +29,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 ProcessResult run(const std::vector<std::string>& argv, const fs::path& dir = {}) {
   return run_process({.argv = argv, .working_dir = dir.string(), .timeout = std::chrono::seconds(120)});
-}
-
-void openssl(const fs::path& dir, std::vector<std::string> args) {
-  args.insert(args.begin(), "openssl");
-  const ProcessResult r = run(args, dir);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
 // A CA and a server certificate for 127.0.0.1 signed by it, and a second CA that signed nothing of this

@@ -9,25 +9,15 @@
 
 #include "common/process.h"
 #include "kube_test_support.h"
+#include "support/openssl_cli.h"
 
 namespace pgrevise::kube {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void openssl(const fs::path& dir, std::vector<std::string> args) {
-  args.insert(args.begin(), "openssl");
-  const ProcessResult r =
-      run_process({.argv = args, .working_dir = dir.string(), .timeout = std::chrono::seconds(30)});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-}
+using testing::openssl;
+using testing::slurp;
 
 // A CA, a server certificate for 127.0.0.1 and ::1, one for 127.0.0.1 alone, and a client certificate for
 // CN=operator-cert, made once per run.
@@ -81,6 +71,21 @@ Pki& pki() {
     return p;
   }();
   return *instance;
+}
+
+// The files and variables the kubelet gives a Pod (token, CA, namespace "ops" in `dir`; the Service's host
+// and port), read as the operator reads them in a cluster.
+ClusterConfig in_cluster_config(const fs::path& dir, const std::string& host, int port) {
+  fs::create_directories(dir);
+  std::ofstream(dir / "token") << test::kToken;
+  std::ofstream(dir / "ca.crt") << pki().ca;
+  std::ofstream(dir / "namespace") << "ops";
+  const auto env = [&](const std::string& name) -> std::optional<std::string> {
+    if (name == "KUBERNETES_SERVICE_HOST") return host;
+    if (name == "KUBERNETES_SERVICE_PORT") return std::to_string(port);
+    return std::nullopt;
+  };
+  return load_in_cluster({dir / "token", dir / "ca.crt", dir / "namespace"}, env);
 }
 
 class TlsTest : public ::testing::Test {
@@ -146,16 +151,7 @@ TEST_F(TlsTest, NoCredentialsIsUnauthorized) {
 
 TEST_F(TlsTest, InClusterTokenRotation) {
   const fs::path dir = pki().dir / "serviceaccount";
-  fs::create_directories(dir);
-  std::ofstream(dir / "token") << test::kToken;
-  std::ofstream(dir / "ca.crt") << pki().ca;
-  std::ofstream(dir / "namespace") << "ops";
-  const auto env = [&](const std::string& name) -> std::optional<std::string> {
-    if (name == "KUBERNETES_SERVICE_HOST") return "127.0.0.1";
-    if (name == "KUBERNETES_SERVICE_PORT") return std::to_string(server.port());
-    return std::nullopt;
-  };
-  const ClusterConfig config = load_in_cluster({dir / "token", dir / "ca.crt", dir / "namespace"}, env);
+  const ClusterConfig config = in_cluster_config(dir, "127.0.0.1", server.port());
   EXPECT_EQ(config.default_namespace, "ops");
   RestClient client(std::make_shared<CppRestTransport>(config), {.qps = 0}, SystemClock::instance());
   client.list(resources::config_maps(), "ops");
@@ -223,17 +219,7 @@ TEST_F(Ipv6TlsTest, ListAndWatchOnIpv6Loopback) {
 }
 
 TEST_F(Ipv6TlsTest, InClusterServiceHostWithoutBrackets) {
-  const fs::path dir = pki().dir / "serviceaccount6";
-  fs::create_directories(dir);
-  std::ofstream(dir / "token") << test::kToken;
-  std::ofstream(dir / "ca.crt") << pki().ca;
-  std::ofstream(dir / "namespace") << "ops";
-  const auto env = [&](const std::string& name) -> std::optional<std::string> {
-    if (name == "KUBERNETES_SERVICE_HOST") return "::1";
-    if (name == "KUBERNETES_SERVICE_PORT") return std::to_string(server6.port());
-    return std::nullopt;
-  };
-  const ClusterConfig config = load_in_cluster({dir / "token", dir / "ca.crt", dir / "namespace"}, env);
+  const ClusterConfig config = in_cluster_config(pki().dir / "serviceaccount6", "::1", server6.port());
   RestClient client(std::make_shared<CppRestTransport>(config), {.qps = 0}, SystemClock::instance());
   client.list(resources::config_maps(), "ops");
   EXPECT_EQ(server6.requests().back().host, host_header());
