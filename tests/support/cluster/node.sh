@@ -106,16 +106,21 @@ make_bridge() {
   # Docker's FORWARD policy drops what it does not know; Pods only talk to the node's own address, but allow the
   # bridge to itself for hairpin traffic.
   iptables -I FORWARD -i "$bridge" -o "$bridge" -j ACCEPT -m comment --comment "$bridge"
+  # The API server listens on every address; only loopback and the bridge may reach it.
+  iptables -I INPUT -p tcp --dport "$api_port" -j DROP -m comment --comment "$bridge"
+  iptables -I INPUT -i lo -p tcp --dport "$api_port" -j ACCEPT -m comment --comment "$bridge"
+  iptables -I INPUT -i "$bridge" -p tcp --dport "$api_port" -j ACCEPT -m comment --comment "$bridge"
+  ip6tables -I INPUT ! -i lo -p tcp --dport "$api_port" -j DROP -m comment --comment "$bridge"
 }
 
 remove_bridge() {
-  local table rule
-  for table in nat filter; do
+  local rule command
+  for command in "iptables -t nat" "iptables -t filter" "ip6tables -t filter"; do
     local rules
-    rules=$(iptables -t "$table" -S 2>/dev/null | grep -- "--comment $bridge" | sed 's/^-A/-D/' || true)
+    rules=$($command -S 2>/dev/null | grep -- "--comment $bridge" | sed 's/^-A/-D/' || true)
     [ -n "$rules" ] || continue
     while read -r rule; do
-      eval "iptables -t $table $rule" 2>/dev/null || true
+      eval "$command $rule" 2>/dev/null || true
     done <<<"$rules"
   done
   ip link del "$bridge" 2>/dev/null || true

@@ -53,7 +53,7 @@ make_pki() {
   openssl req -x509 -new -key "$pki/ca.key" -subj "/CN=pgrevise-test-cluster-ca" -days 30 -sha256 \
     -out "$pki/ca.crt" 2>/dev/null
   local san="DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
-  san+=",DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:$api_host,IP:$service_ip"
+  san+=",DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:::1,IP:$api_host,IP:$service_ip"
   issue_cert apiserver "/CN=kube-apiserver" "$san"
   issue_cert admin "/O=system:masters/CN=pgrevise-test-admin"
   issue_cert controller-manager "/CN=system:kube-controller-manager"
