@@ -6,13 +6,16 @@
 // outcome to one Reason, so that `kubectl get pgm -o yaml`, events and alerts speak the same words.
 namespace pgrevise::api {
 
-// Condition types (kstatus: Ready, Reconciling, Stalled; plus the two pipeline stages).
+// Condition types (kstatus: Ready, Reconciling, Stalled; plus the two pipeline stages, and the safety gate).
 namespace condition {
 inline constexpr std::string_view kReady = "Ready";
 inline constexpr std::string_view kReconciling = "Reconciling";
 inline constexpr std::string_view kStalled = "Stalled";
 inline constexpr std::string_view kBackupSucceeded = "BackupSucceeded";
 inline constexpr std::string_view kMigrationSucceeded = "MigrationSucceeded";
+// The safety gate (spec.safety.lint: block) holds the plan until it is approved: True with LintBlocked while
+// it does (Stalled is True too), False with LintApproved once an approved plan goes ahead; absent otherwise.
+inline constexpr std::string_view kBlocked = "Blocked";
 }  // namespace condition
 
 inline constexpr std::string_view kConditionTrue = "True";
@@ -63,6 +66,8 @@ inline constexpr std::string_view kAwaitingRetry =
 // The safety analysis (spec.safety.lint: block) found an error in the plan: nothing starts until the resource
 // is annotated pgrevise.dev/approve with the plan's hash (status.lint.planHash).
 inline constexpr std::string_view kLintBlocked = "LintBlocked";
+// The plan had findings at error severity and goes ahead because pgrevise.dev/approve holds its hash.
+inline constexpr std::string_view kLintApproved = "LintApproved";
 // Jobs.
 inline constexpr std::string_view kJobCreateFailed = "JobCreateFailed";
 inline constexpr std::string_view kJobDeadlineExceeded = "JobDeadlineExceeded";

@@ -34,7 +34,7 @@ cli::CommandSpec lint_spec() {
                 {"fail-on", "SEVERITY", "exit 1 when a finding is at or above: error, warning, info or none",
                  false, "error"},
                 {"server-version", "N", "the PostgreSQL major version the migrations run on", false,
-                 "the config's, else 13"},
+                 "the config's, else the server's with --database-url, else 13"},
                 {"config", "FILE", "rule severities and settings (docs/safety.md)"},
                 {"lock-timeout", "DURATION",
                  "the lock_timeout pgrevise runs the revisions with (migrate --lock-timeout, the resource's "

@@ -61,6 +61,8 @@ struct Facts {
   std::optional<std::string> applied_plan_hash;
   std::optional<std::string> last_retry_token;
   std::optional<api::LintStatus> lint;  // the safety analysis of the current plan
+  // The plan's hash, when the gate let a plan with findings at error severity through on its approval.
+  std::optional<std::string> lint_approved;
   std::optional<StageState> backup_stage;
   std::optional<StageState> migration_stage;
   // Reports of finished Jobs of the current run, for metrics.

@@ -75,6 +75,14 @@ class DatabaseProbe {
     (void)relations;
     return {};
   }
+
+  // The server's major version (15 for 15.4), which the safety analysis's version-dependent rules and locks
+  // follow. Errors as for read_heads. nullopt from a probe that cannot tell (the analysis then assumes
+  // lint::kDefaultServerVersion, as `pgrevise lint` does offline).
+  virtual std::optional<int> read_server_version(const DatabaseTarget& target) {
+    (void)target;
+    return std::nullopt;
+  }
 };
 
 }  // namespace pgrevise::controller

@@ -185,6 +185,14 @@ lint::RelationFactsMap PostgresProbe::read_relation_facts(const DatabaseTarget& 
   });
 }
 
+std::optional<int> PostgresProbe::read_server_version(const DatabaseTarget& target) {
+  return with_database_errors(target, [&] {
+    return with_connection(target, [&](pqxx::connection& conn) -> std::optional<int> {
+      return db::server_version_num(conn) / 10000;
+    });
+  });
+}
+
 std::optional<MigrationProgress> PostgresProbe::read_progress(const DatabaseTarget& target) {
   return with_database_errors(target, [&]() -> std::optional<MigrationProgress> {
     return with_connection(target, [&](pqxx::connection& conn) -> std::optional<MigrationProgress> {

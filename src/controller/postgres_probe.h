@@ -35,6 +35,8 @@ class PostgresProbe final : public DatabaseProbe {
   std::optional<MigrationProgress> read_progress(const DatabaseTarget& target) override;
   lint::RelationFactsMap read_relation_facts(const DatabaseTarget& target,
                                              const std::vector<std::string>& relations) override;
+  // From the connection's startup (no statement is sent).
+  std::optional<int> read_server_version(const DatabaseTarget& target) override;
 
   // Connections open and waiting for the next call.
   std::size_t idle_connections() const { return idle_.size(); }

@@ -57,6 +57,27 @@ void set_stage(api::Status& status, std::string_view type, const std::optional<S
   }
 }
 
+// Blocked, the safety gate's own condition (spec.safety.lint: block). True with LintBlocked while the gate
+// holds the plan; False with LintApproved on the reconcile that lets an approved plan through, kept while
+// that run goes on; removed by the next analysis that holds nothing, and when a block lifts without an
+// approval (new files or target, another mode, nothing left to do), so that it never outlives what it says.
+void set_blocked(api::Status& status, const Facts& facts, const Outcome& outcome, std::int64_t generation,
+                 std::string_view now) {
+  if (outcome.reason == api::reason::kLintBlocked) {
+    api::set_condition(status.conditions, condition::kBlocked, true, outcome.reason,
+                       condition_message(outcome.message), generation, now);
+  } else if (facts.lint_approved) {
+    api::set_condition(status.conditions, condition::kBlocked, false, api::reason::kLintApproved,
+                       "plan " + *facts.lint_approved + " has findings at error severity (status.lint) and " +
+                           "runs as approved by " + std::string(api::kApproveAnnotation),
+                       generation, now);
+  } else if (facts.lint || api::is_true(status.conditions, condition::kBlocked)) {
+    api::remove_condition(status.conditions, condition::kBlocked);
+  } else if (api::Condition* existing = api::find_condition(status.conditions, condition::kBlocked)) {
+    existing->observed_generation = generation;
+  }
+}
+
 }  // namespace
 
 api::Status compute_status(const api::Status& old, const Facts& facts, const Outcome& outcome,
@@ -80,6 +101,7 @@ api::Status compute_status(const api::Status& old, const Facts& facts, const Out
   set_kstatus(status, outcome, generation, now);
   set_stage(status, condition::kBackupSucceeded, facts.backup_stage, generation, now);
   set_stage(status, condition::kMigrationSucceeded, facts.migration_stage, generation, now);
+  set_blocked(status, facts, outcome, generation, now);
   return status;
 }
 

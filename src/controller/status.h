@@ -19,6 +19,9 @@ inline constexpr std::size_t kMaxConditionMessage = 4096;
 //  - kstatus: Ready, Reconciling and Stalled are always present, each with observedGeneration = `generation`;
 //    exactly one of them is True (none for a suspended resource), carrying the outcome's reason and message.
 //  - BackupSucceeded and MigrationSucceeded follow the facts' stages and otherwise keep their last value.
+//  - Blocked (the safety gate): True with LintBlocked while the outcome is LintBlocked (Stalled is True too:
+//    nothing moves until a person acts); False with LintApproved when the facts say an approved plan went
+//    ahead; removed when a new analysis holds nothing or a block lifted otherwise; else kept as it was.
 //  - condition messages pass through redact() and are at most kMaxConditionMessage bytes;
 //  - lastTransitionTime changes only when a condition's status does (`now` is RFC 3339).
 api::Status compute_status(const api::Status& old, const Facts& facts, const Outcome& outcome,

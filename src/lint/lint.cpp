@@ -80,7 +80,7 @@ class Analyzer {
  private:
   void statement(const Item& item, size_t region, size_t end) {
     current_ = &item;
-    StatementAnalysis analysis{item.statement.text, item.statement.position, {}, item.parsed};
+    StatementAnalysis analysis{item.statement.text, item.statement.position, {}, item.parsed, item.refusal};
     if (item.parsed) analysis.effect = effect_of(item.statement.tree, options_.server_version);
     if (const auto* target = analysis.effect.primary())
       analysis.new_table = state_.created_tables.count(target->relation) > 0;

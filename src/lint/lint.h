@@ -42,6 +42,7 @@ struct StatementAnalysis {
   sql::Position position;
   Effect effect;
   bool parsed = true;      // false: the grammar refused it (no tree, no effect)
+  std::string refusal;     // when not parsed: the grammar's message
   bool new_table = false;  // its target is a table created earlier in the same script
 };
 

@@ -36,6 +36,14 @@ struct ExecStep {
   std::vector<VersionChange> version_changes;
   // For non-transactional steps: the statements and the file line where each starts.
   std::vector<std::pair<std::string, int>> statements;
+  // Where and why PostgreSQL's grammar refused a non-transactional step's SQL (syntax newer than the grammar,
+  // or a typo): its statements were then split as psql splits them, and the server decides.
+  struct GrammarRefusal {
+    std::string message;
+    int line = 0;
+    int column = 0;
+  };
+  std::optional<GrammarRefusal> grammar_refused;
 };
 
 // Raised when a step fails; carries what the report and the exit code need.

@@ -79,6 +79,31 @@ int Runner::current(bool verbose) {
   return 0;
 }
 
+namespace {
+
+// `migrate plan`'s table: one row per step with its lock, then the step's version-table changes and, when the
+// grammar refused a statement of it, a note saying so.
+void print_plan_table(std::ostream& out, const revision::Plan& p, const std::vector<ExecStep>& steps,
+                      pqxx::connection_base* live) {
+  std::vector<std::string> notes;
+  const auto locks = plan_lock_column(steps, live, &notes);
+  std::vector<std::string> rows(steps.size());
+  size_t width = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    rows[i] = "[" + std::to_string(i + 1) + "/" + std::to_string(steps.size()) + "] " +
+              to_string(steps[i].direction) + " " + steps[i].revision + " " + steps[i].message +
+              (steps[i].transactional ? "" : " (non-transactional)");
+    width = std::max(width, rows[i].size());
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    out << rows[i] << std::string(width - rows[i].size() + 2, ' ') << "lock: " << locks[i] << "\n";
+    for (const auto& c : p.steps[i].version_changes) out << "      version table: " << c.to_string() << "\n";
+    if (!notes[i].empty()) out << "      " << notes[i] << "\n";
+  }
+}
+
+}  // namespace
+
 int Runner::plan(const std::string& target, bool downgrade, bool sql) {
   report_ = JobReport{
       .kind = "plan", .command = downgrade ? "downgrade" : "upgrade", .result = "failed", .target = target};
@@ -107,20 +132,7 @@ int Runner::plan(const std::string& target, bool downgrade, bool sql) {
         out_ << "Nothing to do: already at " << (rows.empty() ? "base" : join(rows, ", ")) << "\n";
       std::optional<Session> live;
       if (!steps.empty()) live.emplace(open_session(options_));
-      const auto locks = plan_lock_column(steps, live ? live->conn.get() : nullptr);
-      std::vector<std::string> rows(steps.size());
-      size_t width = 0;
-      for (size_t i = 0; i < steps.size(); ++i) {
-        rows[i] = "[" + std::to_string(i + 1) + "/" + std::to_string(steps.size()) + "] " +
-                  to_string(steps[i].direction) + " " + steps[i].revision + " " + steps[i].message +
-                  (steps[i].transactional ? "" : " (non-transactional)");
-        width = std::max(width, rows[i].size());
-      }
-      for (size_t i = 0; i < steps.size(); ++i) {
-        out_ << rows[i] << std::string(width - rows[i].size() + 2, ' ') << "lock: " << locks[i] << "\n";
-        for (const auto& c : p.steps[i].version_changes)
-          out_ << "      version table: " << c.to_string() << "\n";
-      }
+      print_plan_table(out_, p, steps, live ? live->conn.get() : nullptr);
     }
     return finish(0);
   } catch (const Error& e) {

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "db/connection.h"
 #include "lint/lint.h"
 #include "lint/live.h"
 
@@ -9,23 +10,30 @@ namespace pgrevise::runner {
 
 namespace {
 
-// The strongest lock among a step's statements and how many statements the grammar refused.
+// The strongest lock among a step's statements, how many statements the grammar refused and the first of
+// them.
 struct StepLocks {
   std::optional<lint::Effect> strongest;
   size_t unparsed = 0;
+  std::optional<sql::Position> first_unparsed;
+  std::string refusal;  // the grammar's message for it
 };
 
-StepLocks step_locks(const ExecStep& step) {
+StepLocks step_locks(const ExecStep& step, int server_version) {
   const lint::Source source{step.file, step.revision, step.transactional, step.sql,
                             sql::Origin{step.sql_first_line, 0}};
   lint::LintOptions options;
+  options.server_version = server_version;
   for (const auto& rule : lint::all_rules())
     options.severities[std::string(rule.name)] = lint::Severity::kOff;
   const auto result = lint::lint_source(source, options);
   StepLocks out;
   auto& strongest = out.strongest;
   for (const auto& statement : result.statements) {
-    if (!statement.parsed) ++out.unparsed;
+    if (!statement.parsed && out.unparsed++ == 0) {
+      out.first_unparsed = statement.position;
+      out.refusal = statement.refusal;
+    }
     if (statement.effect.primary() == nullptr || statement.new_table) continue;
     if (!strongest || statement.effect.strongest() > strongest->strongest()) {
       strongest = statement.effect;
@@ -52,17 +60,37 @@ std::string evidence(const lint::Effect& effect, const lint::RelationFacts& fact
 
 }  // namespace
 
-std::vector<std::string> plan_lock_column(const std::vector<ExecStep>& steps, pqxx::connection_base* live) {
+std::string grammar_note(const std::string& file, int line, int column, const std::string& message,
+                         const std::string& consequence) {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": note[" +
+         std::string(lint::kUnsupportedSyntax) + "]: the PostgreSQL " +
+         std::to_string(sql::grammar_version()) + " grammar cannot parse this statement (" + message +
+         "): " + consequence;
+}
+
+std::vector<std::string> plan_lock_column(const std::vector<ExecStep>& steps, pqxx::connection_base* live,
+                                          std::vector<std::string>* notes) {
   std::vector<StepLocks> locks;
   std::vector<std::string> relations;
+  const int version = live != nullptr ? db::server_version_num(*live) / 10000 : lint::kDefaultServerVersion;
   for (const auto& step : steps) {
-    locks.push_back(step_locks(step));
+    locks.push_back(step_locks(step, version));
     if (locks.back().strongest) relations.push_back(locks.back().strongest->primary()->relation);
   }
   lint::RelationFactsMap facts;
   if (live != nullptr && !relations.empty()) facts = lint::read_relation_facts(*live, relations);
   std::vector<std::string> out;
   out.reserve(steps.size());
+  if (notes != nullptr) {
+    notes->clear();
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const auto& first = locks[i].first_unparsed;
+      notes->push_back(!first ? ""
+                              : grammar_note(steps[i].file, first->line, first->column, locks[i].refusal,
+                                             "its lock is not known; the server decides whether it is valid "
+                                             "(newer syntax runs on a newer server)"));
+    }
+  }
   for (const auto& step : locks) {
     std::string cell = step.strongest ? step.strongest->describe() : "-";
     if (step.strongest) {

@@ -20,6 +20,7 @@
 #include "runner/executor.h"
 #include "runner/invalid_index_guard.h"
 #include "runner/live_progress.h"
+#include "runner/plan_locks.h"
 #include "runner/session.h"
 #include "runner/steps.h"
 #include "runner/version_column.h"
@@ -92,6 +93,18 @@ revision::Plan plan_for(Runner::Mode mode, const revision::RevisionGraph& graph,
   return plan;
 }
 
+// One informational line for each non-transactional step whose SQL the grammar refused, before anything runs.
+void note_grammar_refusals(std::ostream& err, const std::vector<ExecStep>& steps) {
+  for (const auto& step : steps) {
+    if (!step.grammar_refused) continue;
+    const auto& refused = *step.grammar_refused;
+    err << grammar_note(step.file, refused.line, refused.column, refused.message,
+                        "its statements are split as psql splits them, and the server decides whether each "
+                        "is valid (newer syntax runs on a newer server)")
+        << "\n";
+  }
+}
+
 }  // namespace
 
 int Runner::migrate(const std::string& command, const std::string& target, Mode mode, bool allow_downgrade) {
@@ -117,6 +130,7 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
     // Planning comes before anything is written: a refused target leaves the database exactly as it was.
     const auto plan = plan_for(mode, graph, target, heads, allow_downgrade);
     const auto steps = exec_steps(graph, plan);
+    note_grammar_refusals(err_, steps);
     refuse_invalid_indexes_left(*session.conn, options_, steps);
     // Every row the run writes must fit the column: a run never fails at a version-row write halfway.
     const auto column = read_version_column_state(*session.conn, options_.version_table, graph);
@@ -138,7 +152,7 @@ int Runner::migrate(const std::string& command, const std::string& target, Mode 
 
     std::unique_ptr<db::BlockerMonitor> monitor;
     try {
-      monitor = std::make_unique<db::BlockerMonitor>(session.config, session.conn->backendpid());
+      monitor = std::make_unique<db::BlockerMonitor>(session.config, session.conn->backendpid(), clock_);
     } catch (const std::exception& e) {
       log::warn("running without naming lock blockers", {{"error", e.what()}});
     }

@@ -32,9 +32,11 @@ std::vector<ExecStep> exec_steps(const revision::RevisionGraph& graph, const rev
                   .transactional = script.transactional,
                   .version_changes = ps.version_changes};
     if (!script.transactional) {
-      for (auto& st : revision::split_sql(section.sql, section.first_line)) {
-        step.statements.emplace_back(std::move(st.sql), st.line);
-      }
+      auto split = revision::split_statements(section.sql, section.first_line);
+      for (auto& st : split.statements) step.statements.emplace_back(std::move(st.sql), st.line);
+      if (split.refused)
+        step.grammar_refused = ExecStep::GrammarRefusal{std::move(split.refused->message),
+                                                        split.refused->line, split.refused->column};
     }
     out.push_back(std::move(step));
   }

@@ -97,22 +97,28 @@ class LintGate(unittest.TestCase):
         s.pg.psql("INSERT INTO g SELECT x FROM generate_series(1, 5000) x; ANALYZE g", s.database)
         runs = len(migrate_jobs(s))
         s.patch({"targetRevision": "heads", "safety": {"lint": "block"}})
-        obj = s.wait_condition("Stalled", "True", reason="LintBlocked")
+        obj = s.wait_condition("Blocked", "True", reason="LintBlocked")
         self.assertEqual(obj["status"]["phase"], "Blocked")
+        stalled = harness.condition(obj, "Stalled")
+        self.assertEqual((stalled["status"], stalled["reason"]), ("True", harness.reason("LintBlocked")), stalled)
+        self.assertEqual(harness.condition(obj, "Ready")["status"], "False")
         lint = obj["status"]["lint"]
         finding = lint["findings"][0]
         self.assertEqual((finding["rule"], finding["severity"], finding["revision"]),
                          ("require-concurrent-index-creation", "error", "g2"), lint)
         self.assertIn("SHARE on public.g (5.0 k rows, ", finding["message"])
-        self.assertIn(lint["planHash"], harness.condition(obj, "Stalled")["message"])
+        self.assertIn(lint["planHash"], harness.condition(obj, "Blocked")["message"])
         time.sleep(3)  # a window in which a wrongly started run would create its Job; the assertions are on state
         self.assertEqual(len(migrate_jobs(s)), runs)
         self.assertEqual(s.versions(), ["g1"])
 
         harness.kubectl("annotate", "pgm", s.name, "-n", s.namespace, "--overwrite",
                         f"{harness.API_TYPES['kApproveAnnotation']}={lint['planHash']}")
-        s.wait_ready()
+        obj = s.wait_ready()
         self.assertEqual(s.versions(), ["g2"])
+        blocked = harness.condition(obj, "Blocked")
+        self.assertEqual((blocked["status"], blocked["reason"]), ("False", harness.reason("LintApproved")), blocked)
+        self.assertIn(lint["planHash"], blocked["message"])
 
 
 def migrate_jobs(s):

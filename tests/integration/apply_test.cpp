@@ -2,6 +2,7 @@
 // reconciler and Job builders as the operator, with the Jobs run as local processes of the built binary.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <functional>
@@ -56,6 +57,14 @@ std::string replace(std::string text, const std::string& from, const std::string
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
   return text;
+}
+
+// The condition `type` of a status as `apply --output json` prints it; null when absent.
+nlohmann::json condition(const nlohmann::json& status, const std::string& type) {
+  for (const auto& c : status.value("conditions", nlohmann::json::array()))
+    if (c.value("type", "") == type) return c;
+  ADD_FAILURE() << "no condition " << type << " in " << status.dump();
+  return nlohmann::json::object({{"status", ""}, {"reason", ""}, {"message", ""}});
 }
 
 std::vector<fs::path> files_under(const fs::path& dir, const std::string& suffix = "") {
@@ -324,13 +333,42 @@ TEST_F(ApplyTest, TheLintGateBlocksAnUnsafePlanUntilItIsApproved) {
   EXPECT_NE(finding["message"].get<std::string>().find("SHARE on public.notes (1 row, "), std::string::npos)
       << finding.dump();
   EXPECT_NE(blocked.out.find("LintBlocked"), std::string::npos);
+  EXPECT_EQ(condition(status, "Blocked")["status"], "True") << status.dump(2);
+  EXPECT_EQ(condition(status, "Blocked")["reason"], "LintBlocked");
+  EXPECT_EQ(condition(status, "Stalled")["status"], "True");
   EXPECT_EQ(db_->query("SELECT to_regclass('public.alembic_version') IS NULL"), "t");  // nothing ran
 
   const std::string approved =
       replace(kGateManifest, "metadata: {name: gate}",
               "metadata: {name: gate, annotations: {pgrevise.dev/approve: \"" + hash + "\"}}");
-  ProcessResult ran = apply(approved, {"--quiet"});
+  ProcessResult ran = apply(approved, {"--output", "json"});
   EXPECT_EQ(ran.exit_code, 0) << ran.out << ran.err;
+  EXPECT_EQ(heads(), "g1");
+  const auto after = nlohmann::json::parse(ran.out)["resources"][0]["status"];
+  EXPECT_EQ(condition(after, "Blocked")["status"], "False") << after.dump(2);
+  EXPECT_EQ(condition(after, "Blocked")["reason"], "LintApproved");
+  EXPECT_NE(condition(after, "Blocked")["message"].get<std::string>().find(hash), std::string::npos);
+}
+
+// The gate lints with the rules of the database's own server: DETACH PARTITION without CONCURRENTLY is a
+// finding from PostgreSQL 14 on (not under the offline default, 13).
+TEST_F(ApplyTest, TheLintGateFollowsTheServersVersion) {
+  {
+    pqxx::connection c(url_);  // as the role the migrations run as, which then owns the tables
+    pqxx::nontransaction tx(c);
+    tx.exec0("CREATE TABLE events (at date) PARTITION BY RANGE (at)");
+    tx.exec0("CREATE TABLE events_2020 PARTITION OF events FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')");
+  }
+  const std::string manifest = replace(replace(kGateManifest, "CREATE INDEX notes_body ON notes (body);",
+                                               "ALTER TABLE events DETACH PARTITION events_2020;"),
+                                       "safety: {lint: block}", "safety: {lint: warn}");
+  ProcessResult r = apply(manifest, {"--output", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto status = nlohmann::json::parse(r.out)["resources"][0]["status"];
+  std::vector<std::string> rules;
+  for (const auto& f : status["lint"]["findings"]) rules.push_back(f["rule"]);
+  EXPECT_NE(std::find(rules.begin(), rules.end(), "require-concurrent-partition-detach"), rules.end())
+      << status.dump(2);
   EXPECT_EQ(heads(), "g1");
 }
 

@@ -346,6 +346,18 @@ lint::RelationFactsMap FakeProbe::read_relation_facts(const controller::Database
   return out;
 }
 
+std::optional<int> FakeProbe::read_server_version(const controller::DatabaseTarget& target) {
+  std::lock_guard lock(mu_);
+  last_target_ = target;
+  if (unreachable_) throw Error(ErrorKind::kConnection, "could not connect to db:5432: connection refused");
+  return server_version_;
+}
+
+void FakeProbe::set_server_version(std::optional<int> major) {
+  std::lock_guard lock(mu_);
+  server_version_ = major;
+}
+
 void FakeProbe::set_relation_facts(lint::RelationFactsMap facts) {
   std::lock_guard lock(mu_);
   relation_facts_ = std::move(facts);

@@ -116,6 +116,9 @@ class FakeProbe final : public controller::DatabaseProbe {
   void set_error(std::optional<Error> error);
   void set_progress(std::optional<controller::MigrationProgress> progress);
   void set_relation_facts(lint::RelationFactsMap facts);
+  // What read_server_version answers (nullopt by default: a probe that cannot tell).
+  std::optional<int> read_server_version(const controller::DatabaseTarget& target) override;
+  void set_server_version(std::optional<int> major);
   std::optional<controller::DatabaseTarget> last_target() const;
   int reads() const;
 
@@ -126,6 +129,7 @@ class FakeProbe final : public controller::DatabaseProbe {
   std::optional<Error> error_;
   std::optional<controller::MigrationProgress> progress_;
   lint::RelationFactsMap relation_facts_;
+  std::optional<int> server_version_;
   std::optional<controller::DatabaseTarget> last_target_;
   int reads_ = 0;
 };

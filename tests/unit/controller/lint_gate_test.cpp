@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "api/conditions.h"
 #include "api/reasons.h"
 #include "controller/events.h"
 #include "unit/controller/controller_fixture.h"
@@ -81,14 +82,53 @@ TEST_F(LintGate, BlockStopsAnErrorBeforeAnythingStartsUntilThePlanIsApproved) {
   EXPECT_THAT(stalled.message, HasSubstr("pgrevise.dev/approve=" + hash));
   EXPECT_THAT(stalled.message, HasSubstr("require-concurrent-index-creation"));
   EXPECT_EQ(condition(condition::kReady).status, api::kConditionFalse);
+  const auto blocked = condition(condition::kBlocked);
+  EXPECT_EQ(blocked.status, api::kConditionTrue);
+  EXPECT_EQ(blocked.reason, reason::kLintBlocked);
+  EXPECT_EQ(blocked.message, stalled.message);
   // Another plan's hash approves nothing.
   apply(block(), {{"pgrevise.dev/approve", "0123456789ab"}});
   reconcile();
   EXPECT_THAT(cluster.jobs(kNs), IsEmpty());
+  EXPECT_EQ(condition(condition::kBlocked).status, api::kConditionTrue);
   apply(block(), {{"pgrevise.dev/approve", hash}});
   reconcile();
   only_job("backup");
   EXPECT_EQ(status().phase, api::Phase::kBackingUp);
+  const auto approved = condition(condition::kBlocked);
+  EXPECT_EQ(approved.status, api::kConditionFalse);
+  EXPECT_EQ(approved.reason, reason::kLintApproved);
+  EXPECT_THAT(approved.message, HasSubstr(hash));
+  EXPECT_EQ(condition(condition::kStalled).status, api::kConditionFalse);
+  EXPECT_EQ(condition(condition::kReconciling).status, api::kConditionTrue);
+  // The run goes on without another analysis; the approval stays on record.
+  cluster.start_job(kNs, only_job("backup"));
+  reconcile();
+  EXPECT_EQ(condition(condition::kBlocked).reason, reason::kLintApproved);
+}
+
+TEST_F(LintGate, BlockedGoesWhenTheBlockLiftsWithoutAnApproval) {
+  tasks_rows(50e6, 20'000'000'000);
+  apply(block());
+  reconcile();
+  EXPECT_EQ(condition(condition::kBlocked).status, api::kConditionTrue);
+  // The same plan under warn: reported, run, and nothing blocked any more.
+  apply(Json{{"safety", {{"lint", "warn"}}}});
+  reconcile();
+  only_job("backup");
+  EXPECT_EQ(api::find_condition(status().conditions, condition::kBlocked), nullptr);
+}
+
+TEST_F(LintGate, BlockedGoesWhenTheLintIsTurnedOff) {
+  tasks_rows(50e6, 20'000'000'000);
+  apply(block());
+  reconcile();
+  EXPECT_EQ(condition(condition::kBlocked).status, api::kConditionTrue);
+  apply(Json{{"safety", {{"lint", "off"}}}});
+  reconcile();
+  only_job("backup");
+  EXPECT_EQ(api::find_condition(status().conditions, condition::kBlocked), nullptr);
+  EXPECT_EQ(condition(condition::kReconciling).status, api::kConditionTrue);
 }
 
 TEST_F(LintGate, ANewPlanNeedsANewApproval) {
@@ -106,6 +146,8 @@ TEST_F(LintGate, ANewPlanNeedsANewApproval) {
   EXPECT_THAT(cluster.jobs(kNs), IsEmpty());
   EXPECT_NE(status().lint->plan_hash, hash);
   EXPECT_EQ(condition(condition::kStalled).reason, reason::kLintBlocked);
+  EXPECT_EQ(condition(condition::kBlocked).status, api::kConditionTrue);
+  EXPECT_THAT(condition(condition::kBlocked).message, HasSubstr(status().lint->plan_hash));
 }
 
 TEST_F(LintGate, AnIndexOnAnEmptyTableIsInfoAndDoesNotBlock) {
@@ -117,6 +159,43 @@ TEST_F(LintGate, AnIndexOnAnEmptyTableIsInfoAndDoesNotBlock) {
   ASSERT_TRUE(s.lint.has_value());
   EXPECT_EQ(s.lint->findings.front().severity, "info");
   EXPECT_THAT(s.lint->findings.front().message, HasSubstr("the table is empty"));
+  EXPECT_EQ(api::find_condition(s.conditions, condition::kBlocked), nullptr);
+}
+
+// 004 detaches a partition without CONCURRENTLY, which PostgreSQL 14 and later can do without blocking reads
+// and writes of the partitioned table: a finding from 14 on, none on 13.
+class LintGateVersions : public LintGate {
+ protected:
+  LintGateVersions() {
+    auto files = linear_migrations();
+    files["004_tasks_index.sql"] =
+        "-- revision: 004\n-- down_revision: 003\n\n-- +upgrade\nALTER TABLE tasks DETACH PARTITION "
+        "tasks_2020;\n";
+    cluster.put_config_map(kNs, "app-migrations", files);
+  }
+
+  std::vector<std::string> rules() const {
+    std::vector<std::string> out;
+    const auto s = status();
+    for (const auto& f : s.lint->findings) out.push_back(f.rule);
+    return out;
+  }
+};
+
+TEST_F(LintGateVersions, TheRulesFollowTheServersVersion) {
+  probe.set_server_version(15);
+  apply();
+  reconcile();
+  ASSERT_TRUE(status().lint.has_value());
+  EXPECT_THAT(rules(), Contains("require-concurrent-partition-detach"));
+}
+
+TEST_F(LintGateVersions, AnOlderServerGetsItsOwnRules) {
+  probe.set_server_version(13);
+  apply();
+  reconcile();
+  ASSERT_TRUE(status().lint.has_value());
+  EXPECT_THAT(rules(), Not(Contains("require-concurrent-partition-detach")));
 }
 
 TEST_F(LintGate, OffAnalysesNothing) {

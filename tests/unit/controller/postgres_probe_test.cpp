@@ -42,6 +42,15 @@ TEST(PostgresProbeTest, ReadsAVersionTableInAnotherSchema) {
   EXPECT_TRUE(probe.read_heads(target_for(database.url())).empty());
 }
 
+// The version the safety gate's rules follow: the server's own major version, on each server of the matrix.
+TEST(PostgresProbeTest, ReadsTheServersMajorVersion) {
+  TestDatabase database;
+  controller::PostgresProbe probe;
+  const int expected = std::stoi(database.query("SELECT current_setting('server_version_num')::int / 10000"));
+  EXPECT_EQ(probe.read_server_version(target_for(database.url())), expected);
+  EXPECT_GE(expected, 15);
+}
+
 TEST(PostgresProbeTest, UnreachableDatabaseIsAConnectionErrorWithoutThePassword) {
   controller::PostgresProbe probe(std::chrono::seconds(2));
   try {

@@ -181,6 +181,56 @@ TEST(ComputeStatusTest, TransitionTimeMovesOnlyWhenTheStatusDoes) {
             third);
 }
 
+// The safety gate's condition, from the outcome and the facts alone.
+TEST(ComputeStatusTest, BlockedFollowsTheGate) {
+  const auto blocked_outcome =
+      controller::Outcome::stalled(api::Phase::kBlocked, reason::kLintBlocked, "1 lint finding(s) ...");
+  controller::Facts analysed;
+  analysed.lint = api::LintStatus{"abc123", 1, {}};
+  auto held = controller::compute_status({}, analysed, blocked_outcome, 2, "2026-11-30T08:00:00Z");
+  const auto* blocked = api::find_condition(held.conditions, condition::kBlocked);
+  ASSERT_NE(blocked, nullptr);
+  EXPECT_EQ(blocked->status, api::kConditionTrue);
+  EXPECT_EQ(blocked->reason, reason::kLintBlocked);
+  EXPECT_EQ(blocked->message, "1 lint finding(s) ...");
+  EXPECT_TRUE(api::is_true(held.conditions, condition::kStalled));  // kstatus: a person must act
+
+  // Approved: False with LintApproved, naming the plan; then kept while the run goes on without an analysis,
+  // observed at each generation.
+  controller::Facts approved = analysed;
+  approved.lint_approved = "abc123";
+  const auto running = controller::Outcome::progressing(api::Phase::kBackingUp, reason::kBackupRunning, "b");
+  auto going = controller::compute_status(held, approved, running, 2, "2026-11-30T08:01:00Z");
+  blocked = api::find_condition(going.conditions, condition::kBlocked);
+  ASSERT_NE(blocked, nullptr);
+  EXPECT_EQ(blocked->status, api::kConditionFalse);
+  EXPECT_EQ(blocked->reason, reason::kLintApproved);
+  EXPECT_THAT(blocked->message, HasSubstr("plan abc123"));
+  EXPECT_EQ(blocked->last_transition_time, "2026-11-30T08:01:00Z");
+  auto later = controller::compute_status(going, {}, running, 3, "2026-11-30T08:02:00Z");
+  api::Condition kept = *blocked;
+  kept.observed_generation = 3;
+  ASSERT_NE(api::find_condition(later.conditions, condition::kBlocked), nullptr);
+  EXPECT_EQ(*api::find_condition(later.conditions, condition::kBlocked), kept);
+  EXPECT_TRUE(api::conditions_current(later.conditions, 3));
+
+  // The next analysis that holds nothing removes it.
+  auto next = controller::compute_status(later, analysed, running, 3, "2026-11-30T08:03:00Z");
+  EXPECT_EQ(api::find_condition(next.conditions, condition::kBlocked), nullptr);
+
+  // A block lifted without an approval or an analysis (the lint turned off, nothing left to do) goes too.
+  auto lifted = controller::compute_status(
+      held, {}, controller::Outcome::ready(reason::kUpToDate, "c", api::Phase::kSucceeded), 3,
+      "2026-11-30T08:04:00Z");
+  EXPECT_EQ(api::find_condition(lifted.conditions, condition::kBlocked), nullptr);
+
+  // Never blocked: no condition at all.
+  EXPECT_EQ(api::find_condition(
+                controller::compute_status({}, analysed, running, 1, "2026-11-30T08:00:00Z").conditions,
+                condition::kBlocked),
+            nullptr);
+}
+
 TEST(LiveProgressTest, IgnoresARunOlderThanTheJob) {
   controller::JobView job{.name = "m", .start_time = "2026-11-30T08:00:10Z"};
   revision::Plan plan;
