@@ -51,5 +51,22 @@ TEST(PlanLocks, UnparsedStatementsAreCounted) {
       ElementsAre("ACCESS EXCLUSIVE on u (+1 unparsed)"));
 }
 
+// MERGE ... RETURNING is PostgreSQL 17's: one note for the step, at the first statement the grammar refused.
+TEST(PlanLocks, AStepTheGrammarCannotParseGetsOneNote) {
+  ExecStep newer = step(
+      "DROP TABLE u;\nMERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE RETURNING *;\n"
+      "MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE RETURNING *;");
+  newer.sql_first_line = 12;
+  std::vector<std::string> notes;
+  const auto cells = plan_lock_column({step("DROP TABLE v;"), newer}, nullptr, &notes);
+  EXPECT_THAT(cells, ElementsAre("ACCESS EXCLUSIVE on v", "ACCESS EXCLUSIVE on u (+2 unparsed)"));
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0], "");
+  EXPECT_EQ(notes[1], grammar_note("r1.sql", 13, 1, "syntax error at or near \"RETURNING\"",
+                                   "its lock is not known; the server decides whether it is valid (newer "
+                                   "syntax runs on a newer server)"));
+  EXPECT_THAT(notes[1], ::testing::StartsWith("r1.sql:13:1: note[unsupported-syntax]: the PostgreSQL "));
+}
+
 }  // namespace
 }  // namespace pgrevise::runner
