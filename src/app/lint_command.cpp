@@ -177,16 +177,16 @@ int run_lint(const Args& args) {
   const char* env_dir = std::getenv("PGREVISE_MIGRATIONS_DIR");
   const std::string path = !a.positional().empty() ? a.positional()[0] : env_dir ? env_dir : "migrations";
   auto connection = connect_if_asked(a, options);
-  std::vector<lint::SourceResult> results;
-  std::vector<lint::Finding> all;
-  for (const auto& input : read_inputs(path)) {
-    const lint::Source source = input.script
-                                    ? lint::source_of(*input.script)
-                                    : lint::Source{input.name, "", !a.has("no-transaction"), input.text};
-    results.push_back(lint::lint_source(source, options));
-    all.insert(all.end(), results.back().findings.begin(), results.back().findings.end());
-  }
+  const auto inputs = read_inputs(path);
+  std::vector<lint::Source> sources;
+  sources.reserve(inputs.size());
+  for (const auto& input : inputs)
+    sources.push_back(input.script ? lint::source_of(*input.script)
+                                   : lint::Source{input.name, "", !a.has("no-transaction"), input.text});
+  auto results = lint::lint_sources(sources, options);
   if (connection) {
+    std::vector<lint::Finding> all;
+    for (const auto& result : results) all.insert(all.end(), result.findings.begin(), result.findings.end());
     const auto facts = lint::read_relation_facts(*connection, lint::relations_of(all));
     for (auto& result : results) lint::apply_evidence(result, facts, options.evidence);
   }

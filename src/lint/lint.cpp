@@ -1,6 +1,9 @@
 #include "lint/lint.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 
 #include "lint/ignores.h"
 #include "lint/tree.h"
@@ -208,6 +211,31 @@ Severity severity_of(const Rule& rule, const LintOptions& options) {
 
 SourceResult lint_source(const Source& source, const LintOptions& options) {
   return Analyzer(source, options).run();
+}
+
+std::vector<SourceResult> lint_sources(const std::vector<Source>& sources, const LintOptions& options,
+                                       unsigned threads) {
+  constexpr size_t kPerThread = 64;  // sources below which one more thread costs more than it saves
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const size_t workers = std::min<size_t>(threads, (sources.size() + kPerThread - 1) / kPerThread);
+  std::vector<SourceResult> out(sources.size());
+  std::atomic<size_t> next{0};
+  std::vector<std::exception_ptr> failures(std::max<size_t>(workers, 1));
+  auto work = [&](size_t worker) {
+    try {
+      for (size_t i = next++; i < sources.size(); i = next++) out[i] = lint_source(sources[i], options);
+    } catch (...) {
+      failures[worker] = std::current_exception();
+      next = sources.size();  // the others stop at their next source
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (auto& t : pool) t.join();
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+  return out;
 }
 
 Source source_of(const revision::Script& script) {

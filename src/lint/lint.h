@@ -53,6 +53,12 @@ struct SourceResult {
 
 SourceResult lint_source(const Source& source, const LintOptions& options);
 
+// lint_source on each of `sources`, on up to `threads` threads at once (0: one per core the machine has), the
+// results in the order of `sources`: the same as one after the other, sooner. An exception thrown by one
+// source's analysis is thrown here, after every thread has stopped.
+std::vector<SourceResult> lint_sources(const std::vector<Source>& sources, const LintOptions& options,
+                                       unsigned threads = 0);
+
 // The online evidence (lint/evidence.h) applied to each finding on a relation `facts` holds, matched to its
 // statement by position.
 void apply_evidence(SourceResult& result, const RelationFactsMap& facts, const EvidenceOptions& options);

@@ -1,5 +1,10 @@
 #include "lint/output.h"
 
+#include <algorithm>
+#include <exception>
+#include <iterator>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "lint/rules.h"
@@ -42,25 +47,74 @@ std::string render_text(const std::vector<Finding>& findings, size_t statements)
   return out;
 }
 
-json finding_json(const Finding& f) {
-  return json{{"rule", f.rule},          {"severity", severity_name(f.severity)},
-              {"file", f.file},          {"revision", f.revision},
-              {"line", f.line},          {"column", f.column},
-              {"message", f.message},    {"help", f.help},
-              {"lock", f.lock},          {"relation", f.relation},
-              {"statement", f.statement}};
+// One finding as an element of the findings array of the JSON output, written straight from its fields: what
+// json::dump(2) writes for the object of its eleven fields (keys in its sorted order, strings escaped by it),
+// without building the object first.
+void append_finding_json(std::string& out, const Finding& f) {
+  const auto field = [&out](std::string_view key, const std::string& value, bool last = false) {
+    out.append("      \"").append(key).append("\": ").append(json(value).dump()).append(last ? "\n" : ",\n");
+  };
+  out.append("    {\n      \"column\": ").append(std::to_string(f.column)).append(",\n");
+  field("file", f.file);
+  field("help", f.help);
+  out.append("      \"line\": ").append(std::to_string(f.line)).append(",\n");
+  field("lock", f.lock);
+  field("message", f.message);
+  field("relation", f.relation);
+  field("revision", f.revision);
+  field("rule", f.rule);
+  field("severity", std::string(severity_name(f.severity)));
+  field("statement", f.statement, true);
+  out.append("    }");
+}
+
+// The findings array's elements, separated by ",\n", written on several threads for a long list.
+std::string findings_json(const std::vector<Finding>& findings) {
+  constexpr size_t kPerThread = 2000;
+  const size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()),
+                                          (findings.size() + kPerThread - 1) / kPerThread);
+  std::vector<std::string> parts(std::max<size_t>(threads, 1));
+  std::vector<std::exception_ptr> failures(parts.size());  // text that is not UTF-8, as json::dump throws
+  const size_t chunk = (findings.size() + parts.size() - 1) / parts.size();
+  auto write = [&](size_t part) {
+    try {
+      const size_t end = std::min(findings.size(), (part + 1) * chunk);
+      for (size_t i = part * chunk; i < end; ++i) {
+        if (i > part * chunk) parts[part] += ",\n";
+        append_finding_json(parts[part], findings[i]);
+      }
+    } catch (...) {
+      failures[part] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t part = 1; part < parts.size(); ++part) pool.emplace_back(write, part);
+  write(0);
+  for (auto& t : pool) t.join();
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+  std::string out;
+  for (auto& part : parts) {
+    if (part.empty()) continue;
+    if (!out.empty()) out += ",\n";
+    out += part;
+  }
+  return out;
 }
 
 std::string render_json(const std::vector<Finding>& findings, size_t statements) {
-  json out{{"findings", json::array()},
-           {"summary", {{"statements", statements}, {"findings", findings.size()}}}};
-  for (const auto& f : findings) out["findings"].push_back(finding_json(f));
+  json summary{{"statements", statements}, {"findings", findings.size()}};
   for (Severity s : {Severity::kError, Severity::kWarning, Severity::kInfo}) {
     size_t n = 0;
     for (const auto& f : findings) n += f.severity == s;
-    out["summary"][std::string(severity_name(s))] = n;
+    summary[std::string(severity_name(s))] = n;
   }
-  return out.dump(2) + "\n";
+  std::string out = "{\n  \"findings\": ";
+  out += findings.empty() ? "[]" : "[\n" + findings_json(findings) + "\n  ]";
+  out += ",\n  \"summary\": {\n";
+  for (auto it = summary.begin(); it != summary.end(); ++it)
+    out += "    \"" + it.key() + "\": " + it.value().dump() + (std::next(it) == summary.end() ? "\n" : ",\n");
+  return out + "  }\n}\n";
 }
 
 std::string sarif_level(Severity s) {

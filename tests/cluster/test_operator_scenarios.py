@@ -267,6 +267,49 @@ class StuckJob(unittest.TestCase):
         harness.wait_for("the stuck Job to be deleted", lambda: not migrate_jobs(s), timeout=60)
         self.assertEqual(s.pg.psql("SELECT to_regclass('public.alembic_version') IS NULL", s.database), "t")
 
+    def test_a_pod_a_resource_quota_refuses_is_reported_with_the_quota_message_within_a_minute(self):
+        s = Scenario(self, "quota")
+        # The Jobs' containers have a memory limit by default (1 Gi); the namespace allows 64 Mi in all. The real
+        # Job controller gets the quota admission's refusal and records it as a FailedCreate event on the Job:
+        # the Job has no Pod at all.
+        harness.apply([{"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "small"},
+                        "spec": {"hard": {"limits.memory": "64Mi"}}}], s.namespace)
+        # Until the resource quota controller has written the quota's status, admission refuses every Pod with
+        # "status unknown for quota" rather than with the quota's numbers.
+        harness.wait_for("the quota's status", lambda: (harness.get("resourcequota", "small", s.namespace) or {})
+                         .get("status", {}).get("hard"), timeout=60)
+        s.apply(s.spec(target="0002"))
+        obj = s.wait_condition("Stalled", "True", reason="JobPodNotStarting", timeout=60)
+        message = harness.condition(obj, "Stalled")["message"]
+        self.assertIn("FailedCreate", message)
+        self.assertIn("exceeded quota: small", message)
+        self.assertIn("limits.memory", message)
+        self.assertEqual(obj["status"]["phase"], "Failed")
+        self.assertEqual(harness.condition(obj, "MigrationSucceeded")["reason"], harness.reason("JobPodNotStarting"))
+        harness.wait_for("a JobPodNotStarting event with the quota message", lambda: any(
+            r == harness.reason("JobPodNotStarting") and "exceeded quota: small" in (m or "")
+            for r, m in s.events()), timeout=30)
+        harness.wait_for("the refused Job to be deleted", lambda: not migrate_jobs(s), timeout=60)
+        self.assertEqual(harness.list_objects("pods", s.namespace), [])
+        self.assertEqual(s.pg.psql("SELECT to_regclass('public.alembic_version') IS NULL", s.database), "t")
+
+    def test_a_pod_no_node_can_take_is_reported_as_unschedulable_within_a_minute(self):
+        s = Scenario(self, "unschedulable")
+        s.apply(s.spec(target="0002", job={"nodeSelector": {"pgrevise.dev/test-no-such-node": "true"}}))
+        # The real scheduler finds no node and sets the Pod's PodScheduled condition to False, Unschedulable.
+        obj = s.wait_condition("Stalled", "True", reason="JobPodNotStarting", timeout=60)
+        message = harness.condition(obj, "Stalled")["message"]
+        self.assertIn("Unschedulable", message)
+        self.assertIn("node affinity/selector", message)
+        self.assertEqual(obj["status"]["phase"], "Failed")
+        self.assertEqual(harness.condition(obj, "MigrationSucceeded")["reason"], harness.reason("JobPodNotStarting"))
+        harness.wait_for("a JobPodNotStarting event naming Unschedulable", lambda: any(
+            r == harness.reason("JobPodNotStarting") and "Unschedulable" in (m or "") for r, m in s.events()),
+            timeout=30)
+        harness.wait_for("the unschedulable Job and its Pod to be deleted", lambda: not migrate_jobs(s) and not
+                         harness.list_objects("pods", s.namespace), timeout=90)
+        self.assertEqual(s.pg.psql("SELECT to_regclass('public.alembic_version') IS NULL", s.database), "t")
+
 
 class MissingInputs(unittest.TestCase):
     def test_a_missing_secret_is_a_condition_with_no_job(self):

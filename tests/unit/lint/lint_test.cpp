@@ -109,3 +109,44 @@ TEST(Lint, EveryRuleIsFoundByNameAndHasAVersionRange) {
 
 }  // namespace
 }  // namespace pgrevise::lint
+
+namespace pgrevise::lint {
+namespace {
+
+// What a finding says, as one line, for comparing runs.
+std::vector<std::string> described(const std::vector<SourceResult>& results) {
+  std::vector<std::string> out;
+  for (const auto& r : results) {
+    out.push_back("statements " + std::to_string(r.statements.size()));
+    for (const auto& f : r.findings)
+      out.push_back(f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + " " + f.rule +
+                    " " + std::string(severity_name(f.severity)) + " " + f.message);
+  }
+  return out;
+}
+
+TEST(LintSources, ManySourcesOnSeveralThreadsGiveTheResultsOfOneAfterTheOther) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 300; ++i) {
+    const std::string t = "t" + std::to_string(i);
+    texts.push_back(i % 3 == 0 ? "CREATE INDEX i" + t + " ON " + t + " (a);\nALTER TABLE " + t +
+                                     " ALTER COLUMN a TYPE bigint;"
+                    : i % 3 == 1
+                        ? "CREATE TABLE " + t + " (id bigint);\nSELECT 1;"
+                        : "MERGE INTO " + t + " USING s ON true WHEN MATCHED THEN DELETE RETURNING *;");
+  }
+  std::vector<Source> sources;
+  for (size_t i = 0; i < texts.size(); ++i)
+    sources.push_back(Source{"m" + std::to_string(i) + ".sql", "", i % 2 == 0, texts[i], {}});
+  std::vector<SourceResult> one_by_one;
+  for (const auto& s : sources) one_by_one.push_back(lint_source(s, {}));
+  const auto expected = described(one_by_one);
+  ASSERT_GT(expected.size(), 600u);
+  EXPECT_EQ(described(lint_sources(sources, {}, 4)), expected);
+  EXPECT_EQ(described(lint_sources(sources, {}, 1)), expected);
+  EXPECT_EQ(described(lint_sources(sources, {})), expected);
+  EXPECT_TRUE(lint_sources({}, {}, 4).empty());
+}
+
+}  // namespace
+}  // namespace pgrevise::lint

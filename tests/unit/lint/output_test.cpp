@@ -42,6 +42,52 @@ TEST(LintOutput, JsonHasEveryField) {
   EXPECT_EQ(j["summary"]["statements"], 7);
 }
 
+// The document nlohmann::json writes for the same findings, built as an object: what the JSON output must be,
+// byte for byte.
+std::string json_as_a_document(const std::vector<Finding>& findings, size_t statements) {
+  nlohmann::json out{{"findings", nlohmann::json::array()},
+                     {"summary", {{"statements", statements}, {"findings", findings.size()}}}};
+  size_t counts[3] = {0, 0, 0};
+  for (const auto& f : findings) {
+    out["findings"].push_back({{"rule", f.rule},
+                               {"severity", severity_name(f.severity)},
+                               {"file", f.file},
+                               {"revision", f.revision},
+                               {"line", f.line},
+                               {"column", f.column},
+                               {"message", f.message},
+                               {"help", f.help},
+                               {"lock", f.lock},
+                               {"relation", f.relation},
+                               {"statement", f.statement}});
+    ++counts[static_cast<int>(f.severity)];
+  }
+  out["summary"]["error"] = counts[static_cast<int>(Severity::kError)];
+  out["summary"]["warning"] = counts[static_cast<int>(Severity::kWarning)];
+  out["summary"]["info"] = counts[static_cast<int>(Severity::kInfo)];
+  return out.dump(2) + "\n";
+}
+
+TEST(LintOutput, JsonIsTheDocumentOfItsFieldsForNoneOneAndManyFindings) {
+  EXPECT_EQ(render({}, Format::kJson, 0), json_as_a_document({}, 0));
+  EXPECT_EQ(render(sample(), Format::kJson, 7), json_as_a_document(sample(), 7));
+  // Enough findings to be written on several threads, with text that needs escaping.
+  std::vector<Finding> many;
+  for (int i = 0; i < 9000; ++i) {
+    auto f = sample()[i % 2];
+    f.line = i;
+    f.message += " \"quoted\"\tand\\ \x01 \xc3\xa9 #" + std::to_string(i);
+    many.push_back(f);
+  }
+  EXPECT_EQ(render(many, Format::kJson, 12345), json_as_a_document(many, 12345));
+}
+
+TEST(LintOutput, JsonRefusesTextThatIsNotUtf8AsTheLibraryDoes) {
+  std::vector<Finding> many(5000, sample()[0]);
+  many[4321].statement = "SELECT '\xff'";
+  EXPECT_THROW(render(many, Format::kJson, 1), nlohmann::json::type_error);
+}
+
 TEST(LintOutput, SarifResultsAndRules) {
   const auto j = nlohmann::json::parse(render(sample(), Format::kSarif, 7));
   EXPECT_EQ(j["version"], "2.1.0");
