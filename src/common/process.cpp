@@ -87,7 +87,8 @@ struct ExecArguments {
 
 }  // namespace
 
-ChildProcess::ChildProcess(const ProcessSpec& spec) : stdin_data_(spec.stdin_data), timeout_(spec.timeout) {
+ChildProcess::ChildProcess(const ProcessSpec& spec, const Clock& clock)
+    : stdin_data_(spec.stdin_data), timeout_(spec.timeout), clock_(clock) {
   // A child that exits before reading its stdin must surface as a short write, not kill this process.
   static const bool sigpipe_ignored = (std::signal(SIGPIPE, SIG_IGN), true);
   (void)sigpipe_ignored;
@@ -140,7 +141,7 @@ void ChildProcess::kill(int signal) {
 
 ProcessResult ChildProcess::wait() {
   ProcessResult result;
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = clock_.steady_now();
   std::string pending_in = stdin_data_.value_or("");
   size_t in_off = 0;
   if (pending_in.empty()) {
@@ -154,7 +155,7 @@ ProcessResult ChildProcess::wait() {
     if (err_fd_ >= 0) fds.push_back({err_fd_, POLLIN, 0});
     if (in_fd_ >= 0) fds.push_back({in_fd_, POLLOUT, 0});
     int wait_ms = 200;
-    if (timeout_ && std::chrono::steady_clock::now() - start > *timeout_) {
+    if (timeout_ && clock_.steady_now() - start > *timeout_) {
       result.timed_out = true;
       ::kill(-pid_, SIGKILL);
     }
@@ -198,8 +199,8 @@ ProcessResult ChildProcess::wait() {
   return result;
 }
 
-ProcessResult run_process(const ProcessSpec& spec) {
-  ChildProcess child(spec);
+ProcessResult run_process(const ProcessSpec& spec, const Clock& clock) {
+  ChildProcess child(spec, clock);
   return child.wait();
 }
 

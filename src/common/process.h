@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
+
 namespace pgrevise {
 
 struct ProcessSpec {
@@ -38,7 +40,8 @@ struct ProcessResult {
 // large, redirect stdout to a file.
 class ChildProcess {
  public:
-  explicit ChildProcess(const ProcessSpec& spec);
+  // The timeout is measured on `clock`.
+  explicit ChildProcess(const ProcessSpec& spec, const Clock& clock = SystemClock::instance());
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -56,12 +59,13 @@ class ChildProcess {
   int in_fd_ = -1;
   std::optional<std::string> stdin_data_;
   std::optional<std::chrono::milliseconds> timeout_;
+  const Clock& clock_;
   std::function<void(const std::string&)> on_stderr_;
   bool waited_ = false;
 };
 
 // Spawns, feeds stdin, waits and collects output. Throws Error(kIo) when the program cannot be started.
-ProcessResult run_process(const ProcessSpec& spec);
+ProcessResult run_process(const ProcessSpec& spec, const Clock& clock = SystemClock::instance());
 
 // Injected wherever a module starts child processes, so tests can substitute a fake.
 class ProcessRunner {
@@ -72,7 +76,11 @@ class ProcessRunner {
 
 class SystemProcessRunner final : public ProcessRunner {
  public:
-  ProcessResult run(const ProcessSpec& spec) override { return run_process(spec); }
+  explicit SystemProcessRunner(const Clock& clock = SystemClock::instance()) : clock_(clock) {}
+  ProcessResult run(const ProcessSpec& spec) override { return run_process(spec, clock_); }
+
+ private:
+  const Clock& clock_;
 };
 
 }  // namespace pgrevise

@@ -284,15 +284,15 @@ constexpr const char* kBlockersSql =
 
 }  // namespace
 
-BlockerMonitor::BlockerMonitor(const ConnectionConfig& cfg, int watched_pid,
+BlockerMonitor::BlockerMonitor(const ConnectionConfig& cfg, int watched_pid, const Clock& clock,
                                std::chrono::milliseconds interval)
-    : config_(cfg), watched_pid_(watched_pid), interval_(interval) {
+    : config_(cfg), watched_pid_(watched_pid), clock_(clock), interval_(interval) {
   thread_ = std::thread([this] { run(); });
 }
 
 BlockerMonitor::BlockerMonitor(std::unique_ptr<pqxx::connection> monitor_connection, int watched_pid,
-                               std::chrono::milliseconds interval)
-    : conn_(std::move(monitor_connection)), watched_pid_(watched_pid), interval_(interval) {
+                               const Clock& clock, std::chrono::milliseconds interval)
+    : conn_(std::move(monitor_connection)), watched_pid_(watched_pid), clock_(clock), interval_(interval) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -306,7 +306,7 @@ BlockerMonitor::~BlockerMonitor() {
 }
 
 void BlockerMonitor::start_watching() {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.steady_now();
   std::lock_guard lock(mu_);
   watching_ = true;
   ++generation_;
@@ -333,7 +333,7 @@ void BlockerMonitor::run() {
     cv_.wait_for(lock, tick, [&] { return quit_; });
     if (quit_) return;
     if (!watching_) continue;
-    const auto running = std::chrono::steady_clock::now() - watch_started_;
+    const auto running = clock_.steady_now() - watch_started_;
     if (running < tick) continue;
     const long generation = generation_;
     const bool poll_now = running >= interval_;

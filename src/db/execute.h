@@ -15,6 +15,7 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "db/connection.h"
 
@@ -136,11 +137,12 @@ void roll_back_open_transaction(pqxx::connection_base& c);
 class BlockerMonitor {
  public:
   // Connects its own session (application_name "pgrevise-monitor") when first needed; watched_pid is the
-  // runner's backend pid. A failed connection is logged once and the statement runs unwatched.
-  BlockerMonitor(const ConnectionConfig& cfg, int watched_pid,
+  // runner's backend pid. A failed connection is logged once and the statement runs unwatched. How long a
+  // statement has run is read from `clock`.
+  BlockerMonitor(const ConnectionConfig& cfg, int watched_pid, const Clock& clock,
                  std::chrono::milliseconds interval = std::chrono::milliseconds(100));
   // For tests and callers that own the monitoring connection (not replaced once lost).
-  BlockerMonitor(std::unique_ptr<pqxx::connection> monitor_connection, int watched_pid,
+  BlockerMonitor(std::unique_ptr<pqxx::connection> monitor_connection, int watched_pid, const Clock& clock,
                  std::chrono::milliseconds interval = std::chrono::milliseconds(100));
   ~BlockerMonitor();
   BlockerMonitor(const BlockerMonitor&) = delete;
@@ -165,6 +167,7 @@ class BlockerMonitor {
   std::unique_ptr<pqxx::connection> conn_;  // used by the monitor's thread only
   bool connect_failed_ = false;
   int watched_pid_;
+  const Clock& clock_;
   std::chrono::milliseconds interval_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

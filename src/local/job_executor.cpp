@@ -65,7 +65,8 @@ struct PodContext {
 };
 
 ProcessSpec container_process(const Json& container, const PodContext& pod, const JobEnvironment& env,
-                              const std::filesystem::path& termination_log) {
+                              const std::filesystem::path& termination_log,
+                              std::chrono::steady_clock::time_point now) {
   const auto mounts = mounts_for(container, pod.volumes, termination_log);
   auto vars = container_env(container, pod.ns, pod.name, env);
   std::vector<std::string> words;
@@ -85,8 +86,7 @@ ProcessSpec container_process(const Json& container, const PodContext& pod, cons
                   "PGREVISE_BACKUP_DIR"};
   if (auto wd = container.value("workingDir", ""); !wd.empty()) ps.working_dir = mounts.rewrite(wd);
   if (pod.deadline) {
-    auto left = *pod.deadline - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::steady_clock::now() - pod.started);
+    auto left = *pod.deadline - std::chrono::duration_cast<std::chrono::milliseconds>(now - pod.started);
     ps.timeout = std::max(left, std::chrono::milliseconds(1));
   }
   return ps;
@@ -144,15 +144,15 @@ const Json& main_container(const Json& pod_spec, const Json& labelled) {
   return containers->front();
 }
 
-JobExecutor::JobExecutor(JobEnvironment env, ProcessRunner& runner) : env_(std::move(env)), runner_(runner) {}
+JobExecutor::JobExecutor(JobEnvironment env, ProcessRunner& runner, const Clock& clock)
+    : env_(std::move(env)), runner_(runner), clock_(clock) {}
 
 JobOutcome JobExecutor::run(const Json& job) {
   const std::string name = job["metadata"].value("name", "job");
   const Json spec = job.value("spec", Json::object());
   const Json pod = spec.value("template", Json::object()).value("spec", Json::object());
   const int backoff_limit = spec.value("backoffLimit", 6);
-  PodContext context{.ns = job["metadata"].value("namespace", "default"),
-                     .started = std::chrono::steady_clock::now()};
+  PodContext context{.ns = job["metadata"].value("namespace", "default"), .started = clock_.steady_now()};
   if (spec.contains("activeDeadlineSeconds"))
     context.deadline = std::chrono::seconds(spec["activeDeadlineSeconds"].get<long>());
   JobOutcome outcome;
@@ -164,12 +164,13 @@ JobOutcome JobExecutor::run(const Json& job) {
     context.name = name + "-" + std::to_string(attempt);
     Attempt last;
     try {
-      context.volumes = materialize_volumes(pod, context.ns, env_, dir);
+      context.volumes = materialize_volumes(pod, context.ns, env_, dir, clock_.now());
       const std::vector<Json> containers = containers_in_order(job, pod);
       for (size_t i = 0; i < containers.size(); ++i) {
         last.container = containers[i];
         const auto log_file = dir / ("termination-log-" + std::to_string(i));
-        last.result = runner_.run(container_process(containers[i], context, env_, log_file));
+        last.result =
+            runner_.run(container_process(containers[i], context, env_, log_file, clock_.steady_now()));
         last.termination_message = tail(read_file(log_file), 4096);
         if (last.result.timed_out || !last.result.ok()) break;
       }

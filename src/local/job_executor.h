@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/process.h"
 
 namespace pgrevise::local {
@@ -62,12 +63,14 @@ bool is_native_sidecar(const Json& container);
 // activeDeadlineSeconds are honoured.
 class JobExecutor {
  public:
-  JobExecutor(JobEnvironment env, ProcessRunner& runner);
+  // activeDeadlineSeconds counts on `clock`, which also names the volumes' timestamped folders.
+  JobExecutor(JobEnvironment env, ProcessRunner& runner, const Clock& clock);
   JobOutcome run(const Json& job);
 
  private:
   JobEnvironment env_;
   ProcessRunner& runner_;
+  const Clock& clock_;
 };
 
 }  // namespace pgrevise::local

@@ -398,7 +398,7 @@ void LocalCluster::run_job(Json job) {
   finished.log_file = options_.data_dir / "logs" / ns / (name + ".log");
   const auto began = clock_.steady_now();
   try {
-    JobExecutor executor(env, runner_);
+    JobExecutor executor(env, runner_, clock_);
     finished.outcome = executor.run(job);
   } catch (const std::exception& e) {
     finished.outcome.reason = "Error";

@@ -49,8 +49,7 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
 
 // The hidden folder the kubelet's atomic writer names after the time of the write
 // (..2026_12_06_02_24_31.565321).
-std::string payload_folder_name() {
-  const auto now = std::chrono::system_clock::now();
+std::string payload_folder_name(std::chrono::system_clock::time_point now) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
   std::tm utc{};
   ::gmtime_r(&seconds, &utc);
@@ -67,7 +66,8 @@ std::string payload_folder_name() {
 // reads the volume meets what it meets on a node: the files in a hidden timestamped folder, `..data` a link
 // to that folder, and each top-level name a link into `..data` (an item path a/b.sql makes one link a).
 void write_projected(const Json& source, const std::map<std::string, std::string>& data,
-                     const std::filesystem::path& folder, const std::string& what) {
+                     const std::filesystem::path& folder, const std::string& what,
+                     std::chrono::system_clock::time_point written_at) {
   std::map<std::string, std::string> files;  // path in the volume → content
   // An item's own mode, for the owner alone: here the files belong to the user running the Pod, where the
   // kubelet's belong to root and reach the Pod's user through its group. libpq refuses a key file that
@@ -88,7 +88,7 @@ void write_projected(const Json& source, const std::map<std::string, std::string
       }
     }
   }
-  const std::string payload = payload_folder_name();
+  const std::string payload = payload_folder_name(written_at);
   std::filesystem::create_directories(folder / payload);
   std::set<std::string> visible;
   for (const auto& [path, content] : files) {
@@ -105,9 +105,9 @@ void write_projected(const Json& source, const std::map<std::string, std::string
 
 }  // namespace
 
-std::map<std::string, std::filesystem::path> materialize_volumes(const Json& pod_spec, const std::string& ns,
-                                                                 const JobEnvironment& env,
-                                                                 const std::filesystem::path& dir) {
+std::map<std::string, std::filesystem::path> materialize_volumes(
+    const Json& pod_spec, const std::string& ns, const JobEnvironment& env, const std::filesystem::path& dir,
+    std::chrono::system_clock::time_point written_at) {
   std::map<std::string, std::filesystem::path> out;
   auto volumes = pod_spec.find("volumes");
   if (volumes == pod_spec.end() || !volumes->is_array()) return out;
@@ -127,7 +127,7 @@ std::map<std::string, std::filesystem::path> materialize_volumes(const Json& pod
           throw_bad_input("volume " + name + ": " + what + " not found");
         }
       } else {
-        write_projected(src, object_data(*object, is_secret, what), folder, what);
+        write_projected(src, object_data(*object, is_secret, what), folder, what, written_at);
       }
     } else if (v.contains("persistentVolumeClaim")) {
       const auto claim = str(v["persistentVolumeClaim"], "claimName");

@@ -19,11 +19,12 @@ struct MountTable {
 
 // Writes the Pod's volumes below `dir`: ConfigMap and Secret volumes file by file (items honoured) in the
 // kubelet's atomic-writer layout (visible names are links into `..data`, a link to a hidden timestamped
-// folder holding the files), emptyDir and PVC as folders. Returns volume name → folder. A missing ConfigMap
-// or Secret (not optional) is an Error naming it.
-std::map<std::string, std::filesystem::path> materialize_volumes(const Json& pod_spec, const std::string& ns,
-                                                                 const JobEnvironment& env,
-                                                                 const std::filesystem::path& dir);
+// folder holding the files, named after `written_at` as the kubelet names it after the time of the write),
+// emptyDir and PVC as folders. Returns volume name → folder. A missing ConfigMap or Secret (not optional) is
+// an Error naming it.
+std::map<std::string, std::filesystem::path> materialize_volumes(
+    const Json& pod_spec, const std::string& ns, const JobEnvironment& env, const std::filesystem::path& dir,
+    std::chrono::system_clock::time_point written_at);
 
 // The mount table of one container, with terminationMessagePath mapped to `termination_log`.
 MountTable mounts_for(const Json& container, const std::map<std::string, std::filesystem::path>& volumes,

@@ -97,10 +97,8 @@ def check_clocks(src, graph):
     for relpath, path in files_under(src, SOURCE_SUFFIXES):
         reads_clock = CLOCK_READ.search(read(path)) is not None
         allowed = any(relpath == a or (a.endswith("/") and relpath.startswith(a)) for a in real_time["allowed"])
-        if reads_clock and not allowed and relpath not in real_time["not_yet_injected"]:
+        if reads_clock and not allowed:
             problems.append("%s: reads the real clock; take the injected Clock (common/clock.h)" % relpath)
-        if not reads_clock and relpath in real_time["not_yet_injected"]:
-            problems.append("%s: no longer reads the real clock; remove it from not_yet_injected" % relpath)
     return problems
 
 

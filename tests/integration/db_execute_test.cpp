@@ -295,7 +295,7 @@ TEST(Timeouts, LockTimeoutNamesTheBlockersPidAndQuery) {
   holding.exec("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE");
 
   auto runner = open(db, "runner");
-  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), 20ms);
+  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), SystemClock::instance(), 20ms);
   pqxx::work tx(*runner);
   set_local_timeouts(tx, {.lock_timeout = 2s});
   auto e = statement_error_of([&] { execute(tx, "ALTER TABLE accounts ADD COLUMN note text", &monitor); });
@@ -314,7 +314,8 @@ TEST(Timeouts, LockTimeoutNamesTheBlockersPidAndQuery) {
 TEST(BlockerMonitor, QuietStatementsAreNeverPolled) {
   TestDatabase db;
   auto runner = open(db, "runner");
-  BlockerMonitor monitor(open(db, "monitor"), runner->backendpid(), std::chrono::hours(1));
+  BlockerMonitor monitor(open(db, "monitor"), runner->backendpid(), SystemClock::instance(),
+                         std::chrono::hours(1));
   pqxx::work tx(*runner);
   execute(tx, "SELECT 1", &monitor);
   EXPECT_EQ(monitor.polls(), 0);
@@ -324,7 +325,7 @@ TEST(BlockerMonitor, QuietStatementsAreNeverPolled) {
 TEST(BlockerMonitor, OpensItsSessionOnlyForASlowStatement) {
   TestDatabase db;
   auto runner = open(db, "runner");
-  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), 200ms);
+  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), SystemClock::instance(), 200ms);
   const std::string monitors =
       "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgrevise-monitor' AND datname = "
       "current_database()";  // this test's database: tests running beside it have monitors of their own
@@ -335,12 +336,23 @@ TEST(BlockerMonitor, OpensItsSessionOnlyForASlowStatement) {
   EXPECT_EQ(db.query(monitors), "1");
 }
 
+// How long a statement has run is read from the injected clock: while it stands still, even a slow statement
+// is never polled.
+TEST(BlockerMonitor, MeasuresARunningStatementOnTheInjectedClock) {
+  TestDatabase db;
+  auto runner = open(db, "runner");
+  ManualClock still;
+  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), still, 20ms);
+  execute(*runner, "SELECT pg_sleep(0.3)", &monitor);
+  EXPECT_EQ(monitor.polls(), 0);
+}
+
 // The server ends the monitor's session while it watches (as a restart does): the monitor keeps out of the
 // statement's way, and leaves nothing behind (the sanitizer build checks for leaks).
 TEST(BlockerMonitor, LostSessionIsDroppedAndReopenedForTheNextSlowStatement) {
   TestDatabase db;
   auto runner = open(db, "runner");
-  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), 20ms);
+  BlockerMonitor monitor(resolve_connection(db.url()), runner->backendpid(), SystemClock::instance(), 20ms);
   const std::string monitor_pid =
       "SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE application_name = 'pgrevise-monitor' AND "
       "datname = current_database()";

@@ -40,6 +40,39 @@ TEST(Process, TimeoutKills) {
   EXPECT_EQ(r.signal, SIGKILL);
 }
 
+// A clock that moves on by a step each time it is read, so that time passes only when the code under test
+// looks.
+class SteppingClock final : public Clock {
+ public:
+  explicit SteppingClock(std::chrono::milliseconds step) : step_(step) {}
+  std::chrono::system_clock::time_point now() const override { return {}; }
+  std::chrono::steady_clock::time_point steady_now() const override { return at_ += step_; }
+  void sleep_for(Duration) override {}
+
+ private:
+  std::chrono::milliseconds step_;
+  mutable std::chrono::steady_clock::time_point at_{};
+};
+
+TEST(Process, TheTimeoutRunsOnTheInjectedClock) {
+  SteppingClock fast(std::chrono::seconds(10));
+  ProcessSpec spec{.argv = {"sleep", "30"}};
+  spec.timeout = std::chrono::seconds(15);
+  auto r = run_process(spec, fast);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.signal, SIGKILL);
+}
+
+TEST(Process, NoTimeoutWhileTheInjectedClockStandsStill) {
+  ManualClock still;
+  ProcessSpec spec{.argv = {"sh", "-c", "sleep 0.5; echo done"}};
+  spec.timeout = std::chrono::milliseconds(1);
+  auto r = SystemProcessRunner(still).run(spec);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "done\n");
+}
+
 TEST(Process, MissingProgramIsAnError) {
   EXPECT_THROW(run_process({.argv = {"/nonexistent/program"}}), Error);
 }

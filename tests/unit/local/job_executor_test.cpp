@@ -64,10 +64,11 @@ class JobExecutorTest : public ::testing::Test {
   JobEnvironment env_;
   std::map<std::string, Json> secrets_, config_maps_;
   SystemProcessRunner runner_;
+  ManualClock clock_;  // 2026-01-01T00:00:00Z, standing still unless a test moves it
 };
 
 TEST_F(JobExecutorTest, MountsConfigMapAndWritesTerminationMessage) {
-  JobExecutor ex(env_, runner_);
+  JobExecutor ex(env_, runner_, clock_);
   auto out = ex.run(job(shell("ls /migrations > /dev/termination-log && echo kept > /backups/x")));
   ASSERT_TRUE(out.succeeded) << out.message << out.logs;
   EXPECT_EQ(out.reason, "Completed");
@@ -84,15 +85,13 @@ TEST_F(JobExecutorTest, LaysOutAConfigMapVolumeAsTheKubeletsAtomicWriterDoes) {
             "cat nested/c.sql >> /dev/termination-log && ls -A | grep -c '^\\.\\.' >> /dev/termination-log"));
   j["spec"]["template"]["spec"]["volumes"][0]["configMap"]["items"] = {
       {{"key", "a.sql"}, {"path", "a.sql"}}, {{"key", "b.sql"}, {"path", "nested/c.sql"}}};
-  auto out = JobExecutor(env_, runner_).run(j);
+  auto out = JobExecutor(env_, runner_, clock_).run(j);
   ASSERT_TRUE(out.succeeded) << out.message << out.logs;
-  EXPECT_THAT(
-      out.termination_message,
-      ::testing::MatchesRegex("\\.\\.data/a\\.sql\n"
-                              "\\.\\.data/nested\n"
-                              "\\.\\.[0-9]{4}_[0-9]{2}_[0-9]{2}_[0-9]{2}_[0-9]{2}_[0-9]{2}\\.[0-9]{6}\n"
-                              "-- revision: b\n"
-                              "2\n"));
+  EXPECT_THAT(out.termination_message, ::testing::MatchesRegex("\\.\\.data/a\\.sql\n"
+                                                               "\\.\\.data/nested\n"
+                                                               "\\.\\.2026_01_01_00_00_00\\.000000\n"
+                                                               "-- revision: b\n"
+                                                               "2\n"));
 }
 
 // A client key mounted from a Secret with its item's mode, as the Jobs mount spec.database.tls: readable by
@@ -113,7 +112,7 @@ TEST_F(JobExecutorTest, SecretItemModesKeepAKeyPrivate) {
          {"items",
           {{{"key", "tls.crt"}, {"path", "tls.crt"}, {"mode", 0444}},
            {{"key", "tls.key"}, {"path", "tls.key"}, {"mode", 0440}}}}}}});
-  auto out = JobExecutor(env_, runner_).run(j);
+  auto out = JobExecutor(env_, runner_, clock_).run(j);
   ASSERT_TRUE(out.succeeded) << out.message << out.logs;
   EXPECT_EQ(out.termination_message, "400\nKEY");
 }
@@ -124,7 +123,7 @@ TEST_F(JobExecutorTest, ResolvesSecretKeyRefAndExpandsReferences) {
               {{"name", "WHERE"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}}};
   Json c = shell("echo \"$DATABASE_URL $1 $WHERE\" > /dev/termination-log", env);
   c["args"] = {"x", "$(PGREVISE_TARGET)"};
-  auto out = JobExecutor(env_, runner_).run(job(c));
+  auto out = JobExecutor(env_, runner_, clock_).run(job(c));
   ASSERT_TRUE(out.succeeded) << out.message << out.logs;
   EXPECT_EQ(out.termination_message, "postgresql://u:s3cret-value@h/d heads apps\n");
 }
@@ -132,7 +131,7 @@ TEST_F(JobExecutorTest, ResolvesSecretKeyRefAndExpandsReferences) {
 TEST_F(JobExecutorTest, MissingSecretIsACreateContainerConfigError) {
   Json env = {
       {{"name", "DATABASE_URL"}, {"valueFrom", {{"secretKeyRef", {{"name", "nope"}, {"key", "url"}}}}}}};
-  auto out = JobExecutor(env_, runner_).run(job(shell("true", env)));
+  auto out = JobExecutor(env_, runner_, clock_).run(job(shell("true", env)));
   EXPECT_FALSE(out.succeeded);
   EXPECT_EQ(out.reason, "CreateContainerConfigError");
   EXPECT_NE(out.message.find("apps/nope"), std::string::npos) << out.message;
@@ -141,28 +140,57 @@ TEST_F(JobExecutorTest, MissingSecretIsACreateContainerConfigError) {
 
 TEST_F(JobExecutorTest, BackoffLimitRetriesAndPodFailurePolicyStopsAtOnce) {
   auto counting = [&](int code) { return shell("echo run >> /backups/runs; exit " + std::to_string(code)); };
-  auto out = JobExecutor(env_, runner_).run(job(counting(1), {{"backoffLimit", 2}}));
+  auto out = JobExecutor(env_, runner_, clock_).run(job(counting(1), {{"backoffLimit", 2}}));
   EXPECT_FALSE(out.succeeded);
   EXPECT_EQ(out.reason, "BackoffLimitExceeded");
   EXPECT_EQ(out.attempts, 3);
   Json policy = {
       {"rules", {{{"action", "FailJob"}, {"onExitCodes", {{"operator", "In"}, {"values", {2}}}}}}}};
-  out = JobExecutor(env_, runner_).run(job(counting(2), {{"backoffLimit", 5}, {"podFailurePolicy", policy}}));
+  out = JobExecutor(env_, runner_, clock_)
+            .run(job(counting(2), {{"backoffLimit", 5}, {"podFailurePolicy", policy}}));
   EXPECT_EQ(out.reason, "PodFailurePolicy");
   EXPECT_EQ(out.attempts, 1);
   EXPECT_EQ(out.exit_code, 2);
 }
 
 TEST_F(JobExecutorTest, DeadlineKillsTheContainer) {
-  auto out = JobExecutor(env_, runner_).run(job(shell("sleep 20"), {{"activeDeadlineSeconds", 1}}));
+  auto out = JobExecutor(env_, runner_, clock_).run(job(shell("sleep 20"), {{"activeDeadlineSeconds", 1}}));
   EXPECT_FALSE(out.succeeded);
   EXPECT_EQ(out.reason, "DeadlineExceeded");
+}
+
+// Runs nothing: moves the clock on by `step` for each container, as if each had taken that long.
+class SlowContainers final : public ProcessRunner {
+ public:
+  SlowContainers(ManualClock& clock, std::chrono::milliseconds step) : clock_(clock), step_(step) {}
+  ProcessResult run(const ProcessSpec& spec) override {
+    timeouts.push_back(spec.timeout);
+    clock_.advance(step_);
+    ProcessResult exited;
+    exited.exit_code = 0;
+    return exited;
+  }
+  std::vector<std::optional<std::chrono::milliseconds>> timeouts;
+
+ private:
+  ManualClock& clock_;
+  std::chrono::milliseconds step_;
+};
+
+TEST_F(JobExecutorTest, TheDeadlineCountsFromTheJobsStartOnTheInjectedClock) {
+  Json j = job(shell("true"), {{"activeDeadlineSeconds", 10}});
+  j["spec"]["template"]["spec"]["initContainers"] = {{{"name", "copy"}, {"command", {"true"}}}};
+  SlowContainers slow(clock_, std::chrono::seconds(4));
+  auto out = JobExecutor(env_, slow, clock_).run(j);
+  EXPECT_TRUE(out.succeeded) << out.message;
+  using std::chrono::seconds;
+  EXPECT_EQ(slow.timeouts, (std::vector<std::optional<std::chrono::milliseconds>>{seconds(10), seconds(6)}));
 }
 
 TEST_F(JobExecutorTest, FallsBackToLogsOnError) {
   Json c = shell("echo something broke >&2; exit 1");
   c["terminationMessagePolicy"] = "FallbackToLogsOnError";
-  auto out = JobExecutor(env_, runner_).run(job(c));
+  auto out = JobExecutor(env_, runner_, clock_).run(job(c));
   EXPECT_EQ(out.termination_message, "something broke\n");
 }
 
@@ -171,7 +199,7 @@ TEST_F(JobExecutorTest, ANativeSidecarDoesNotHoldTheJob) {
   // Run in line, a proxy that serves until stopped would never let the main container start.
   j["spec"]["template"]["spec"]["initContainers"] = {
       {{"name", "proxy"}, {"restartPolicy", "Always"}, {"command", {"sh", "-c", "exit 3"}}}};
-  auto out = JobExecutor(env_, runner_).run(j);
+  auto out = JobExecutor(env_, runner_, clock_).run(j);
   EXPECT_TRUE(out.succeeded) << out.message << out.logs;
   EXPECT_EQ(out.container, "main");
   EXPECT_EQ(out.termination_message, "done\n");
@@ -188,7 +216,7 @@ TEST_F(JobExecutorTest, AFailedInitContainerIsTheOutcomesContainerWithItsOwnPoli
                      {"onExitCodes", {{"containerName", "main"}, {"operator", "In"}, {"values", {1}}}}}}}}}});
   j["spec"]["template"]["spec"]["initContainers"] = {
       {{"name", "copy-migrations"}, {"command", {"sh", "-c", "echo cannot stat >&2; exit 1"}}}};
-  auto out = JobExecutor(env_, runner_).run(j);
+  auto out = JobExecutor(env_, runner_, clock_).run(j);
   EXPECT_FALSE(out.succeeded);
   EXPECT_EQ(out.container, "copy-migrations");
   EXPECT_EQ(out.exit_code, 1);
@@ -205,7 +233,7 @@ TEST_F(JobExecutorTest, RunsTheMainContainerOfTheJobsKindWhereverItIsListed) {
   migrate["name"] = "migrate";
   j["spec"]["template"]["spec"]["containers"].push_back(migrate);
   j["metadata"]["labels"] = {{"app.kubernetes.io/component", "migrate"}};
-  auto out = JobExecutor(env_, runner_).run(j);
+  auto out = JobExecutor(env_, runner_, clock_).run(j);
   EXPECT_TRUE(out.succeeded) << out.message << out.logs;
   EXPECT_EQ(out.container, "migrate");
   EXPECT_EQ(out.termination_message, "migrated\n");

@@ -112,7 +112,7 @@ class SpecsJobsRun : public ::testing::Test {
 
   local::JobOutcome run(const Json& job) {
     EXPECT_THAT(job.dump(), Not(HasSubstr(url_.password)));
-    auto outcome = local::JobExecutor(env_, runner_).run(job);
+    auto outcome = local::JobExecutor(env_, runner_, SystemClock::instance()).run(job);
     // The report is what the container itself wrote; the runner must not have put the password in it.
     EXPECT_THAT(outcome.termination_message, Not(HasSubstr(url_.password)));
     return outcome;
