@@ -51,7 +51,7 @@ class OperatorRuntime {
   kube::RestClientOptions client_options();
   kube::RestClientOptions lease_client_options();
   void add_watched(WatchedType& watched, const std::string& label_selector, const kube::StoreHandler& handler,
-                   bool metadata_only = false);
+                   bool metadata_only = false, const std::vector<Json::json_pointer>& unread_fields = {});
   kube::StoreHandler config_map_handler();
   bool caches_synced() const;
   bool check_api_reachable();
@@ -121,14 +121,15 @@ OperatorRuntime::OperatorRuntime(const OperatorConfig& config)
       events_(client_, clock_, {.reporting_instance = config.identity}) {}
 
 void OperatorRuntime::add_watched(WatchedType& watched, const std::string& label_selector,
-                                  const kube::StoreHandler& handler, bool metadata_only) {
+                                  const kube::StoreHandler& handler, bool metadata_only,
+                                  const std::vector<Json::json_pointer>& unread_fields) {
   std::vector<std::string> namespaces = config_.namespaces;
   if (namespaces.empty()) namespaces.push_back("");
   kube::WatcherOptions options;
   options.label_selector = label_selector;
   options.metadata_only = metadata_only;
   for (const auto& ns : namespaces) {
-    auto store = std::make_unique<kube::Store>(handler);
+    auto store = std::make_unique<kube::Store>(handler, unread_fields);
     watched.set.by_namespace[ns] = store.get();
     watched.watchers.push_back(
         std::make_unique<kube::Watcher>(client_, watched.type, ns, *store, clock_, options));
@@ -282,7 +283,8 @@ void OperatorRuntime::shut_down() {
 int OperatorRuntime::run() {
   // The operator's own status writes come back as updates; only other changes need another reconcile.
   add_watched(resources_, "", kube::enqueue_object_keys_unless_status_only(queue_));
-  add_watched(jobs_, specs::managed_jobs_selector(), kube::enqueue_owner_keys(queue_, "PostgresMigration"));
+  add_watched(jobs_, specs::managed_jobs_selector(), kube::enqueue_owner_keys(queue_, "PostgresMigration"),
+              /*metadata_only=*/false, controller::unread_job_fields());
   // Every ConfigMap of the cluster is watched, but by metadata only: that is enough to know which resources a
   // change concerns, and the ConfigMaps that resources name are fetched when a reconcile reads them. A
   // cluster full of Helm release data and dashboards costs a few hundred bytes per ConfigMap, not its

@@ -47,4 +47,8 @@ std::vector<ObjectRef> resources_for_config_map(const Json& config_map,
   return concerned;
 }
 
+std::vector<nlohmann::json::json_pointer> unread_job_fields() {
+  return {nlohmann::json::json_pointer("/spec/template")};
+}
+
 }  // namespace pgrevise::controller

@@ -17,4 +17,9 @@ namespace pgrevise::controller {
 std::vector<ObjectRef> resources_for_config_map(const nlohmann::json& config_map,
                                                 const std::vector<nlohmann::json>& resources_in_namespace);
 
+// The fields of a watched Job that the controller never reads, so the cache need not keep them: the Pod
+// template, most of a Job's text. What it reads (controller/job_view.h, stuck_job.h) is the Job's metadata,
+// its status and spec.activeDeadlineSeconds.
+std::vector<nlohmann::json::json_pointer> unread_job_fields();
+
 }  // namespace pgrevise::controller

@@ -1,5 +1,7 @@
 #include "kube/store.h"
 
+#include <algorithm>
+
 namespace pgrevise::kube {
 
 std::string resource_version_of(const Json& object) {
@@ -7,16 +9,23 @@ std::string resource_version_of(const Json& object) {
   return object["metadata"].value("resourceVersion", "");
 }
 
-Store::Store(StoreHandler handler) : handler_(std::move(handler)) {}
-
-// Without metadata.managedFields: the server's bookkeeping of who set which field, often a third of a
+// Always without metadata.managedFields: the server's bookkeeping of who set which field, often a third of a
 // resource's text, which no reader of the cache uses (an update sent without it leaves the server's as is).
-Store::Entry Store::entry_of(const Json& object) {
-  const auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object() || !meta->contains("managedFields"))
+Store::Store(StoreHandler handler, std::vector<Json::json_pointer> unread_fields)
+    : handler_(std::move(handler)), unread_fields_(std::move(unread_fields)) {
+  unread_fields_.emplace_back("/metadata/managedFields");
+}
+
+Store::Entry Store::entry_of(const Json& object) const {
+  const auto present = [&object](const Json::json_pointer& field) { return object.contains(field); };
+  if (std::none_of(unread_fields_.begin(), unread_fields_.end(), present))
     return {resource_version_of(object), object.dump()};
   Json kept = object;
-  kept["metadata"].erase("managedFields");
+  for (const auto& field : unread_fields_) {
+    if (!kept.contains(field)) continue;
+    Json& parent = kept.at(field.parent_pointer());
+    if (parent.is_object()) parent.erase(field.back());
+  }
   return {resource_version_of(object), kept.dump()};
 }
 
@@ -63,11 +72,11 @@ bool Store::synced() const {
 }
 
 void Store::Listing::add(const Json& object) {
-  entries_[object_key(object)] = entry_of(object);
+  entries_[object_key(object)] = store_->entry_of(object);
 }
 
 void Store::replace(const std::vector<Json>& items) {
-  Listing listing;
+  Listing listing = new_listing();
   for (const auto& item : items) listing.add(item);
   replace(std::move(listing));
 }

@@ -27,10 +27,12 @@ struct StoreHandler {
 //
 // Objects are kept as their compact JSON text, without metadata.managedFields, and parsed when read: a parsed
 // object takes several times the memory of its text, and an operator caching thousands of resources and Jobs
-// reads only a few at a time.
+// reads only a few at a time. A store may leave out more fields that no reader of it uses (`unread_fields`,
+// JSON pointers such as "/spec/template"); handlers still see each event's whole object, and the previous
+// object of an update as the store kept it.
 class Store {
  public:
-  explicit Store(StoreHandler handler = {});
+  explicit Store(StoreHandler handler = {}, std::vector<Json::json_pointer> unread_fields = {});
 
   std::optional<Json> get(const std::string& key) const;
   std::vector<Json> list(const std::string& ns = "") const;  // "" : all namespaces
@@ -56,8 +58,11 @@ class Store {
 
    private:
     friend class Store;
+    explicit Listing(const Store& store) : store_(&store) {}
+    const Store* store_;
     std::map<std::string, Entry> entries_;
   };
+  Listing new_listing() const { return Listing(*this); }
   void replace(Listing listing);
   void replace(const std::vector<Json>& items);
 
@@ -69,10 +74,11 @@ class Store {
     const Json* new_object = nullptr;  // kAdded, kUpdated from apply(): the event's object
     std::string new_text;              // kAdded, kUpdated from replace(): parsed when the handler is told
   };
-  static Entry entry_of(const Json& object);
+  Entry entry_of(const Json& object) const;
   void notify(const std::vector<Change>& changes) const;
 
   StoreHandler handler_;
+  std::vector<Json::json_pointer> unread_fields_;  // with /metadata/managedFields
   mutable std::mutex mu_;
   std::map<std::string, Entry> objects_;
   bool synced_ = false;

@@ -103,7 +103,7 @@ WatcherStep Watcher::do_list() {
                               .field_selector = options_.field_selector,
                               .limit = options_.list_page_size,
                               .metadata_only = options_.metadata_only};
-    Store::Listing listing;
+    Store::Listing listing = store_.new_listing();
     const std::string resource_version =
         client_.for_each_page(type_, ns_, options, [&listing](ListPage& page) {
           for (const auto& item : page.items) listing.add(item);

@@ -1,6 +1,8 @@
 // Which resources a ConfigMap change concerns (controller/watches.h).
 #include "controller/watches.h"
 
+#include "controller/job_view.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -49,6 +51,37 @@ TEST(ResourcesForConfigMap, AreNoneForAConfigMapNoResourceNames) {
 TEST(ResourcesForConfigMap, IgnoreMalformedObjects) {
   const std::vector<Json> resources = {Json::array(), {{"spec", "not an object"}}};
   EXPECT_THAT(resources_for_config_map(Json("not an object"), resources), IsEmpty());
+}
+
+// A Job as the operator's cache keeps it reads the same as the whole Job.
+TEST(UnreadJobFields, LeaveWhatTheControllerReadsOfAJob) {
+  const Json job = {
+      {"metadata", {{"name", "app-migrate-1"}, {"creationTimestamp", "2026-12-06T10:00:00Z"}}},
+      {"spec",
+       {{"activeDeadlineSeconds", 3600},
+        {"template", {{"spec", {{"containers", {{{"name", "migrate"}, {"image", "pgrevise:1"}}}}}}}}}},
+      {"status",
+       {{"startTime", "2026-12-06T10:00:01Z"},
+        {"conditions",
+         {{{"type", "Failed"},
+           {"status", "True"},
+           {"reason", "DeadlineExceeded"},
+           {"message", "too long"},
+           {"lastTransitionTime", "2026-12-06T11:00:01Z"}}}}}}};
+  Json cached = job;
+  for (const auto& field : unread_job_fields()) {
+    ASSERT_TRUE(cached.contains(field)) << field.to_string();
+    cached.at(field.parent_pointer()).erase(field.back());
+  }
+  EXPECT_FALSE(cached["spec"].contains("template"));
+  const JobView whole = view_job(job), kept = view_job(cached);
+  EXPECT_EQ(kept.name, whole.name);
+  EXPECT_EQ(kept.phase, JobPhase::kFailed);
+  EXPECT_EQ(kept.start_time, whole.start_time);
+  EXPECT_EQ(kept.completion_time, whole.completion_time);
+  EXPECT_EQ(kept.failure_reason, "DeadlineExceeded");
+  EXPECT_EQ(kept.failure_message, whole.failure_message);
+  EXPECT_EQ(kept.active_deadline_seconds, 3600);
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ TEST(StoreTest, KeepsObjectsWithoutManagedFieldsAndTellsHandlersTheWholeObject) 
   listed["metadata"]["managedFields"] = Json::array({{{"manager", "kubectl"}, {"operation", "Update"}}});
   listed["spec"] = {{"targetRevision", "0004"}};
 
-  Store::Listing listing;
+  Store::Listing listing = store.new_listing();
   listing.add(listed);
   EXPECT_EQ(listing.size(), 1u);
   store.replace(std::move(listing));
@@ -72,6 +72,31 @@ TEST(StoreTest, KeepsObjectsWithoutManagedFieldsAndTellsHandlersTheWholeObject) 
   store.apply({WatchEvent::Type::kModified, modified});
   EXPECT_FALSE(store.get("a/x")->at("metadata").contains("managedFields"));
   EXPECT_EQ(resource_version_of(*store.get("a/x")), "2");
+}
+
+TEST(StoreTest, LeavesOutTheFieldsItIsToldNoReaderUsesWhetherListedOrWatched) {
+  Json told_on_update;
+  Store store({{}, [&](const std::string&, const Json&, const Json& now) { told_on_update = now; }, {}},
+              {Json::json_pointer("/spec/template"), Json::json_pointer("/spec/absent/deeper")});
+  Json job = obj("a", "migrate-1", "1");
+  job["spec"] = {{"activeDeadlineSeconds", 3600}, {"template", {{"spec", {{"containers", Json::array()}}}}}};
+  job["status"] = {{"active", 1}};
+  store.replace({job});
+  EXPECT_EQ(*store.get("a/migrate-1"), (Json{{"metadata", job["metadata"]},
+                                             {"spec", {{"activeDeadlineSeconds", 3600}}},
+                                             {"status", {{"active", 1}}}}));
+
+  job["metadata"]["resourceVersion"] = "2";
+  job["status"] = {{"succeeded", 1}};
+  store.apply({WatchEvent::Type::kModified, job});
+  const Json cached = *store.get("a/migrate-1");
+  EXPECT_FALSE(cached["spec"].contains("template"));
+  EXPECT_EQ(cached["status"]["succeeded"], 1);
+  EXPECT_TRUE(told_on_update["spec"].contains("template"));  // the handler sees the event's whole object
+
+  Json bare = obj("a", "bare", "1");  // nothing to leave out: kept as it is
+  store.apply({WatchEvent::Type::kAdded, bare});
+  EXPECT_EQ(*store.get("a/bare"), bare);
 }
 
 TEST(StoreTest, ClusterScopedKeysHaveNoNamespace) {
