@@ -19,14 +19,22 @@ struct StepLocks {
   std::string refusal;  // the grammar's message for it
 };
 
-StepLocks step_locks(const ExecStep& step, int server_version) {
-  const lint::Source source{step.file, step.revision, step.transactional, step.sql,
-                            sql::Origin{step.sql_first_line, 0}};
+// The analysis of every step with `server_version`'s locks and no rule (the effects are all the column
+// needs), the steps on as many threads as there are cores.
+std::vector<lint::SourceResult> analyse(const std::vector<ExecStep>& steps, int server_version) {
   lint::LintOptions options;
   options.server_version = server_version;
   for (const auto& rule : lint::all_rules())
     options.severities[std::string(rule.name)] = lint::Severity::kOff;
-  const auto result = lint::lint_source(source, options);
+  std::vector<lint::Source> sources;
+  sources.reserve(steps.size());
+  for (const auto& step : steps)
+    sources.push_back(lint::Source{step.file, step.revision, step.transactional, step.sql,
+                                   sql::Origin{step.sql_first_line, 0}});
+  return lint::lint_sources(sources, options);
+}
+
+StepLocks step_locks(const lint::SourceResult& result) {
   StepLocks out;
   auto& strongest = out.strongest;
   for (const auto& statement : result.statements) {
@@ -73,8 +81,8 @@ std::vector<std::string> plan_lock_column(const std::vector<ExecStep>& steps, pq
   std::vector<StepLocks> locks;
   std::vector<std::string> relations;
   const int version = live != nullptr ? db::server_version_num(*live) / 10000 : lint::kDefaultServerVersion;
-  for (const auto& step : steps) {
-    locks.push_back(step_locks(step, version));
+  for (const auto& result : analyse(steps, version)) {
+    locks.push_back(step_locks(result));
     if (locks.back().strongest) relations.push_back(locks.back().strongest->primary()->relation);
   }
   lint::RelationFactsMap facts;
