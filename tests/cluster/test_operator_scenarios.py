@@ -293,6 +293,12 @@ class StuckJob(unittest.TestCase):
         self.assertEqual(harness.list_objects("pods", s.namespace), [])
         self.assertEqual(s.pg.psql("SELECT to_regclass('public.alembic_version') IS NULL", s.database), "t")
 
+        # The cause is outside the resource: once it is fixed, the retry annotation runs the migration again.
+        harness.kubectl("delete", "resourcequota", "small", "-n", s.namespace)
+        harness.kubectl("annotate", "pgm", s.name, "-n", s.namespace, f"{harness.API_TYPES['kRetryAnnotation']}=1")
+        s.wait_ready()
+        self.assertEqual(s.versions(), ["0002"])
+
     def test_a_pod_no_node_can_take_is_reported_as_unschedulable_within_a_minute(self):
         s = Scenario(self, "unschedulable")
         s.apply(s.spec(target="0002", job={"nodeSelector": {"pgrevise.dev/test-no-such-node": "true"}}))
@@ -309,6 +315,11 @@ class StuckJob(unittest.TestCase):
         harness.wait_for("the unschedulable Job and its Pod to be deleted", lambda: not migrate_jobs(s) and not
                          harness.list_objects("pods", s.namespace), timeout=90)
         self.assertEqual(s.pg.psql("SELECT to_regclass('public.alembic_version') IS NULL", s.database), "t")
+
+        # The cause is in the spec: fixing it is a new generation, which runs without the retry annotation.
+        s.patch({"job": {"nodeSelector": None}})
+        s.wait_ready()
+        self.assertEqual(s.versions(), ["0002"])
 
 
 class MissingInputs(unittest.TestCase):
