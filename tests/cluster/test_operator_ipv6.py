@@ -132,6 +132,14 @@ class Ipv6ApiServer(unittest.TestCase):
         s.wait_ready()
         self.assertEqual(s.versions(), ["0003"], op.log())
 
+        # The API server restarting cuts every watch; the operator opens them again on [::1] and goes on.
+        harness.run([str(harness.SOURCE_DIR / "tests" / "support" / "cluster" / "cluster"), "restart-apiserver",
+                     os.environ["PGREVISE_CLUSTER_DIR"]], timeout=180)
+        s.patch({"targetRevision": "0004"})
+        s.wait_ready()
+        self.assertEqual(s.versions(), ["0004"], op.log())
+        self.assertIsNone(op.process.poll(), op.log())
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
