@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
+#include <unordered_set>
 
 namespace pgrevise::lint {
 
@@ -95,9 +97,9 @@ std::string holders_text(const std::vector<const LockHolder*>& holders) {
 
 std::vector<std::string> relations_of(const std::vector<Finding>& findings) {
   std::vector<std::string> out;
+  std::unordered_set<std::string_view> seen;
   for (const auto& f : findings)
-    if (!f.relation.empty() && std::find(out.begin(), out.end(), f.relation) == out.end())
-      out.push_back(f.relation);
+    if (!f.relation.empty() && seen.insert(f.relation).second) out.push_back(f.relation);
   return out;
 }
 

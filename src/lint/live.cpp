@@ -46,6 +46,7 @@ RelationFactsMap read_relation_facts(pqxx::connection_base& connection,
   RelationFactsMap out;
   pqxx::nontransaction tx(connection);
   for (const auto& relation : relations) {
+    if (out.count(relation) > 0) continue;  // a name asked for twice is read once
     RelationFacts facts;
     const auto row = tx.exec_params1(kSizeQuery, relation);
     if (!row[0].is_null()) {
