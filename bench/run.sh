@@ -9,7 +9,7 @@
 #                      200 + 50 for the operator
 #   --reference-only   run even when the pgrevise runner is missing (its cells show "missing")
 #   --binary PATH      the pgrevise binary (default: build/src/app/pgrevise; or set PGREVISE)
-#   --only NAMES       a subset of: psql, alembic, history, rss, backup, planner, lint, operator
+#   --only NAMES       a subset of: psql, alembic, history, rss, backup, planner, lint, parse, operator
 #   --output FILE      also write the Markdown table (with date, machine and command) to FILE
 #
 # Each script starts and stops its own throwaway PostgreSQL cluster (scripts/dev-postgres). Exit status: 0 when
@@ -18,7 +18,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 command_line="bench/run.sh $*"
-only="psql,alembic,history,rss,backup,planner,lint,operator"
+only="psql,alembic,history,rss,backup,planner,lint,parse,operator"
 output=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -44,15 +44,16 @@ done
 source "$here/lib/common.sh"
 # Fails here, before any work, when the runner is needed and missing.
 if [ "$only" != backup ]; then require_pgrevise; fi
-if [ "$HAVE_PGREVISE" = 0 ]; then only=${only//planner/}; only=${only//lint/}; only=${only//operator/}; fi  # no reference half
+if [ "$HAVE_PGREVISE" = 0 ]; then only=${only//planner/}; only=${only//lint/}; only=${only//parse/}; only=${only//operator/}; fi  # no reference half
 
 results=$(mktemp /tmp/pgrevise-bench-results.XXXXXX)
 trap 'rm -f "$results"' EXIT
 export BENCH_RESULTS=$results
 
 declare -A scripts=([psql]=runner_vs_psql.sh [alembic]=runner_vs_alembic.sh [history]=history.sh
-  [rss]=runner_rss.sh [backup]=backup_vs_pg_dump.sh [planner]=planner.sh [lint]=lint.sh [operator]=operator_scale.sh)
-for name in psql alembic history rss backup planner lint operator; do
+  [rss]=runner_rss.sh [backup]=backup_vs_pg_dump.sh [planner]=planner.sh [lint]=lint.sh [parse]=upgrade_parse_cost.sh
+  [operator]=operator_scale.sh)
+for name in psql alembic history rss backup planner lint parse operator; do
   case ",$only," in *",$name,"*) ;; *) continue ;; esac
   log "=== bench/${scripts[$name]}"
   "$here/${scripts[$name]}"
