@@ -143,6 +143,18 @@ TEST_F(ArgoCdHealth, StalledIsDegradedWithTheReason) {
   EXPECT_EQ(message, "MigrationFailed: message");
 }
 
+// A plan the safety gate holds until it is approved: Stalled and Blocked are True with LintBlocked, so Argo
+// CD shows it at once, with the message that says how to approve it.
+TEST_F(ArgoCdHealth, APlanWaitingForApprovalIsDegradedWithTheGatesReason) {
+  auto pgm = resource_at_generation(1);
+  report(pgm, false, false, true, reason::kLintBlocked);
+  set_condition(pgm.status.conditions, condition::kBlocked, true, reason::kLintBlocked, "message", 1,
+                "2026-11-30T08:00:00Z");
+  const auto [status, message] = argo_health(pgm);
+  EXPECT_EQ(status, "Degraded");
+  EXPECT_EQ(message, "LintBlocked: message");
+}
+
 TEST_F(ArgoCdHealth, SuspendedWins) {
   auto pgm = resource_at_generation(1);
   pgm.spec.suspend = true;
