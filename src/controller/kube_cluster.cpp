@@ -28,6 +28,11 @@ std::optional<Json> cached_or_get(const kube::Store* store, kube::RestClient& cl
   return client.try_get(type, ns, name);
 }
 
+Json status_of(const Json& object) {
+  auto it = object.find("status");
+  return it == object.end() ? Json() : *it;
+}
+
 std::string label_of(const Json& object, const std::string& label) {
   const Json labels = object.value("metadata", Json::object()).value("labels", Json::object());
   auto it = labels.find(label);
@@ -52,7 +57,37 @@ KubeCluster::KubeCluster(kube::RestClient& client, kube::EventRecorder& events, 
     : client_(client), events_(events), caches_(caches) {}
 
 std::optional<Json> KubeCluster::get_resource(const std::string& ns, const std::string& name) {
-  return cached_or_get(caches_.resources.find(ns), client_, postgres_migrations(), ns, name);
+  const kube::Store* cache = caches_.resources.find(ns);
+  const std::string key = kube::object_key(ns, name);
+  std::optional<Json> cached = cached_or_get(cache, client_, postgres_migrations(), ns, name);
+  if (cache == nullptr) return cached;
+  if (!cached) {
+    settle_write(key, std::nullopt);  // deleted: nothing to wait for
+    return cached;
+  }
+  if (!cache_behind_write(key, *cached)) return cached;
+  log::debug("the resource cache is behind the last status write; reading the resource from the API server",
+             {{"resource", key}});
+  std::optional<Json> fresh = client_.try_get(postgres_migrations(), ns, name);
+  settle_write(key, fresh);
+  return fresh;
+}
+
+bool KubeCluster::cache_behind_write(const std::string& key, const Json& cached) {
+  std::lock_guard<std::mutex> lock(written_mutex_);
+  auto it = written_status_.find(key);
+  if (it == written_status_.end()) return false;
+  if (status_of(cached) != it->second) return true;
+  written_status_.erase(it);  // the cache has caught up
+  return false;
+}
+
+// The server no longer holds the status written last (another writer, or the resource is gone): the cache is
+// not behind this process's write, only behind the server, which its watch catches up with.
+void KubeCluster::settle_write(const std::string& key, const std::optional<Json>& fresh) {
+  std::lock_guard<std::mutex> lock(written_mutex_);
+  auto it = written_status_.find(key);
+  if (it != written_status_.end() && (!fresh || status_of(*fresh) != it->second)) written_status_.erase(it);
 }
 
 std::vector<Json> KubeCluster::list_owned_jobs(const std::string& ns, const std::string& resource_label) {
@@ -146,8 +181,14 @@ Json KubeCluster::apply_config_map(const std::string& ns, const Json& config_map
 Json KubeCluster::update_status(const Json& resource) {
   const std::string ns = resource["metadata"].value("namespace", "");
   const std::string name = resource["metadata"].value("name", "");
-  return translate_errors("status of " + kube::object_key(ns, name),
-                          [&] { return client_.update_status(postgres_migrations(), ns, resource); });
+  const std::string key = kube::object_key(ns, name);
+  Json stored = translate_errors("status of " + key,
+                                 [&] { return client_.update_status(postgres_migrations(), ns, resource); });
+  if (caches_.resources.find(ns) != nullptr) {
+    std::lock_guard<std::mutex> lock(written_mutex_);
+    written_status_[key] = status_of(stored);
+  }
+  return stored;
 }
 
 void KubeCluster::record_event(const Json& regarding, EventType type, const std::string& reason,

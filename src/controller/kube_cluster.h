@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "controller/cluster.h"
@@ -33,6 +34,12 @@ struct KubeCaches {
 // watchers' caches (so an idle operator sends no request but its watches), Secrets are only ever fetched
 // with `get` (the operator's RBAC grants nothing else on them), Pods are listed by job-name only when a
 // report is wanted, and every write goes to the API server.
+//
+// A reconcile reads its own writes: after this process wrote a resource's status, the resource is read from
+// the API server instead of the cache for as long as the cache shows another status (the watch event of the
+// write has not arrived yet). Acting on the status before the write would undo it: a reconcile that follows
+// at once, woken by the deletion of a Job the write recorded as stuck, would find neither the Job nor the
+// record of its failure, and create the Job again.
 class KubeCluster final : public Cluster {
  public:
   KubeCluster(kube::RestClient& client, kube::EventRecorder& events, KubeCaches caches = {});
@@ -56,6 +63,13 @@ class KubeCluster final : public Cluster {
   kube::EventRecorder& events_;
   KubeCaches caches_;
   kube::FetchedObjects config_map_contents_;  // the ConfigMaps reconciles have read
+
+  // Whether the cached resource under `key` shows another status than the one this process wrote last.
+  bool cache_behind_write(const std::string& key, const Json& cached);
+  void settle_write(const std::string& key, const std::optional<Json>& fresh);
+
+  std::mutex written_mutex_;
+  std::map<std::string, Json> written_status_;  // by resource key; only until the cache shows it
 };
 
 }  // namespace pgrevise::controller

@@ -145,6 +145,65 @@ TEST_F(KubeClusterTest, ReadsComeFromTheCachesWhenGiven) {
   watcher.stop();
 }
 
+Json resource(const std::string& name) {
+  Json r = {{"apiVersion", "pgrevise.dev/v1alpha1"}, {"kind", "PostgresMigration"}};
+  r["metadata"] = {{"name", name}, {"namespace", "apps"}};
+  r["spec"] = {{"targetRevision", "heads"}};
+  return r;
+}
+
+// The resource cache gets the status this process wrote through a watch event, which may come after the next
+// reconcile has started (it does on the real cluster: the stuck Job the write recorded is gone from the Job
+// cache first, and the reconcile the deletion woke created the Job again). Until the cache shows the written
+// status, the resource is read from the API server; then from the cache again.
+TEST_F(KubeClusterTest, TheResourceIsReadFromTheServerUntilTheCacheShowsTheStatusWritten) {
+  const Json created = client_->create(controller::postgres_migrations(), "apps", resource("app"));
+  kube::Store resources;
+  resources.apply({kube::WatchEvent::Type::kAdded, created});
+  controller::KubeCaches caches;
+  caches.resources.by_namespace["apps"] = &resources;
+  KubeCluster cached(*client_, events_, caches);
+  const auto version = [&] { return (*cached.get_resource("apps", "app"))["metadata"]["resourceVersion"]; };
+  EXPECT_EQ(version(), created["metadata"]["resourceVersion"]);
+
+  Json failed = created;
+  failed["status"] = {{"phase", "Failed"}, {"failedPlanHash", "abc"}};
+  const Json stored = cached.update_status(failed);
+  server_.clear_requests();
+  for (int i = 0; i < 2; ++i) {
+    const auto read = cached.get_resource("apps", "app");
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ((*read)["status"]["failedPlanHash"], "abc");
+  }
+  EXPECT_EQ(server_.count("get"), 2u);
+
+  resources.apply({kube::WatchEvent::Type::kModified, stored});
+  server_.clear_requests();
+  EXPECT_EQ(version(), stored["metadata"]["resourceVersion"]);
+  EXPECT_EQ(server_.count("get"), 0u);
+}
+
+// Another writer's status on the server: the cache is behind the server, not behind this process, and reads
+// go back to the cache at once rather than to the server on every reconcile.
+TEST_F(KubeClusterTest, AStatusWrittenByAnotherWriterEndsTheReadsFromTheServer) {
+  const Json created = client_->create(controller::postgres_migrations(), "apps", resource("app"));
+  kube::Store resources;
+  resources.apply({kube::WatchEvent::Type::kAdded, created});
+  controller::KubeCaches caches;
+  caches.resources.by_namespace["apps"] = &resources;
+  KubeCluster cached(*client_, events_, caches);
+  Json ours = created;
+  ours["status"] = {{"phase", "Pending"}};
+  Json theirs = cached.update_status(ours);
+  theirs["status"] = {{"phase", "Succeeded"}};
+  client_->update_status(controller::postgres_migrations(), "apps", theirs);
+  server_.clear_requests();
+  EXPECT_EQ((*cached.get_resource("apps", "app"))["status"]["phase"], "Succeeded");
+  EXPECT_EQ((*cached.get_resource("apps", "app"))["metadata"]["resourceVersion"],
+            created["metadata"]["resourceVersion"]);
+  EXPECT_EQ(server_.count("get"), 1u);
+}
+
 Json config_map(const std::string& name, const std::string& sql) {
   Json c = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}};
   c["metadata"] = {{"name", name}, {"namespace", "apps"}};
