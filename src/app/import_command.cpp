@@ -6,6 +6,7 @@
 
 #include "app/commands.h"
 #include "common/cli.h"
+#include "common/enum_names.h"
 #include "common/error.h"
 #include "common/process.h"
 #include "importer/alembic_python.h"
@@ -73,19 +74,13 @@ void print_outcome(const RevisionOutcome& o) {
   }
 }
 
-const char* kind_name(RevisionOutcome::Kind kind) {
-  switch (kind) {
-    case RevisionOutcome::Kind::kConverted:
-      return "converted";
-    case RevisionOutcome::Kind::kNeedsSql:
-      return "needsSql";
-    case RevisionOutcome::Kind::kUnchanged:
-      return "unchanged";
-    case RevisionOutcome::Kind::kKeptEdited:
-      return "keptEdited";
-  }
-  return "";
-}
+// The `result` of a revision in the JSON output.
+constexpr auto kKindNames = enum_names<RevisionOutcome::Kind>({
+    {RevisionOutcome::Kind::kConverted, "converted"},
+    {RevisionOutcome::Kind::kNeedsSql, "needsSql"},
+    {RevisionOutcome::Kind::kUnchanged, "unchanged"},
+    {RevisionOutcome::Kind::kKeptEdited, "keptEdited"},
+});
 
 void print_json(const importer::ImportReport& report) {
   nlohmann::json revisions = nlohmann::json::array();
@@ -93,7 +88,7 @@ void print_json(const importer::ImportReport& report) {
     nlohmann::json j = {{"revision", o.revision},
                         {"source", o.source},
                         {"file", o.file.string()},
-                        {"result", kind_name(o.kind)},
+                        {"result", kKindNames.name(o.kind)},
                         {"rewritten", o.rewritten}};
     if (o.source_changed) j["sourceChanged"] = true;
     if (o.file_needs_sql) j["fileNeedsSql"] = true;

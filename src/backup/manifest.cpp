@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/enum_names.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/strings.h"
@@ -20,23 +21,31 @@ namespace pgrevise::backup {
 
 using nlohmann::json;
 
+namespace {
+
+constexpr auto kFormatNames = enum_names<Format>({
+    {Format::kCustom, "custom"},
+    {Format::kDirectory, "directory"},
+    {Format::kPlain, "plain"},
+});
+
+// pg_dump's one-letter forms (-Fc, -Fd, -Fp).
+constexpr auto kFormatLetters = enum_names<Format>({
+    {Format::kCustom, "c"},
+    {Format::kDirectory, "d"},
+    {Format::kPlain, "p"},
+});
+
+}  // namespace
+
 Format parse_format(std::string_view text) {
-  if (text == "custom" || text == "c") return Format::kCustom;
-  if (text == "directory" || text == "d") return Format::kDirectory;
-  if (text == "plain" || text == "p") return Format::kPlain;
+  if (const auto format = kFormatNames.parse(text)) return *format;
+  if (const auto format = kFormatLetters.parse(text)) return *format;
   throw_bad_input("--format: expected custom, directory or plain, got '" + std::string(text) + "'");
 }
 
 const char* to_string(Format f) {
-  switch (f) {
-    case Format::kCustom:
-      return "custom";
-    case Format::kDirectory:
-      return "directory";
-    case Format::kPlain:
-      return "plain";
-  }
-  return "custom";
+  return kFormatNames.name(f, "custom");
 }
 
 std::string archive_file_name(const std::string& name, Format f) {

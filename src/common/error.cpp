@@ -1,25 +1,25 @@
 #include "common/error.h"
 
+#include "common/enum_names.h"
+
 namespace pgrevise {
 
+namespace {
+
+constexpr auto kErrorKindNames = enum_names<ErrorKind>({
+    {ErrorKind::kBadInput, "bad input"},
+    {ErrorKind::kMigrationFailed, "migration failed"},
+    {ErrorKind::kLockNotAcquired, "lock not acquired"},
+    {ErrorKind::kConnection, "connection failed"},
+    {ErrorKind::kIo, "i/o error"},
+    {ErrorKind::kTransient, "transient error"},
+    {ErrorKind::kInternal, "internal error"},
+});
+
+}  // namespace
+
 const char* to_string(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::kBadInput:
-      return "bad input";
-    case ErrorKind::kMigrationFailed:
-      return "migration failed";
-    case ErrorKind::kLockNotAcquired:
-      return "lock not acquired";
-    case ErrorKind::kConnection:
-      return "connection failed";
-    case ErrorKind::kIo:
-      return "i/o error";
-    case ErrorKind::kTransient:
-      return "transient error";
-    case ErrorKind::kInternal:
-      return "internal error";
-  }
-  return "unknown error";
+  return kErrorKindNames.name(kind, "unknown error");
 }
 
 void throw_bad_input(const std::string& message) {

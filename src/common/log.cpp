@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "common/enum_names.h"
 #include "common/redact.h"
 
 namespace pgrevise::log {
@@ -24,18 +25,25 @@ State& state() {
   return s;
 }
 
+constexpr auto kLevelNames = enum_names<Level>({
+    {Level::kDebug, "debug"},
+    {Level::kInfo, "info"},
+    {Level::kWarn, "warn"},
+    {Level::kError, "error"},
+});
+
+constexpr auto kFormatNames = enum_names<Format>({{Format::kText, "text"}, {Format::kJson, "json"}});
+
 const char* level_name(Level level) {
-  switch (level) {
-    case Level::kDebug:
-      return "debug";
-    case Level::kInfo:
-      return "info";
-    case Level::kWarn:
-      return "warn";
-    case Level::kError:
-      return "error";
-  }
-  return "info";
+  return kLevelNames.name(level, "info");
+}
+
+// `out` is left as it is for a name the table lacks.
+template <typename Names, typename Enum>
+bool parse_into(const Names& names, std::string_view text, Enum& out) {
+  const auto value = names.parse(text);
+  if (value) out = *value;
+  return value.has_value();
 }
 
 bool needs_quotes(std::string_view v) {
@@ -60,23 +68,11 @@ Level min_level() {
 }
 
 bool parse_level(std::string_view text, Level& out) {
-  for (Level l : {Level::kDebug, Level::kInfo, Level::kWarn, Level::kError}) {
-    if (text == level_name(l)) {
-      out = l;
-      return true;
-    }
-  }
-  return false;
+  return parse_into(kLevelNames, text, out);
 }
 
 bool parse_format(std::string_view text, Format& out) {
-  if (text == "text")
-    out = Format::kText;
-  else if (text == "json")
-    out = Format::kJson;
-  else
-    return false;
-  return true;
+  return parse_into(kFormatNames, text, out);
 }
 
 void set_sink(Sink sink) {

@@ -2,10 +2,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/enum_names.h"
 #include "common/redact.h"
 
 namespace pgrevise::kube {
 namespace {
+
+constexpr auto kApiReasonNames = enum_names<ApiReason>({
+    {ApiReason::kNotFound, "NotFound"},
+    {ApiReason::kAlreadyExists, "AlreadyExists"},
+    {ApiReason::kConflict, "Conflict"},
+    {ApiReason::kGone, "Gone"},
+    {ApiReason::kTooManyRequests, "TooManyRequests"},
+    {ApiReason::kForbidden, "Forbidden"},
+    {ApiReason::kUnauthorized, "Unauthorized"},
+    {ApiReason::kInvalid, "Invalid"},
+    {ApiReason::kBadRequest, "BadRequest"},
+    {ApiReason::kMethodNotAllowed, "MethodNotAllowed"},
+    {ApiReason::kUnsupportedMediaType, "UnsupportedMediaType"},
+    {ApiReason::kServerError, "ServerError"},
+    {ApiReason::kTimeout, "Timeout"},
+    {ApiReason::kUnavailable, "Unavailable"},
+});
 
 ErrorKind kind_of(ApiReason reason) {
   if (is_transient(reason)) return ErrorKind::kTransient;
@@ -80,37 +98,7 @@ ApiError from_status_object(const nlohmann::json& status, int http_code, const s
 }  // namespace
 
 const char* to_string(ApiReason reason) {
-  switch (reason) {
-    case ApiReason::kNotFound:
-      return "NotFound";
-    case ApiReason::kAlreadyExists:
-      return "AlreadyExists";
-    case ApiReason::kConflict:
-      return "Conflict";
-    case ApiReason::kGone:
-      return "Gone";
-    case ApiReason::kTooManyRequests:
-      return "TooManyRequests";
-    case ApiReason::kForbidden:
-      return "Forbidden";
-    case ApiReason::kUnauthorized:
-      return "Unauthorized";
-    case ApiReason::kInvalid:
-      return "Invalid";
-    case ApiReason::kBadRequest:
-      return "BadRequest";
-    case ApiReason::kMethodNotAllowed:
-      return "MethodNotAllowed";
-    case ApiReason::kUnsupportedMediaType:
-      return "UnsupportedMediaType";
-    case ApiReason::kServerError:
-      return "ServerError";
-    case ApiReason::kTimeout:
-      return "Timeout";
-    case ApiReason::kUnavailable:
-      return "Unavailable";
-  }
-  return "Unknown";
+  return kApiReasonNames.name(reason, "Unknown");
 }
 
 bool is_transient(ApiReason reason) {

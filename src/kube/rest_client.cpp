@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/enum_names.h"
 #include "common/object_ref.h"
 #include "common/redact.h"
 
@@ -17,17 +18,29 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
   return out;
 }
 
-const char* content_type(PatchType type) {
-  switch (type) {
-    case PatchType::kMerge:
-      return "application/merge-patch+json";
-    case PatchType::kJson:
-      return "application/json-patch+json";
-    case PatchType::kStrategicMerge:
-      return "application/strategic-merge-patch+json";
-  }
-  return "application/merge-patch+json";
-}
+// The Content-Type that names each kind of patch.
+constexpr auto kPatchContentTypes = enum_names<PatchType>({
+    {PatchType::kMerge, "application/merge-patch+json"},
+    {PatchType::kJson, "application/json-patch+json"},
+    {PatchType::kStrategicMerge, "application/strategic-merge-patch+json"},
+});
+
+// The `type` of a watch event, as the API server writes it.
+constexpr auto kWatchEventTypeNames = enum_names<WatchEvent::Type>({
+    {WatchEvent::Type::kAdded, "ADDED"},
+    {WatchEvent::Type::kModified, "MODIFIED"},
+    {WatchEvent::Type::kDeleted, "DELETED"},
+    {WatchEvent::Type::kBookmark, "BOOKMARK"},
+    {WatchEvent::Type::kError, "ERROR"},
+});
+
+// The propagationPolicy of a DeleteOptions; none for the server's default.
+constexpr auto kPropagationPolicyNames = enum_names<PropagationPolicy>({
+    {PropagationPolicy::kDefault, ""},
+    {PropagationPolicy::kBackground, "Background"},
+    {PropagationPolicy::kForeground, "Foreground"},
+    {PropagationPolicy::kOrphan, "Orphan"},
+});
 
 std::string describe(const std::string& verb, const ResourceType& type, const std::string& ns,
                      const std::string& name) {
@@ -41,11 +54,7 @@ std::string describe(const std::string& verb, const ResourceType& type, const st
 }
 
 WatchEvent::Type parse_type(const std::string& type) {
-  if (type == "ADDED") return WatchEvent::Type::kAdded;
-  if (type == "MODIFIED") return WatchEvent::Type::kModified;
-  if (type == "DELETED") return WatchEvent::Type::kDeleted;
-  if (type == "BOOKMARK") return WatchEvent::Type::kBookmark;
-  return WatchEvent::Type::kError;
+  return kWatchEventTypeNames.parse(type).value_or(WatchEvent::Type::kError);
 }
 
 bool is_write(const std::string& verb) {
@@ -69,19 +78,7 @@ std::string accept_for(bool metadata_only, const char* partial_kind) {
 }  // namespace
 
 const char* to_string(WatchEvent::Type type) {
-  switch (type) {
-    case WatchEvent::Type::kAdded:
-      return "ADDED";
-    case WatchEvent::Type::kModified:
-      return "MODIFIED";
-    case WatchEvent::Type::kDeleted:
-      return "DELETED";
-    case WatchEvent::Type::kBookmark:
-      return "BOOKMARK";
-    case WatchEvent::Type::kError:
-      return "ERROR";
-  }
-  return "ERROR";
+  return kWatchEventTypeNames.name(type, "ERROR");
 }
 
 RestClient::RestClient(std::shared_ptr<HttpTransport> transport, RestClientOptions options, Clock& clock)
@@ -221,7 +218,7 @@ Json RestClient::patch(const ResourceType& type, const std::string& ns, const st
   return call("patch",
               {"PATCH",
                type.object_path(ns, name) + write_query(),
-               {{"Content-Type", content_type(patch_type)}},
+               {{"Content-Type", kPatchContentTypes.name(patch_type)}},
                patch.dump()},
               describe("patch", type, ns, name));
 }
@@ -243,19 +240,8 @@ Json RestClient::apply(const ResourceType& type, const std::string& ns, const Js
 Json RestClient::remove(const ResourceType& type, const std::string& ns, const std::string& name,
                         const DeleteOptions& options) {
   Json body = {{"apiVersion", "v1"}, {"kind", "DeleteOptions"}};
-  switch (options.propagation) {
-    case PropagationPolicy::kDefault:
-      break;
-    case PropagationPolicy::kBackground:
-      body["propagationPolicy"] = "Background";
-      break;
-    case PropagationPolicy::kForeground:
-      body["propagationPolicy"] = "Foreground";
-      break;
-    case PropagationPolicy::kOrphan:
-      body["propagationPolicy"] = "Orphan";
-      break;
-  }
+  if (const std::string_view policy = kPropagationPolicyNames.name(options.propagation); !policy.empty())
+    body["propagationPolicy"] = std::string(policy);
   if (!options.precondition_resource_version.empty()) {
     body["preconditions"] = {{"resourceVersion", options.precondition_resource_version}};
   }
@@ -284,7 +270,7 @@ Json RestClient::patch_status(const ResourceType& type, const std::string& ns, c
   return call("patch",
               {"PATCH",
                type.object_path(ns, name) + "/status" + write_query(),
-               {{"Content-Type", content_type(patch_type)}},
+               {{"Content-Type", kPatchContentTypes.name(patch_type)}},
                patch.dump()},
               describe("patch status of", type, ns, name));
 }

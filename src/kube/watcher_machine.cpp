@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "common/enum_names.h"
+
 namespace pgrevise::kube {
 namespace {
 
@@ -12,17 +14,13 @@ WatcherStep list_step() {
 }  // namespace
 
 const char* to_string(WatcherState state) {
-  switch (state) {
-    case WatcherState::kEmpty:
-      return "Empty";
-    case WatcherState::kListing:
-      return "Listing";
-    case WatcherState::kWatching:
-      return "Watching";
-    case WatcherState::kBackoff:
-      return "Backoff";
-  }
-  return "Unknown";
+  static constexpr auto kNames = enum_names<WatcherState>({
+      {WatcherState::kEmpty, "Empty"},
+      {WatcherState::kListing, "Listing"},
+      {WatcherState::kWatching, "Watching"},
+      {WatcherState::kBackoff, "Backoff"},
+  });
+  return kNames.name(state, "Unknown");
 }
 
 WatcherMachine::WatcherMachine(Backoff backoff) : backoff_(std::move(backoff)) {}

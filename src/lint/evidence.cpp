@@ -119,12 +119,6 @@ bool conflicts(LockLevel wanted, LockLevel held) {
   return (kConflicts[int(wanted)] >> int(held)) & 1u;
 }
 
-LockLevel level_of_mode(std::string_view mode) {
-  for (int m = 1; m <= int(LockLevel::kAccessExclusive); ++m)
-    if (lock_mode(LockLevel(m)) == mode) return LockLevel(m);
-  return LockLevel::kNone;
-}
-
 std::string rows_text(double rows) {
   const long long whole = std::llround(std::max(rows, 0.0));
   if (rows < 1000) return std::to_string(whole) + (whole == 1 ? " row" : " rows");

@@ -51,8 +51,6 @@ std::vector<std::string> relations_of(const std::vector<Finding>& findings);
 // Whether a lock at `held` (granted or waited for by another session) keeps a statement that needs `wanted`
 // waiting: the server's lock conflict table.
 bool conflicts(LockLevel wanted, LockLevel held);
-// The level of a pg_locks.mode ("ShareLock"); kNone for another word.
-LockLevel level_of_mode(std::string_view mode);
 
 // "12.4 M rows", "3.1 GB", "about 21 s" as the messages write them.
 std::string rows_text(double rows);

@@ -1,25 +1,26 @@
 #include "lint/finding.h"
 
+#include "common/enum_names.h"
+
 namespace pgrevise::lint {
 
+namespace {
+
+constexpr auto kSeverityNames = enum_names<Severity>({
+    {Severity::kInfo, "info"},
+    {Severity::kWarning, "warning"},
+    {Severity::kError, "error"},
+    {Severity::kOff, "off"},
+});
+
+}  // namespace
+
 std::string_view severity_name(Severity severity) {
-  switch (severity) {
-    case Severity::kInfo:
-      return "info";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kError:
-      return "error";
-    case Severity::kOff:
-      return "off";
-  }
-  return "warning";
+  return kSeverityNames.name(severity, "warning");
 }
 
 std::optional<Severity> parse_severity(std::string_view name) {
-  for (Severity s : {Severity::kInfo, Severity::kWarning, Severity::kError, Severity::kOff})
-    if (severity_name(s) == name) return s;
-  return std::nullopt;
+  return kSeverityNames.parse(name);
 }
 
 }  // namespace pgrevise::lint

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/enum_names.h"
 #include "lint/tree.h"
 
 namespace pgrevise::lint {
@@ -11,6 +12,19 @@ namespace {
 
 using nlohmann::json;
 using L = LockLevel;
+
+// As pg_locks.mode shows each level.
+constexpr auto kLockModes = enum_names<LockLevel>({
+    {L::kNone, ""},
+    {L::kAccessShare, "AccessShareLock"},
+    {L::kRowShare, "RowShareLock"},
+    {L::kRowExclusive, "RowExclusiveLock"},
+    {L::kShareUpdateExclusive, "ShareUpdateExclusiveLock"},
+    {L::kShare, "ShareLock"},
+    {L::kShareRowExclusive, "ShareRowExclusiveLock"},
+    {L::kExclusive, "ExclusiveLock"},
+    {L::kAccessExclusive, "AccessExclusiveLock"},
+});
 
 // Effects are built up from the statement's parts: the strongest lock per relation, rewrites and scans or'ed.
 class EffectBuilder {
@@ -304,17 +318,26 @@ void statement_effect(EffectBuilder& b, std::string_view kind, const json& node,
 }  // namespace
 
 std::string_view lock_name(LockLevel level) {
-  static constexpr std::array<std::string_view, 9> kNames = {
-      "",      "ACCESS SHARE",        "ROW SHARE", "ROW EXCLUSIVE",   "SHARE UPDATE EXCLUSIVE",
-      "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
-  return kNames[static_cast<size_t>(level)];
+  static constexpr auto kNames = enum_names<LockLevel>({
+      {L::kNone, ""},
+      {L::kAccessShare, "ACCESS SHARE"},
+      {L::kRowShare, "ROW SHARE"},
+      {L::kRowExclusive, "ROW EXCLUSIVE"},
+      {L::kShareUpdateExclusive, "SHARE UPDATE EXCLUSIVE"},
+      {L::kShare, "SHARE"},
+      {L::kShareRowExclusive, "SHARE ROW EXCLUSIVE"},
+      {L::kExclusive, "EXCLUSIVE"},
+      {L::kAccessExclusive, "ACCESS EXCLUSIVE"},
+  });
+  return kNames.name(level);
 }
 
 std::string_view lock_mode(LockLevel level) {
-  static constexpr std::array<std::string_view, 9> kModes = {
-      "",          "AccessShareLock",       "RowShareLock",  "RowExclusiveLock",   "ShareUpdateExclusiveLock",
-      "ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock"};
-  return kModes[static_cast<size_t>(level)];
+  return kLockModes.name(level);
+}
+
+LockLevel level_of_mode(std::string_view mode) {
+  return kLockModes.parse(mode).value_or(LockLevel::kNone);
 }
 
 LockLevel Effect::strongest() const {

@@ -24,8 +24,9 @@ enum class LockLevel {
   kAccessExclusive,
 };
 
-std::string_view lock_name(LockLevel level);  // "ACCESS EXCLUSIVE"; "" for kNone
-std::string_view lock_mode(LockLevel level);  // as pg_locks.mode shows it: "AccessExclusiveLock"
+std::string_view lock_name(LockLevel level);     // "ACCESS EXCLUSIVE"; "" for kNone
+std::string_view lock_mode(LockLevel level);     // as pg_locks.mode shows it: "AccessExclusiveLock"
+LockLevel level_of_mode(std::string_view mode);  // the level of a pg_locks.mode; kNone for another word
 
 struct RelationLock {
   std::string relation;  // as written, schema-qualified when it was

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/enum_names.h"
 #include "lint/rules.h"
 
 namespace pgrevise::lint {
@@ -186,11 +187,13 @@ std::string render_github(const std::vector<Finding>& findings) {
 }  // namespace
 
 std::optional<Format> parse_format(std::string_view name) {
-  if (name == "text") return Format::kText;
-  if (name == "json") return Format::kJson;
-  if (name == "sarif") return Format::kSarif;
-  if (name == "github") return Format::kGithub;
-  return std::nullopt;
+  static constexpr auto kNames = enum_names<Format>({
+      {Format::kText, "text"},
+      {Format::kJson, "json"},
+      {Format::kSarif, "sarif"},
+      {Format::kGithub, "github"},
+  });
+  return kNames.parse(name);
 }
 
 std::string render(const std::vector<Finding>& findings, Format format, size_t statements) {

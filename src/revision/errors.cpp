@@ -1,35 +1,30 @@
 #include "revision/errors.h"
 
+#include "common/enum_names.h"
+
 namespace pgrevise::revision {
 
+namespace {
+
+constexpr auto kCodeNames = enum_names<RevisionErrorCode>({
+    {RevisionErrorCode::kParse, "parse"},
+    {RevisionErrorCode::kDuplicateRevision, "duplicate-revision"},
+    {RevisionErrorCode::kMissingParent, "missing-parent"},
+    {RevisionErrorCode::kUnknownDependency, "unknown-dependency"},
+    {RevisionErrorCode::kDuplicateLabel, "duplicate-label"},
+    {RevisionErrorCode::kCycleDetected, "cycle"},
+    {RevisionErrorCode::kUnreachable, "unreachable"},
+    {RevisionErrorCode::kMultipleHeads, "multiple-heads"},
+    {RevisionErrorCode::kResolutionError, "resolution"},
+    {RevisionErrorCode::kRangeNotAncestor, "range-not-ancestor"},
+    {RevisionErrorCode::kUnknownCurrent, "unknown-current-revision"},
+    {RevisionErrorCode::kIdTooLong, "id-too-long"},
+});
+
+}  // namespace
+
 const char* to_string(RevisionErrorCode code) {
-  switch (code) {
-    case RevisionErrorCode::kParse:
-      return "parse";
-    case RevisionErrorCode::kDuplicateRevision:
-      return "duplicate-revision";
-    case RevisionErrorCode::kMissingParent:
-      return "missing-parent";
-    case RevisionErrorCode::kUnknownDependency:
-      return "unknown-dependency";
-    case RevisionErrorCode::kDuplicateLabel:
-      return "duplicate-label";
-    case RevisionErrorCode::kCycleDetected:
-      return "cycle";
-    case RevisionErrorCode::kUnreachable:
-      return "unreachable";
-    case RevisionErrorCode::kMultipleHeads:
-      return "multiple-heads";
-    case RevisionErrorCode::kResolutionError:
-      return "resolution";
-    case RevisionErrorCode::kRangeNotAncestor:
-      return "range-not-ancestor";
-    case RevisionErrorCode::kUnknownCurrent:
-      return "unknown-current-revision";
-    case RevisionErrorCode::kIdTooLong:
-      return "id-too-long";
-  }
-  return "unknown";
+  return kCodeNames.name(code, "unknown");
 }
 
 std::string Problem::to_string() const {

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/direction.h"
 #include "common/hash.h"
 #include "common/strings.h"
 
@@ -279,14 +280,14 @@ class ScriptParser {
     if (trim(value).empty())
       return add(line, "needs_sql: name the sections still to write (upgrade, downgrade)");
     for (const auto& item : split_trimmed(value, ',')) {
-      if (item == "upgrade") {
-        script_.upgrade_needs_sql = true;
-      } else if (item == "downgrade") {
-        script_.downgrade_needs_sql = true;
-      } else {
+      const auto section = parse_direction(item);
+      if (!section)
         add(line,
             "needs_sql lists the sections still to write, 'upgrade' and/or 'downgrade', not '" + item + "'");
-      }
+      else if (*section == Direction::kUpgrade)
+        script_.upgrade_needs_sql = true;
+      else
+        script_.downgrade_needs_sql = true;
     }
   }
 

@@ -227,9 +227,7 @@ std::optional<JobKind> job_kind_of(const Json& object) {
   if (labels == metadata->end() || !labels->is_object()) return std::nullopt;
   const auto component = labels->find(std::string(kComponentLabel));
   if (component == labels->end() || !component->is_string()) return std::nullopt;
-  for (JobKind kind : {JobKind::kBackup, JobKind::kMigrate, JobKind::kPlan})
-    if (component->get_ref<const std::string&>() == to_string(kind)) return kind;
-  return std::nullopt;
+  return kJobKindNames.parse(component->get_ref<const std::string&>());
 }
 
 std::map<std::string, std::string> job_selector(const api::PostgresMigration& resource) {

@@ -75,15 +75,7 @@ Json backup_input(const api::BackupSpec& backup) {
 }  // namespace
 
 std::string_view to_string(JobKind kind) {
-  switch (kind) {
-    case JobKind::kBackup:
-      return "backup";
-    case JobKind::kMigrate:
-      return "migrate";
-    case JobKind::kPlan:
-      return "plan";
-  }
-  return "job";
+  return kJobKindNames.name(kind, "job");
 }
 
 std::vector<std::string> migration_keys_of(const Json& config_map) {

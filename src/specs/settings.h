@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/direction.h"
+#include "common/enum_names.h"
 
 namespace pgrevise::specs {
 
@@ -15,6 +16,12 @@ using Json = nlohmann::json;
 
 // The three Jobs the operator runs for a resource.
 enum class JobKind { kBackup, kMigrate, kPlan };
+// Each kind's name: the component label of its Job and Pod, its container's name, a part of its Job's name.
+inline constexpr auto kJobKindNames = enum_names<JobKind>({
+    {JobKind::kBackup, "backup"},
+    {JobKind::kMigrate, "migrate"},
+    {JobKind::kPlan, "plan"},
+});
 std::string_view to_string(JobKind kind);  // backup | migrate | plan
 
 using Direction = pgrevise::Direction;
