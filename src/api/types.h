@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/phase.h"
+
 // The PostgresMigration custom resource (pgrevise.dev/v1alpha1) as plain values. The field names follow the
 // CRD (crds/postgresmigrations.pgrevise.dev.yaml) in snake_case; defaults here are the CRD's defaults, so a
 // resource parsed from JSON that the API server never defaulted (a file on a laptop) behaves the same.
@@ -204,9 +206,9 @@ struct Spec {
   bool operator==(const Spec&) const = default;
 };
 
-enum class Phase { kPending, kBackingUp, kMigrating, kSucceeded, kFailed, kBlocked };
-std::string_view to_string(Phase phase);
-std::optional<Phase> parse_phase(std::string_view text);
+using pgrevise::parse_phase;
+using pgrevise::Phase;
+using pgrevise::to_string;
 
 // kstatus condition. status is "True", "False" or "Unknown".
 struct Condition {

@@ -7,24 +7,6 @@
 namespace pgrevise::controller {
 namespace {
 
-metrics::Phase metrics_phase(api::Phase phase) {
-  switch (phase) {
-    case api::Phase::kPending:
-      return metrics::Phase::kPending;
-    case api::Phase::kBackingUp:
-      return metrics::Phase::kBackingUp;
-    case api::Phase::kMigrating:
-      return metrics::Phase::kMigrating;
-    case api::Phase::kSucceeded:
-      return metrics::Phase::kSucceeded;
-    case api::Phase::kFailed:
-      return metrics::Phase::kFailed;
-    case api::Phase::kBlocked:
-      break;
-  }
-  return metrics::Phase::kBlocked;
-}
-
 double seconds(std::int64_t ms) {
   return static_cast<double>(ms) / 1000.0;
 }
@@ -70,7 +52,7 @@ void observe_metrics(metrics::ResourceMetrics& m, const api::PostgresMigration& 
                      std::chrono::system_clock::time_point now) {
   const std::string& ns = resource.metadata.ns;
   const std::string& name = resource.metadata.name;
-  m.set_phase(ns, name, metrics_phase(after.phase.value_or(api::Phase::kPending)));
+  m.set_phase(ns, name, after.phase.value_or(Phase::kPending));
   m.set_pending_revisions(ns, name, static_cast<std::int64_t>(after.pending_revisions.size()));
   m.set_heads_info(ns, name, after.current_heads, after.target_heads);
   set_running_statement(m, ns, name, after.progress);

@@ -200,8 +200,8 @@ PrometheusMetrics::~PrometheusMetrics() = default;
 
 void PrometheusMetrics::set_phase(std::string_view ns, std::string_view name, Phase phase) {
   std::lock_guard lock(state_->mutex);
-  for (Phase each : kAllPhases) {
-    state_->series(state_->phase, ns, name, {{"phase", to_string(each)}}).Set(each == phase ? 1 : 0);
+  for (const auto& [each, each_name] : kPhaseNames) {
+    state_->series(state_->phase, ns, name, {{"phase", each_name}}).Set(each == phase ? 1 : 0);
   }
 }
 

@@ -1,27 +1,18 @@
 #include "metrics/recorder.h"
 
+#include "common/enum_names.h"
+
 namespace pgrevise::metrics {
 
-const char* to_string(Phase phase) {
-  switch (phase) {
-    case Phase::kPending:
-      return "Pending";
-    case Phase::kBackingUp:
-      return "BackingUp";
-    case Phase::kMigrating:
-      return "Migrating";
-    case Phase::kSucceeded:
-      return "Succeeded";
-    case Phase::kFailed:
-      return "Failed";
-    case Phase::kBlocked:
-      return "Blocked";
-  }
-  return "Pending";
-}
+namespace {
+
+constexpr auto kRunResultNames =
+    enum_names<RunResult>({{RunResult::kSucceeded, "succeeded"}, {RunResult::kFailed, "failed"}});
+
+}  // namespace
 
 const char* to_string(RunResult result) {
-  return result == RunResult::kSucceeded ? "succeeded" : "failed";
+  return kRunResultNames.name(result, "failed");
 }
 
 }  // namespace pgrevise::metrics

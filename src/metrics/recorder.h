@@ -12,15 +12,15 @@
 #include <vector>
 
 #include "common/direction.h"
+#include "common/phase.h"
 #include "common/reconcile_result.h"
 
 namespace pgrevise::metrics {
 
-// The PostgresMigration status phases; the exported state set has one series per value.
-enum class Phase { kPending, kBackingUp, kMigrating, kSucceeded, kFailed, kBlocked };
-inline constexpr Phase kAllPhases[] = {Phase::kPending,   Phase::kBackingUp, Phase::kMigrating,
-                                       Phase::kSucceeded, Phase::kFailed,    Phase::kBlocked};
-const char* to_string(Phase phase);  // "Pending", "BackingUp", ... exactly as in status.phase
+// The PostgresMigration status phases; the exported state set has one series per entry of kPhaseNames.
+using pgrevise::kPhaseNames;
+using pgrevise::Phase;
+using pgrevise::to_string;
 
 // The outcome of a migrate (or plan) run or of a backup run.
 enum class RunResult { kSucceeded, kFailed };

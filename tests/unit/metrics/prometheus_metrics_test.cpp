@@ -57,11 +57,11 @@ TEST(PrometheusMetrics, PhaseIsAStateSetFollowingTheCurrentPhase) {
   metrics.set_phase("ns", "db", Phase::kBackingUp);
   auto samples = parse_exposition(metrics.render());
   EXPECT_EQ(count_series(samples, "pgrevise_migration_phase", {{"namespace", "ns"}, {"name", "db"}}), 6);
-  for (Phase phase : kAllPhases) {
-    EXPECT_EQ(value_of(samples, "pgrevise_migration_phase",
-                       {{"namespace", "ns"}, {"name", "db"}, {"phase", to_string(phase)}}),
-              phase == Phase::kBackingUp ? 1.0 : 0.0)
-        << to_string(phase);
+  for (const auto& [phase, name] : kPhaseNames) {
+    EXPECT_EQ(
+        value_of(samples, "pgrevise_migration_phase", {{"namespace", "ns"}, {"name", "db"}, {"phase", name}}),
+        phase == Phase::kBackingUp ? 1.0 : 0.0)
+        << name;
   }
   metrics.set_phase("ns", "db", Phase::kSucceeded);
   samples = parse_exposition(metrics.render());
