@@ -419,13 +419,13 @@ void read_progress(Reader& r, const Json& status, Status& out) {
   r.str(*obj, "revision", "", p.revision);
   r.integer(*obj, "done", "", p.done);
   r.integer(*obj, "total", "", p.total);
-  r.str(*obj, "statement", "", p.statement);
-  r.integer(*obj, "runningSeconds", "", p.running_seconds);
-  r.str(*obj, "phase", "", p.phase);
-  r.integer(*obj, "blocksDone", "", p.blocks_done);
-  r.integer(*obj, "blocksTotal", "", p.blocks_total);
-  r.integer(*obj, "tuplesDone", "", p.tuples_done);
-  r.integer(*obj, "tuplesTotal", "", p.tuples_total);
+  r.str(*obj, "statement", "", p.running.statement);
+  r.integer(*obj, "runningSeconds", "", p.running.running_seconds);
+  r.str(*obj, "phase", "", p.running.phase);
+  r.integer(*obj, "blocksDone", "", p.running.blocks_done);
+  r.integer(*obj, "blocksTotal", "", p.running.blocks_total);
+  r.integer(*obj, "tuplesDone", "", p.running.tuples_done);
+  r.integer(*obj, "tuplesTotal", "", p.running.tuples_total);
   out.progress = p;
 }
 

@@ -137,15 +137,16 @@ Json last_backup_json(const LastBackup& b) {
 Json progress_json(const Progress& p) {
   Json out{{"done", p.done}, {"total", p.total}};
   put(out, "revision", p.revision);
-  if (p.statement.empty()) return out;
-  out["statement"] = p.statement;
-  out["runningSeconds"] = p.running_seconds;
-  if (p.phase.empty()) return out;
-  out["phase"] = p.phase;
-  out["blocksDone"] = p.blocks_done;
-  out["blocksTotal"] = p.blocks_total;
-  out["tuplesDone"] = p.tuples_done;
-  out["tuplesTotal"] = p.tuples_total;
+  const StatementActivity& s = p.running;
+  if (s.statement.empty()) return out;
+  out["statement"] = s.statement;
+  out["runningSeconds"] = s.running_seconds;
+  if (s.phase.empty()) return out;
+  out["phase"] = s.phase;
+  out["blocksDone"] = s.blocks_done;
+  out["blocksTotal"] = s.blocks_total;
+  out["tuplesDone"] = s.tuples_done;
+  out["tuplesTotal"] = s.tuples_total;
   return out;
 }
 

@@ -221,15 +221,11 @@ struct Condition {
   bool operator==(const Condition&) const = default;
 };
 
-// Live progress while a migrate Job runs: `done` of `total` steps finished, `revision` the one running.
-// While the runner's session runs a statement (the session holding the migration lock, as pg_stat_activity
-// shows it): that statement on one line with its literals masked and redacted, and how long it has run; for
-// CREATE INDEX and REINDEX also the phase and the blocks and tuples done of pg_stat_progress_create_index (a
-// total of 0: the phase does not count that unit).
-struct Progress {
-  std::string revision;
-  int done = 0;
-  int total = 0;
+// What a migrate Job's runner runs now: the session holding the migration lock, as pg_stat_activity shows it,
+// while it runs a statement. The statement on one line with its literals masked and redacted, and how long it
+// has run; for CREATE INDEX and REINDEX also the phase and the blocks and tuples done of
+// pg_stat_progress_create_index ("" and 0 otherwise; a total of 0: the phase does not count that unit).
+struct StatementActivity {
   std::string statement;
   std::int64_t running_seconds = 0;
   std::string phase;
@@ -237,6 +233,16 @@ struct Progress {
   std::int64_t blocks_total = 0;
   std::int64_t tuples_done = 0;
   std::int64_t tuples_total = 0;
+  bool operator==(const StatementActivity&) const = default;
+};
+
+// Live progress while a migrate Job runs: `done` of `total` steps finished, `revision` the one running, and
+// the statement it runs (an empty statement while it runs none).
+struct Progress {
+  std::string revision;
+  int done = 0;
+  int total = 0;
+  StatementActivity running;
   bool operator==(const Progress&) const = default;
 };
 

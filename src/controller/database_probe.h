@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "api/types.h"
 #include "db/version_table_name.h"
 #include "lint/evidence.h"
 
@@ -23,18 +24,9 @@ struct DatabaseTarget {
   db::VersionTableName version_table;
 };
 
-// What the runner's session runs now: the session holding the migration lock, while a statement runs.
-struct StatementActivity {
-  std::string statement;  // one line, string literals masked, redacted (runner::statement_summary)
-  std::int64_t running_seconds = 0;
-  // CREATE INDEX and REINDEX: pg_stat_progress_create_index's phase and counts; "" and 0 otherwise.
-  std::string phase;
-  std::int64_t blocks_done = 0;
-  std::int64_t blocks_total = 0;
-  std::int64_t tuples_done = 0;
-  std::int64_t tuples_total = 0;
-  bool operator==(const StatementActivity&) const = default;
-};
+// What the runner's session runs now (its statement as runner::statement_summary gives it), as
+// status.progress shows it.
+using StatementActivity = api::StatementActivity;
 
 // Where the latest migrate run stands, from the history table beside the version table.
 struct MigrationProgress {

@@ -31,17 +31,18 @@ void observe_run(metrics::ResourceMetrics& m, const std::string& ns, const std::
 
 void set_running_statement(metrics::ResourceMetrics& m, const std::string& ns, const std::string& name,
                            const std::optional<api::Progress>& progress) {
-  if (!progress || progress->statement.empty()) {
+  if (!progress || progress->running.statement.empty()) {
     m.set_running_statement(ns, name, nullptr);
     return;
   }
+  const api::StatementActivity& s = progress->running;
   const metrics::RunningStatement running{.revision = progress->revision,
-                                          .running_seconds = static_cast<double>(progress->running_seconds),
-                                          .phase = progress->phase,
-                                          .blocks_done = progress->blocks_done,
-                                          .blocks_total = progress->blocks_total,
-                                          .tuples_done = progress->tuples_done,
-                                          .tuples_total = progress->tuples_total};
+                                          .running_seconds = static_cast<double>(s.running_seconds),
+                                          .phase = s.phase,
+                                          .blocks_done = s.blocks_done,
+                                          .blocks_total = s.blocks_total,
+                                          .tuples_done = s.tuples_done,
+                                          .tuples_total = s.tuples_total};
   m.set_running_statement(ns, name, &running);
 }
 

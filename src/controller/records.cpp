@@ -80,17 +80,8 @@ api::Progress live_progress(const JobView& job, const std::optional<MigrationPro
   api::Progress progress;
   progress.revision = plan.steps.empty() ? "" : plan.steps.front().revision_id;
   progress.total = static_cast<int>(plan.steps.size());
-  if (run && run->statement) {
-    // Live, whichever run the history table shows: the runner holding the migration lock runs it now.
-    const StatementActivity& s = *run->statement;
-    progress.statement = s.statement;
-    progress.running_seconds = s.running_seconds;
-    progress.phase = s.phase;
-    progress.blocks_done = s.blocks_done;
-    progress.blocks_total = s.blocks_total;
-    progress.tuples_done = s.tuples_done;
-    progress.tuples_total = s.tuples_total;
-  }
+  // Live, whichever run the history table shows: the runner holding the migration lock runs it now.
+  if (run && run->statement) progress.running = *run->statement;
   if (!run || !may_be_record_of(run->started_at, job)) return progress;
   progress.done = run->done;
   progress.total = std::max(run->total, run->done + progress.total);

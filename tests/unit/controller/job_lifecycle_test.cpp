@@ -37,12 +37,12 @@ TEST_F(JobLifecycleTest, LiveProgressShowsTheRunningStatementInStatusAndMetrics)
   auto s = status();
   ASSERT_TRUE(s.progress.has_value());
   EXPECT_EQ(s.progress->revision, "002");
-  EXPECT_EQ(s.progress->statement, "CREATE INDEX CONCURRENTLY a_idx ON a (id)");
-  EXPECT_EQ(s.progress->running_seconds, 42);
-  EXPECT_EQ(s.progress->phase, "building index: scanning table");
-  EXPECT_EQ(s.progress->blocks_done, 300);
-  EXPECT_EQ(s.progress->blocks_total, 1000);
-  EXPECT_EQ(s.progress->tuples_total, 0);
+  EXPECT_EQ(s.progress->running.statement, "CREATE INDEX CONCURRENTLY a_idx ON a (id)");
+  EXPECT_EQ(s.progress->running.running_seconds, 42);
+  EXPECT_EQ(s.progress->running.phase, "building index: scanning table");
+  EXPECT_EQ(s.progress->running.blocks_done, 300);
+  EXPECT_EQ(s.progress->running.blocks_total, 1000);
+  EXPECT_EQ(s.progress->running.tuples_total, 0);
   ASSERT_TRUE(metrics.running.has_value());
   EXPECT_EQ(metrics.running->revision, "002");
   EXPECT_EQ(metrics.running->running_seconds, 42.0);
@@ -53,8 +53,8 @@ TEST_F(JobLifecycleTest, LiveProgressShowsTheRunningStatementInStatusAndMetrics)
   reconcile();
   s = status();
   ASSERT_TRUE(s.progress.has_value());
-  EXPECT_EQ(s.progress->statement, "");
-  EXPECT_EQ(s.progress->phase, "");
+  EXPECT_EQ(s.progress->running.statement, "");
+  EXPECT_EQ(s.progress->running.phase, "");
   EXPECT_FALSE(metrics.running.has_value());
 }
 
