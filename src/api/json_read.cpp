@@ -184,6 +184,18 @@ class Reader {
     }
   }
 
+  // The list at `key`, each of its objects read by `read_one` (a T from a Json object); what is no object is
+  // passed over.
+  template <typename ReadOne>
+  auto objects(const Json& obj, std::string_view key, const std::string& path, ReadOne read_one) {
+    Json list;
+    free_form(obj, key, path, list, true);
+    std::vector<decltype(read_one(list))> out;
+    for (const auto& item : list)
+      if (item.is_object()) out.push_back(read_one(item));
+    return out;
+  }
+
   // A free-form Kubernetes sub-object: only its JSON type is checked.
   void free_form(const Json& obj, std::string_view key, const std::string& path, Json& out, bool array) {
     const Json* v = child(obj, key);
@@ -439,16 +451,13 @@ void read_last_run(Reader& r, const Json& status, Status& out) {
   r.str(*obj, "message", "", run.message);
   r.str(*obj, "revision", "", run.revision);
   r.str(*obj, "sqlstate", "", run.sqlstate);
-  Json steps;
-  r.free_form(*obj, "steps", "", steps, true);
-  for (const auto& s : steps) {
-    if (!s.is_object()) continue;
+  run.steps = r.objects(*obj, "steps", "", [&r](const Json& s) {
     RunStep step;
     r.str(s, "revision", "", step.revision);
     r.str(s, "direction", "", step.direction);
     r.integer(s, "durationMs", "", step.duration_ms);
-    run.steps.push_back(std::move(step));
-  }
+    return step;
+  });
   out.last_run = std::move(run);
 }
 
@@ -471,26 +480,20 @@ void read_lint(Reader& r, const Json& status, Status& out) {
   LintStatus l;
   r.str(*obj, "planHash", "", l.plan_hash);
   r.integer(*obj, "total", "", l.total);
-  Json list;
-  r.free_form(*obj, "findings", "", list, true);
-  for (const auto& f : list) {
-    if (!f.is_object()) continue;
+  l.findings = r.objects(*obj, "findings", "", [&r](const Json& f) {
     LintFinding one;
     r.str(f, "rule", "", one.rule);
     r.str(f, "severity", "", one.severity);
     r.str(f, "revision", "", one.revision);
     r.integer(f, "line", "", one.line);
     r.str(f, "message", "", one.message);
-    l.findings.push_back(std::move(one));
-  }
+    return one;
+  });
   out.lint = std::move(l);
 }
 
 void read_conditions(Reader& r, const Json& status, Status& out) {
-  Json list;
-  r.free_form(status, "conditions", "", list, true);
-  for (const auto& c : list) {
-    if (!c.is_object()) continue;
+  out.conditions = r.objects(status, "conditions", "", [&r](const Json& c) {
     Condition condition;
     r.str(c, "type", "", condition.type);
     r.str(c, "status", "", condition.status);
@@ -498,8 +501,9 @@ void read_conditions(Reader& r, const Json& status, Status& out) {
     r.str(c, "message", "", condition.message);
     r.str(c, "lastTransitionTime", "", condition.last_transition_time);
     r.integer(c, "observedGeneration", "", condition.observed_generation);
-    if (!condition.type.empty()) out.conditions.push_back(std::move(condition));
-  }
+    return condition;
+  });
+  std::erase_if(out.conditions, [](const Condition& c) { return c.type.empty(); });
 }
 
 }  // namespace
