@@ -6,6 +6,7 @@
 
 #include "api/labels.h"
 #include "common/duration.h"
+#include "common/strings.h"
 
 namespace pgrevise::api {
 namespace {
@@ -292,12 +293,7 @@ std::string printable(std::string_view text) {
 }
 
 std::string describe(const std::vector<FieldError>& errors) {
-  std::string out;
-  for (const auto& e : errors) {
-    if (!out.empty()) out += '\n';
-    out += e.to_string();
-  }
-  return out;
+  return lines_of(errors);
 }
 
 std::string dns1123_subdomain_problem(std::string_view name) {

@@ -11,6 +11,7 @@
 #include "common/cli.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/strings.h"
 #include "revision/errors.h"
 #include "revision/graph.h"
 #include "revision/scaffold.h"
@@ -47,35 +48,7 @@ namespace {
 // U+10FFFF: the loader's rules) or is a control character other than tab, or npos. The message goes into the
 // file's header, which the loader reads as UTF-8 text.
 size_t first_unfit_byte(std::string_view text) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char c = bytes[i];
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\t') || c == 0x7F) return i;
-      ++i;
-      continue;
-    }
-    size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      low = c == 0xE0 ? 0xA0 : low;
-      high = c == 0xED ? 0x9F : high;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      low = c == 0xF0 ? 0x90 : low;
-      high = c == 0xF4 ? 0x8F : high;
-    } else {
-      return i;
-    }
-    if (i + length > text.size() || bytes[i + 1] < low || bytes[i + 1] > high) return i;
-    for (size_t k = 2; k < length; ++k)
-      if ((bytes[i + k] & 0xC0) != 0x80) return i;
-    i += length;
-  }
-  return std::string_view::npos;
+  return first_unfit_utf8(text, [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7F; });
 }
 
 std::string check_message(const std::optional<std::string>& message) {

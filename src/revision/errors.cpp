@@ -1,6 +1,7 @@
 #include "revision/errors.h"
 
 #include "common/enum_names.h"
+#include "common/strings.h"
 
 namespace pgrevise::revision {
 
@@ -33,24 +34,13 @@ std::string Problem::to_string() const {
   return file + ": " + message;
 }
 
-namespace {
-std::string join_problems(const std::vector<Problem>& problems) {
-  std::string out;
-  for (const auto& p : problems) {
-    if (!out.empty()) out += '\n';
-    out += p.to_string();
-  }
-  return out;
-}
-}  // namespace
-
 RevisionError::RevisionError(RevisionErrorCode code, std::string message, std::vector<std::string> details)
     : Error(ErrorKind::kBadInput, message), code_(code), details_(std::move(details)) {
   problems_.push_back(Problem{"", 0, code, std::move(message)});
 }
 
 RevisionError::RevisionError(std::vector<Problem> problems, std::vector<std::string> details)
-    : Error(ErrorKind::kBadInput, join_problems(problems)),
+    : Error(ErrorKind::kBadInput, lines_of(problems)),
       code_(problems.empty() ? RevisionErrorCode::kParse : problems.front().code),
       problems_(std::move(problems)),
       details_(std::move(details)) {}

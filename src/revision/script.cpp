@@ -57,39 +57,7 @@ class LineReader {
 // Offset of the first byte that makes `text` not well-formed UTF-8 (or is NUL, which libpq would take for the
 // end of the statement text and silently drop the rest), or npos.
 size_t first_bad_byte(std::string_view text) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char c = bytes[i];
-    if (c == 0) return i;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    // Lead byte: length of the sequence and the range of its first continuation byte (no overlong forms,
-    // no surrogates, nothing above U+10FFFF).
-    size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      if (c == 0xE0) low = 0xA0;
-      if (c == 0xED) high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      if (c == 0xF0) low = 0x90;
-      if (c == 0xF4) high = 0x8F;
-    } else {
-      return i;
-    }
-    if (i + length > text.size()) return i;
-    if (bytes[i + 1] < low || bytes[i + 1] > high) return i;
-    for (size_t k = 2; k < length; ++k)
-      if ((bytes[i + k] & 0xC0) != 0x80) return i;
-    i += length;
-  }
-  return std::string_view::npos;
+  return first_unfit_utf8(text, [](unsigned char c) { return c == 0; });
 }
 
 int line_at(std::string_view text, size_t offset) {
