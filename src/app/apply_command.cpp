@@ -64,9 +64,8 @@ const cli::CommandSpec kApplySpec{
      {"migrations", "DIR",
       "use the migration files (*.sql) in this local folder instead of the resources' ConfigMap or image"},
      {"quiet", "", "print the summary without each resource's final status as YAML"},
-     {"output", "text|json",
-      "json: the summary and final statuses as one JSON document on stdout, the progress lines on stderr",
-      false, "text"},
+     cli::output_flag(
+         "json: the summary and final statuses as one JSON document on stdout, the progress lines on stderr"),
      {"watch", "", "keep running: apply FILE again whenever it changes (Ctrl-C or SIGTERM stops)"},
      {"runner-binary", "PATH", "the program Jobs run as `pgrevise` (an executable file)", false,
       "this executable"},
@@ -189,10 +188,7 @@ ApplyConfig read_config(const cli::ParsedArgs& args) {
       metrics::parse_bind_address("metrics-bind-address", args.get_or("metrics-bind-address", "0"));
   config.watch = args.has("watch");
   config.quiet = args.has("quiet");
-  const std::string output = args.get_or("output", "text");
-  if (output != "text" && output != "json")
-    throw_bad_input("--output: expected text or json, got '" + output + "'");
-  config.json = output == "json";
+  config.json = cli::json_output(args);
   if (auto dir = args.get("migrations")) {
     std::error_code ec;
     if (dir->empty() || !fs::is_directory(*dir, ec))

@@ -76,11 +76,7 @@ const cli::CommandSpec kBackupSpec{
     "end\n\n"
     "The password reaches pg_dump only through its environment, never its arguments."};
 
-bool json_output(const cli::ParsedArgs& a) {
-  const std::string o = a.get_or("output", "text");
-  if (o != "text" && o != "json") throw_bad_input("--output: expected text or json, got '" + o + "'");
-  return o == "json";
-}
+using cli::json_output;
 
 fs::path out_dir(const cli::ParsedArgs& a) {
   if (auto o = a.get("out")) return *o;

@@ -26,8 +26,7 @@ cli::CommandSpec import_alembic_spec() {
           "OUTPUT, its SQL rendered by the project's own Alembic in offline mode.",
       .flags = {{"python", "PYTHON", "the Python that has the project's Alembic and SQLAlchemy", false,
                  "python3"},
-                {"output", "text|json",
-                 "result format on stdout (the messages about revisions stay on stderr)", false, "text"}},
+                cli::output_flag("result format on stdout (the messages about revisions stay on stderr)")},
       .min_positional = 2,
       .max_positional = 2,
       .details =
@@ -104,15 +103,13 @@ void print_json(const importer::ImportReport& report) {
 }
 
 int run_import_alembic(const cli::ParsedArgs& a) {
-  const std::string output = a.get_or("output", "text");
-  if (output != "text" && output != "json")
-    throw_bad_input("--output: expected text or json, got '" + output + "'");
+  const bool json = cli::json_output(a);
   const std::string python = a.get_or("python", "python3");
   SystemProcessRunner processes;
   importer::AlembicPython driver(processes, python);
   const auto report = importer::import_alembic({a.positional()[0], a.positional()[1]}, driver);
   for (const auto& outcome : report.outcomes) print_outcome(outcome);
-  if (output == "json") {
+  if (json) {
     print_json(report);
     return report.needs_work() ? kExitImportNeedsWork : kExitOk;
   }

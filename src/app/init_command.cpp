@@ -30,7 +30,7 @@ cli::CommandSpec init_spec() {
                  false, "DATABASE_URL"},
                 {"version-table", "[SCHEMA.]NAME", "with --config: the table of applied heads", false,
                  "alembic_version"},
-                {"output", "text|json", "result format on stdout", false, "text"}},
+                cli::output_flag()},
       .max_positional = 1,
       .details =
           "Every command reads pgrevise.toml (or pgrevise.yaml) from the folder it runs in, or the file\n"
@@ -79,10 +79,7 @@ int run_init(const Args& args) {
   runner::RunnerOptions options;
   options.migrations_dir = a.positional().empty() ? a.get_or("dir", "migrations") : a.positional()[0];
   if (options.migrations_dir.empty()) throw_bad_input("init: expected a folder, got ''");
-  const std::string output = a.get_or("output", "text");
-  if (output != "text" && output != "json")
-    throw_bad_input("--output: expected text or json, got '" + output + "'");
-  if (output == "json") options.output = runner::OutputFormat::kJson;
+  if (cli::json_output(a)) options.output = runner::OutputFormat::kJson;
   const fs::path file = a.has("config") ? settings_file(a) : fs::path();
   runner::Runner r(options, SystemClock::instance(), std::cout, std::cerr, PGREVISE_VERSION);
   const int code = r.init();

@@ -30,16 +30,13 @@ namespace {
 int run_version(const Args& args) {
   const cli::CommandSpec spec{.usage = "pgrevise version [--output text|json]",
                               .summary = "Print the version.",
-                              .flags = {{"output", "text|json", "result format on stdout", false, "text"}}};
+                              .flags = {cli::output_flag()}};
   if (cli::wants_help(args)) {
     std::printf("%s", cli::help_text(spec).c_str());
     return kExitOk;
   }
   const auto parsed = cli::parse(spec, args);
-  const std::string output = parsed.get_or("output", "text");
-  if (output != "text" && output != "json")
-    throw_bad_input("--output: expected text or json, got '" + output + "'");
-  if (output == "json")
+  if (cli::json_output(parsed))
     std::printf("{\"version\":\"%s\"}\n", PGREVISE_VERSION);
   else
     std::printf("pgrevise %s\n", PGREVISE_VERSION);

@@ -28,7 +28,7 @@ const std::vector<FlagSpec>& common_flags() {
        "$DATABASE_URL, else libpq's PG* variables"},
       {"version-table", "[SCHEMA.]NAME", "table holding the applied heads, Alembic's shape", false,
        "alembic_version"},
-      {"output", "text|json", "result format on stdout", false, "text"},
+      cli::output_flag(),
       {"report", "FILE", "write a JSON report of what was done (at most 4 KiB), e.g. /dev/termination-log"},
       {"log-level", "LEVEL", "debug|info|warn|error", false, "info"},
   };
@@ -196,10 +196,7 @@ runner::RunnerOptions options_from(const cli::ParsedArgs& a) {
   o.migrations_dir = a.get_or("dir", env_dir != nullptr && *env_dir ? env_dir : "migrations");
   o.database_url = a.get("database-url");
   if (auto vt = a.get("version-table")) o.version_table = db::VersionTableName::parse(*vt);
-  const auto output = a.get_or("output", "text");
-  if (output != "text" && output != "json")
-    throw_bad_input("--output: expected text or json, got '" + output + "'");
-  o.output = output == "json" ? runner::OutputFormat::kJson : runner::OutputFormat::kText;
+  o.output = cli::json_output(a) ? runner::OutputFormat::kJson : runner::OutputFormat::kText;
   o.report_path = a.get("report");
   const auto tx = a.get_or("transaction", "per-revision");
   if (tx != "per-revision" && tx != "all")

@@ -35,7 +35,7 @@ cli::CommandSpec new_spec() {
                 {"branch-label", "LABEL", "label the new revision's branch", true},
                 {"depends-on", "REV", "revision or label this one depends on", true},
                 {"non-transactional", "", "mark the revision `transactional: false`"},
-                {"output", "text|json", "result format on stdout", false, "text"}},
+                cli::output_flag()},
       .details =
           "Several heads need --head or --merge. The file is named YYYYMMDD_HHMMSS_<id>_<slug>.sql\n"
           "(the UTC time it was made, so `ls` lists files in the order they were made); pgrevise\n"
@@ -144,8 +144,7 @@ int run_new(const Args& raw) {
     return kExitOk;
   }
   const auto a = cli::parse(spec, args);
-  if (const auto output = a.get_or("output", "text"); output != "text" && output != "json")
-    throw_bad_input("--output: expected text or json, got '" + output + "'");
+  const bool json = cli::json_output(a);
   const std::string message = check_message(a.get("message"));
   const std::filesystem::path dir = migrations_dir(a);
   const auto file = scaffold(revision::load_graph(dir), a, message, dir);
@@ -157,7 +156,7 @@ int run_new(const Args& raw) {
     out.flush();
     if (!out) throw Error(ErrorKind::kIo, "cannot write " + path.string());
   }
-  if (a.get_or("output", "text") == "json") {
+  if (json) {
     std::cout << nlohmann::json{{"file", path.string()},
                                 {"revision", file.revision},
                                 {"downRevision", file.down_revision},

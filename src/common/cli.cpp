@@ -18,6 +18,17 @@ std::string ParsedArgs::get_or(const std::string& flag, const std::string& fallb
   return get(flag).value_or(fallback);
 }
 
+FlagSpec output_flag(std::string help) {
+  return {"output", "text|json", std::move(help), false, "text"};
+}
+
+bool json_output(const ParsedArgs& args) {
+  const std::string output = args.get_or("output", "text");
+  if (output != "text" && output != "json")
+    throw_bad_input("--output: expected text or json, got '" + output + "'");
+  return output == "json";
+}
+
 std::vector<std::string> ParsedArgs::get_all(const std::string& flag) const {
   auto it = values_.find(flag);
   return it == values_.end() ? std::vector<std::string>{} : it->second;

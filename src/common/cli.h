@@ -51,6 +51,11 @@ class ParsedArgs {
 ParsedArgs parse(const CommandSpec& spec, const std::vector<std::string>& args);
 bool wants_help(const std::vector<std::string>& args);
 
+// The --output flag of a command that writes its result on stdout as text or as JSON, and whether the
+// command line asks for JSON (a word other than text or json is bad input).
+FlagSpec output_flag(std::string help = "result format on stdout");
+bool json_output(const ParsedArgs& args);
+
 // Values that parse() gives a flag of a command that takes it (and has project_defaults) when the command
 // line does not: the project's settings file, read once by the executable before a command runs.
 void set_project_defaults(std::map<std::string, std::string> defaults);
