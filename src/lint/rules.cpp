@@ -17,14 +17,14 @@ std::vector<Rule> build() {
   add_index_rules(rules);
   add_transaction_rules(rules);
   // Reported by the driver, listed here so that configs, ignores and the docs know them.
-  rules.push_back({kUnsupportedSyntax, Severity::kInfo, kAnyVersion, kLatestVersion,
+  rules.push_back({kUnsupportedSyntax, Severity::kInfo,
                    "a statement the PostgreSQL 15 grammar cannot parse (newer syntax), so not linted",
                    no_check});
-  rules.push_back({kIgnoreWithoutReason, Severity::kWarning, kAnyVersion, kLatestVersion,
+  rules.push_back({kIgnoreWithoutReason, Severity::kWarning,
                    "a `-- lint: ignore` comment without a reason (the ignore is not honoured)", no_check});
-  rules.push_back({kUnusedIgnore, Severity::kInfo, kAnyVersion, kLatestVersion,
+  rules.push_back({kUnusedIgnore, Severity::kInfo,
                    "a `-- lint: ignore` comment naming a rule that found nothing there", no_check});
-  rules.push_back({kUncommittedTransaction, Severity::kError, kAnyVersion, kLatestVersion,
+  rules.push_back({kUncommittedTransaction, Severity::kError,
                    "a BEGIN without a COMMIT before the end of the revision", no_check});
   std::sort(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) { return a.name < b.name; });
   return rules;

@@ -54,19 +54,20 @@ struct Hit {
   std::string help;
 };
 
+inline constexpr int kAnyVersion = 0;
+inline constexpr int kLatestVersion = 99;
+
 struct Rule {
   std::string_view name;
-  Severity severity;  // by default
-  int min_version;    // the server versions the rule applies to, inclusive
-  int max_version;
+  Severity severity;      // by default
   std::string_view what;  // one line, for `--list-rules` and the docs
   void (*check)(const StatementContext&, std::vector<Hit>&);
+  // The server versions the rule applies to, inclusive: every version unless the rule says otherwise.
+  int min_version = kAnyVersion;
+  int max_version = kLatestVersion;
 
   bool server_version_excluded(int version) const { return version < min_version || version > max_version; }
 };
-
-inline constexpr int kAnyVersion = 0;
-inline constexpr int kLatestVersion = 99;
 
 // Every rule, in name order.
 const std::vector<Rule>& all_rules();

@@ -16,6 +16,11 @@ std::string table_of(const StatementContext& c) {
   return tree::relation_name(tree::field(c.node, "relation"));
 }
 
+// The column an ALTER TABLE subcommand names, as "table.column" with the column quoted where it must be.
+std::string column_of(const StatementContext& c, const json& cmd) {
+  return table_of(c) + "." + tree::quote_identifier(tree::text(cmd, "name"));
+}
+
 // Calls `f` with each subcommand of an ALTER TABLE on an existing table (not one created in the revision).
 void for_each_command(const StatementContext& c,
                       const std::function<void(const std::string&, const json&)>& f) {
@@ -81,11 +86,10 @@ void adding_not_nullable_field(const StatementContext& c, std::vector<Hit>& out)
   for_each_command(c, [&](const std::string& subtype, const json& cmd) {
     if (subtype != "AT_SetNotNull") return;
     const bool pg12 = c.options.server_version >= 12;
-    const std::string column = table_of(c) + "." + tree::quote_identifier(tree::text(cmd, "name"));
+    const std::string column = column_of(c, cmd);
     if (pg12 && c.state.validated_not_null.count(column) > 0) return;  // the validated CHECK spares the scan
     out.push_back(
-        {"SET NOT NULL on " + table_of(c) + "." + tree::quote_identifier(tree::text(cmd, "name")) +
-             " scans the whole table under ACCESS EXCLUSIVE",
+        {"SET NOT NULL on " + column + " scans the whole table under ACCESS EXCLUSIVE",
          pg12 ? "first ADD CONSTRAINT ... CHECK (col IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT "
                 "(no exclusive lock); SET NOT NULL then skips the scan"
               : "before PostgreSQL 12 there is no way around the scan: run it when the table is quiet"});
@@ -95,18 +99,18 @@ void adding_not_nullable_field(const StatementContext& c, std::vector<Hit>& out)
 void ban_drop_column(const StatementContext& c, std::vector<Hit>& out) {
   for_each_command(c, [&](const std::string& subtype, const json& cmd) {
     if (subtype != "AT_DropColumn") return;
-    out.push_back({"dropping column " + table_of(c) + "." + tree::quote_identifier(tree::text(cmd, "name")) +
-                       " breaks every client still reading or writing it",
-                   "stop using the column in the application first; drop it in a later release"});
+    out.push_back(
+        {"dropping column " + column_of(c, cmd) + " breaks every client still reading or writing it",
+         "stop using the column in the application first; drop it in a later release"});
   });
 }
 
 void ban_drop_not_null(const StatementContext& c, std::vector<Hit>& out) {
   for_each_command(c, [&](const std::string& subtype, const json& cmd) {
     if (subtype != "AT_DropNotNull") return;
-    out.push_back({"DROP NOT NULL on " + table_of(c) + "." + tree::quote_identifier(tree::text(cmd, "name")) +
-                       " lets NULLs in that running clients may not expect",
-                   "make sure every reader handles NULL before dropping the constraint"});
+    out.push_back(
+        {"DROP NOT NULL on " + column_of(c, cmd) + " lets NULLs in that running clients may not expect",
+         "make sure every reader handles NULL before dropping the constraint"});
   });
 }
 
@@ -123,8 +127,7 @@ bool likely_binary_compatible(const json& cmd) {
 void changing_column_type(const StatementContext& c, std::vector<Hit>& out) {
   for_each_command(c, [&](const std::string& subtype, const json& cmd) {
     if (subtype != "AT_AlterColumnType" || likely_binary_compatible(cmd)) return;
-    out.push_back({"changing the type of " + table_of(c) + "." +
-                       tree::quote_identifier(tree::text(cmd, "name")) +
+    out.push_back({"changing the type of " + column_of(c, cmd) +
                        " rewrites the table and its indexes under ACCESS EXCLUSIVE (unless the types are "
                        "binary compatible, e.g. varchar(n) to text)",
                    "add a column of the new type, fill it in batches, switch the application over, drop "
@@ -140,13 +143,29 @@ void renaming_column(const StatementContext& c, std::vector<Hit>& out) {
                  "add the new column, write both, move readers over, then drop the old one"});
 }
 
-void type_rule(const StatementContext& c, std::vector<Hit>& out,
-               const std::function<std::optional<Hit>(const std::string& column, const std::string& type,
-                                                      const json& type_node)>& judge) {
+// Reports each column whose type the rule is about: `shown_as` tells how the message names a type (nullopt
+// for a type the rule leaves alone), and the message reads "column c is <that>: <why>".
+void type_rule(
+    const StatementContext& c, std::vector<Hit>& out,
+    const std::function<std::optional<std::string>(const std::string& type, const json& type_node)>& shown_as,
+    std::string_view why, std::string_view help) {
   for_each_typed_column(c, [&](const std::string& column, const json& def) {
     const json& type_node = tree::field(def, "typeName");
-    if (auto hit = judge(column, tree::type_name(type_node), type_node)) out.push_back(std::move(*hit));
+    if (const auto shown = shown_as(tree::type_name(type_node), type_node))
+      out.push_back({"column " + tree::quote_identifier(column) + " is " + *shown + ": " + std::string(why),
+                     std::string(help)});
   });
+}
+
+// The same for one type, `type` as the parser names it, `shown` as the message does.
+void type_rule(const StatementContext& c, std::vector<Hit>& out, std::string_view type,
+               std::string_view shown, std::string_view why, std::string_view help) {
+  type_rule(
+      c, out,
+      [&](const std::string& t, const json&) {
+        return t == type ? std::optional<std::string>(shown) : std::nullopt;
+      },
+      why, help);
 }
 
 // A column that holds ids: a serial, an identity, a key, a reference, or named id / *_id. A small integer
@@ -179,77 +198,63 @@ void prefer_bigint_over_smallint(const StatementContext& c, std::vector<Hit>& ou
 }
 
 void prefer_identity(const StatementContext& c, std::vector<Hit>& out) {
-  type_rule(c, out,
-            [](const std::string& column, const std::string& type, const json&) -> std::optional<Hit> {
-              if (type.find("serial") == std::string::npos) return std::nullopt;
-              return Hit{"column " + tree::quote_identifier(column) + " is " + type +
-                             ": its sequence is a separate object with its own ownership and permissions",
-                         "use bigint GENERATED BY DEFAULT AS IDENTITY"};
-            });
+  type_rule(
+      c, out,
+      [](const std::string& type, const json&) {
+        return type.find("serial") == std::string::npos ? std::nullopt : std::optional<std::string>(type);
+      },
+      "its sequence is a separate object with its own ownership and permissions",
+      "use bigint GENERATED BY DEFAULT AS IDENTITY");
 }
 
 void prefer_text_field(const StatementContext& c, std::vector<Hit>& out) {
-  type_rule(c, out,
-            [](const std::string& column, const std::string& type, const json& node) -> std::optional<Hit> {
-              if (type != "varchar" || tree::list(node, "typmods").empty()) return std::nullopt;
-              return Hit{
-                  "column " + tree::quote_identifier(column) +
-                      " is varchar(n): raising the limit later is an ALTER COLUMN TYPE",
-                  "use text with a CHECK (length(col) <= n) constraint, which can be changed with NOT VALID"};
-            });
+  type_rule(
+      c, out,
+      [](const std::string& type, const json& node) {
+        const bool limited = type == "varchar" && !tree::list(node, "typmods").empty();
+        return limited ? std::optional<std::string>("varchar(n)") : std::nullopt;
+      },
+      "raising the limit later is an ALTER COLUMN TYPE",
+      "use text with a CHECK (length(col) <= n) constraint, which can be changed with NOT VALID");
 }
 
 void prefer_timestamptz(const StatementContext& c, std::vector<Hit>& out) {
-  type_rule(
-      c, out, [](const std::string& column, const std::string& type, const json&) -> std::optional<Hit> {
-        if (type != "timestamp") return std::nullopt;
-        return Hit{
-            "column " + tree::quote_identifier(column) +
-                " is timestamp without time zone: its values mean different instants in different zones",
-            "use timestamptz (timestamp with time zone)"};
-      });
+  type_rule(c, out, "timestamp", "timestamp without time zone",
+            "its values mean different instants in different zones",
+            "use timestamptz (timestamp with time zone)");
 }
 
 void ban_char_field(const StatementContext& c, std::vector<Hit>& out) {
-  type_rule(
-      c, out, [](const std::string& column, const std::string& type, const json&) -> std::optional<Hit> {
-        if (type != "bpchar") return std::nullopt;
-        return Hit{"column " + tree::quote_identifier(column) + " is char(n): values are blank-padded to n",
-                   "use text (with a CHECK on its length if needed)"};
-      });
+  type_rule(c, out, "bpchar", "char(n)", "values are blank-padded to n",
+            "use text (with a CHECK on its length if needed)");
 }
 
 }  // namespace
 
 void add_column_rules(std::vector<Rule>& rules) {
-  const int any = kAnyVersion, latest = kLatestVersion;
   rules.insert(
       rules.end(),
       {
-          {"adding-field-with-default", Severity::kError, any, latest,
+          {"adding-field-with-default", Severity::kError,
            "ADD COLUMN whose default rewrites the table (volatile; any default before 11)",
            adding_field_with_default},
-          {"adding-required-field", Severity::kError, any, latest,
-           "ADD COLUMN ... NOT NULL without a default", adding_required_field},
-          {"adding-not-nullable-field", Severity::kError, any, latest, "ALTER COLUMN ... SET NOT NULL",
+          {"adding-required-field", Severity::kError, "ADD COLUMN ... NOT NULL without a default",
+           adding_required_field},
+          {"adding-not-nullable-field", Severity::kError, "ALTER COLUMN ... SET NOT NULL",
            adding_not_nullable_field},
-          {"ban-drop-column", Severity::kWarning, any, latest, "ALTER TABLE ... DROP COLUMN",
-           ban_drop_column},
-          {"ban-drop-not-null", Severity::kWarning, any, latest, "ALTER COLUMN ... DROP NOT NULL",
-           ban_drop_not_null},
-          {"changing-column-type", Severity::kError, any, latest, "ALTER COLUMN ... TYPE",
-           changing_column_type},
-          {"renaming-column", Severity::kWarning, any, latest, "ALTER TABLE ... RENAME COLUMN",
-           renaming_column},
-          {"prefer-bigint-over-int", Severity::kWarning, any, latest, "integer / serial id columns",
+          {"ban-drop-column", Severity::kWarning, "ALTER TABLE ... DROP COLUMN", ban_drop_column},
+          {"ban-drop-not-null", Severity::kWarning, "ALTER COLUMN ... DROP NOT NULL", ban_drop_not_null},
+          {"changing-column-type", Severity::kError, "ALTER COLUMN ... TYPE", changing_column_type},
+          {"renaming-column", Severity::kWarning, "ALTER TABLE ... RENAME COLUMN", renaming_column},
+          {"prefer-bigint-over-int", Severity::kWarning, "integer / serial id columns",
            prefer_bigint_over_int},
-          {"prefer-bigint-over-smallint", Severity::kWarning, any, latest,
-           "smallint / smallserial id columns", prefer_bigint_over_smallint},
-          {"prefer-identity", Severity::kWarning, any, latest, "serial columns", prefer_identity},
-          {"prefer-text-field", Severity::kWarning, any, latest, "varchar(n) columns", prefer_text_field},
-          {"prefer-timestamptz", Severity::kWarning, any, latest, "timestamp without time zone columns",
+          {"prefer-bigint-over-smallint", Severity::kWarning, "smallint / smallserial id columns",
+           prefer_bigint_over_smallint},
+          {"prefer-identity", Severity::kWarning, "serial columns", prefer_identity},
+          {"prefer-text-field", Severity::kWarning, "varchar(n) columns", prefer_text_field},
+          {"prefer-timestamptz", Severity::kWarning, "timestamp without time zone columns",
            prefer_timestamptz},
-          {"ban-char-field", Severity::kWarning, any, latest, "char(n) columns", ban_char_field},
+          {"ban-char-field", Severity::kWarning, "char(n) columns", ban_char_field},
       });
   add_constraint_rules(rules);
 }

@@ -93,16 +93,15 @@ void adding_serial_primary_key_field(const StatementContext& c, std::vector<Hit>
 }  // namespace
 
 void add_constraint_rules(std::vector<Rule>& rules) {
-  const int any = kAnyVersion, latest = kLatestVersion;
   rules.insert(rules.end(),
                {
-                   {"adding-foreign-key-constraint", Severity::kWarning, any, latest,
+                   {"adding-foreign-key-constraint", Severity::kWarning,
                     "a validated foreign key added to an existing table", adding_foreign_key_constraint},
-                   {"constraint-missing-not-valid", Severity::kWarning, any, latest,
+                   {"constraint-missing-not-valid", Severity::kWarning,
                     "a CHECK or foreign key added without NOT VALID", constraint_missing_not_valid},
-                   {"disallowed-unique-constraint", Severity::kError, any, latest,
+                   {"disallowed-unique-constraint", Severity::kError,
                     "ADD CONSTRAINT ... UNIQUE building its own index", disallowed_unique_constraint},
-                   {"adding-serial-primary-key-field", Severity::kError, any, latest,
+                   {"adding-serial-primary-key-field", Severity::kError,
                     "ADD PRIMARY KEY building its own index", adding_serial_primary_key_field},
                });
 }

@@ -75,20 +75,19 @@ void prefer_robust_stmts(const StatementContext& c, std::vector<Hit>& out) {
 }  // namespace
 
 void add_index_rules(std::vector<Rule>& rules) {
-  const int any = kAnyVersion, latest = kLatestVersion;
   rules.insert(
       rules.end(),
       {
-          {"require-concurrent-index-creation", Severity::kError, any, latest,
+          {"require-concurrent-index-creation", Severity::kError,
            "CREATE INDEX without CONCURRENTLY on an existing table", require_concurrent_index_creation},
-          {"require-concurrent-index-deletion", Severity::kError, any, latest,
-           "DROP INDEX without CONCURRENTLY", require_concurrent_index_deletion},
-          {"require-concurrent-reindex", Severity::kError, 12, latest, "REINDEX without CONCURRENTLY",
-           require_concurrent_reindex},
-          {"ban-concurrent-index-creation-in-transaction", Severity::kError, any, latest,
+          {"require-concurrent-index-deletion", Severity::kError, "DROP INDEX without CONCURRENTLY",
+           require_concurrent_index_deletion},
+          {"require-concurrent-reindex", Severity::kError, "REINDEX without CONCURRENTLY",
+           require_concurrent_reindex, 12},
+          {"ban-concurrent-index-creation-in-transaction", Severity::kError,
            "CREATE INDEX CONCURRENTLY in a transactional revision",
            ban_concurrent_index_creation_in_transaction},
-          {"prefer-robust-stmts", Severity::kWarning, any, latest,
+          {"prefer-robust-stmts", Severity::kWarning,
            "a statement a failed non-transactional revision cannot run again", prefer_robust_stmts},
       });
 }

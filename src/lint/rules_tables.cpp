@@ -198,33 +198,29 @@ void require_enum_value_ordering(const StatementContext& c, std::vector<Hit>& ou
 }  // namespace
 
 void add_table_rules(std::vector<Rule>& rules) {
-  const int any = kAnyVersion, latest = kLatestVersion;
   rules.insert(
       rules.end(),
       {
-          {"ban-drop-table", Severity::kWarning, any, latest, "DROP TABLE", ban_drop_table},
-          {"ban-drop-database", Severity::kError, any, latest, "DROP DATABASE", ban_drop_database},
-          {"renaming-table", Severity::kWarning, any, latest, "ALTER TABLE ... RENAME TO", renaming_table},
-          {"ban-truncate-cascade", Severity::kError, any, latest, "TRUNCATE ... CASCADE",
-           ban_truncate_cascade},
-          {"prefer-repack", Severity::kError, any, latest, "VACUUM FULL and CLUSTER", prefer_repack},
-          {"ban-lock-table", Severity::kWarning, any, latest, "LOCK TABLE", ban_lock_table},
-          {"adding-trigger", Severity::kWarning, any, latest, "CREATE TRIGGER on an existing table",
-           adding_trigger},
-          {"require-table-schema", Severity::kOff, any, latest, "a table named without its schema (opt-in)",
+          {"ban-drop-table", Severity::kWarning, "DROP TABLE", ban_drop_table},
+          {"ban-drop-database", Severity::kError, "DROP DATABASE", ban_drop_database},
+          {"renaming-table", Severity::kWarning, "ALTER TABLE ... RENAME TO", renaming_table},
+          {"ban-truncate-cascade", Severity::kError, "TRUNCATE ... CASCADE", ban_truncate_cascade},
+          {"prefer-repack", Severity::kError, "VACUUM FULL and CLUSTER", prefer_repack},
+          {"ban-lock-table", Severity::kWarning, "LOCK TABLE", ban_lock_table},
+          {"adding-trigger", Severity::kWarning, "CREATE TRIGGER on an existing table", adding_trigger},
+          {"require-table-schema", Severity::kOff, "a table named without its schema (opt-in)",
            require_table_schema},
-          {"ban-create-domain-with-constraint", Severity::kWarning, any, latest,
-           "CREATE DOMAIN with a CHECK constraint", ban_create_domain_with_constraint},
-          {"ban-alter-domain-with-add-constraint", Severity::kError, any, latest,
-           "ALTER DOMAIN ... ADD CONSTRAINT", ban_alter_domain_with_add_constraint},
-          {"require-concurrent-partition-detach", Severity::kWarning, 14, latest,
-           "DETACH PARTITION without CONCURRENTLY", require_concurrent_partition_detach},
-          {"identifier-too-long", Severity::kWarning, any, latest, "a name longer than 63 bytes",
-           identifier_too_long},
-          {"ban-duplicate-column-assignments", Severity::kError, any, latest,
-           "UPDATE assigning one column twice", ban_duplicate_column_assignments},
-          {"require-enum-value-ordering", Severity::kInfo, any, latest,
-           "ALTER TYPE ... ADD VALUE without BEFORE or AFTER", require_enum_value_ordering},
+          {"ban-create-domain-with-constraint", Severity::kWarning, "CREATE DOMAIN with a CHECK constraint",
+           ban_create_domain_with_constraint},
+          {"ban-alter-domain-with-add-constraint", Severity::kError, "ALTER DOMAIN ... ADD CONSTRAINT",
+           ban_alter_domain_with_add_constraint},
+          {"require-concurrent-partition-detach", Severity::kWarning, "DETACH PARTITION without CONCURRENTLY",
+           require_concurrent_partition_detach, 14},
+          {"identifier-too-long", Severity::kWarning, "a name longer than 63 bytes", identifier_too_long},
+          {"ban-duplicate-column-assignments", Severity::kError, "UPDATE assigning one column twice",
+           ban_duplicate_column_assignments},
+          {"require-enum-value-ordering", Severity::kInfo, "ALTER TYPE ... ADD VALUE without BEFORE or AFTER",
+           require_enum_value_ordering},
       });
 }
 

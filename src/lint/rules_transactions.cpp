@@ -166,24 +166,23 @@ void advance(RevisionState& state, std::string_view kind, const json& node) {
 }
 
 void add_transaction_rules(std::vector<Rule>& rules) {
-  const int any = kAnyVersion, latest = kLatestVersion;
   rules.insert(
       rules.end(),
       {
-          {"transaction-nesting", Severity::kError, any, latest,
-           "BEGIN / COMMIT inside a transactional revision", transaction_nesting},
-          {"transaction-mode-mismatch", Severity::kError, any, latest,
+          {"transaction-nesting", Severity::kError, "BEGIN / COMMIT inside a transactional revision",
+           transaction_nesting},
+          {"transaction-mode-mismatch", Severity::kError,
            "a statement that cannot run in a transaction, in a transactional revision",
            transaction_mode_mismatch},
-          {"adding-enum-value-in-transaction", Severity::kError, any, latest,
+          {"adding-enum-value-in-transaction", Severity::kError,
            "ADD VALUE in a transaction before 12, or using the new value in the same transaction",
            adding_enum_value_in_transaction},
-          {"require-lock-timeout", Severity::kWarning, any, latest,
+          {"require-lock-timeout", Severity::kWarning,
            "ACCESS EXCLUSIVE without a lock_timeout (none of its own, none from pgrevise)",
            require_lock_timeout},
-          {"require-statement-timeout", Severity::kOff, any, latest,
+          {"require-statement-timeout", Severity::kOff,
            "a blocking lock without a statement_timeout (opt-in)", require_statement_timeout},
-          {"require-timeout-settings", Severity::kOff, any, latest,
+          {"require-timeout-settings", Severity::kOff,
            "a blocking lock without lock_timeout and statement_timeout (opt-in)", require_timeout_settings},
       });
 }
