@@ -183,7 +183,7 @@ void FakeKubelet::run_job(Json job) {
         return client_->try_get(kube::resources::config_maps(), n, c);
       };
       ObservedRunner runner(runner_, job, options_);
-      local::JobExecutor executor(env, runner);
+      local::JobExecutor executor(env, runner, SystemClock::instance());
       const local::JobOutcome outcome = executor.run(job);
       const std::string finished = now();
       if (local::has_native_sidecars(pod)) {
