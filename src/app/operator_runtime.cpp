@@ -53,6 +53,7 @@ class OperatorRuntime {
   void add_watched(WatchedType& watched, const std::string& label_selector, const kube::StoreHandler& handler,
                    bool metadata_only = false, const std::vector<Json::json_pointer>& unread_fields = {});
   kube::StoreHandler config_map_handler();
+  kube::StoreHandler job_handler();
   bool caches_synced() const;
   bool check_api_reachable();
   void start_reconciling();
@@ -71,6 +72,7 @@ class OperatorRuntime {
   WatchedType resources_{controller::postgres_migrations(), {}, {}, {}};
   WatchedType jobs_{kube::resources::jobs(), {}, {}, {}};
   WatchedType config_maps_{kube::resources::config_maps(), {}, {}, {}};
+  controller::RecentlyDeletedJobs deleted_jobs_{clock_};
   kube::EventRecorder events_;
   std::unique_ptr<controller::KubeCluster> cluster_;
   std::unique_ptr<ReconcileLoop> reconcile_;
@@ -135,6 +137,17 @@ void OperatorRuntime::add_watched(WatchedType& watched, const std::string& label
         std::make_unique<kube::Watcher>(client_, watched.type, ns, *store, clock_, options));
     watched.stores.push_back(std::move(store));
   }
+}
+
+// A Job change concerns the resource owning it; a finished Job deleted is remembered for a while, so that a
+// reconcile still reads its outcome (controller/deleted_jobs.h).
+kube::StoreHandler OperatorRuntime::job_handler() {
+  kube::StoreHandler handler = kube::enqueue_owner_keys(queue_, "PostgresMigration");
+  handler.on_deleted = [this, enqueue = handler.on_deleted](const std::string& key, const Json& last_known) {
+    deleted_jobs_.remember(last_known);
+    enqueue(key, last_known);
+  };
+  return handler;
 }
 
 // Which resources a ConfigMap change concerns is the controller's rule (controller/watches.h).
@@ -283,15 +296,15 @@ void OperatorRuntime::shut_down() {
 int OperatorRuntime::run() {
   // The operator's own status writes come back as updates; only other changes need another reconcile.
   add_watched(resources_, "", kube::enqueue_object_keys_unless_status_only(queue_));
-  add_watched(jobs_, specs::managed_jobs_selector(), kube::enqueue_owner_keys(queue_, "PostgresMigration"),
-              /*metadata_only=*/false, controller::unread_job_fields());
+  add_watched(jobs_, specs::managed_jobs_selector(), job_handler(), /*metadata_only=*/false,
+              controller::unread_job_fields());
   // Every ConfigMap of the cluster is watched, but by metadata only: that is enough to know which resources a
   // change concerns, and the ConfigMaps that resources name are fetched when a reconcile reads them. A
   // cluster full of Helm release data and dashboards costs a few hundred bytes per ConfigMap, not its
   // content.
   add_watched(config_maps_, "", config_map_handler(), /*metadata_only=*/true);
   cluster_ = std::make_unique<controller::KubeCluster>(
-      client_, events_, controller::KubeCaches{resources_.set, jobs_.set, config_maps_.set});
+      client_, events_, controller::KubeCaches{resources_.set, jobs_.set, config_maps_.set, &deleted_jobs_});
   reconcile_ = std::make_unique<ReconcileLoop>(*cluster_, metrics_, clock_, config_);
 
   readiness_.add_check("caches-synced", [this] { return caches_synced(); });

@@ -92,9 +92,19 @@ void KubeCluster::settle_write(const std::string& key, const std::optional<Json>
 
 std::vector<Json> KubeCluster::list_owned_jobs(const std::string& ns, const std::string& resource_label) {
   std::vector<Json> jobs;
+  const auto of_resource = [&resource_label](const Json& job) {
+    return label_of(job, std::string(specs::kResourceLabel)) == resource_label;
+  };
   if (const kube::Store* cache = caches_.jobs.find(ns)) {
     for (auto& job : cache->list(ns))
-      if (label_of(job, std::string(specs::kResourceLabel)) == resource_label) jobs.push_back(std::move(job));
+      if (of_resource(job)) jobs.push_back(std::move(job));
+    if (caches_.deleted_jobs == nullptr) return jobs;
+    // A finished Job deleted a moment ago stands until its run is recorded; one of the same name created
+    // again since is the one that counts.
+    for (auto& deleted : caches_.deleted_jobs->in_namespace(ns)) {
+      const std::string name = deleted["metadata"].value("name", "");
+      if (of_resource(deleted) && find_job(jobs, name) == nullptr) jobs.push_back(std::move(deleted));
+    }
     return jobs;
   }
   kube::ListOptions options;

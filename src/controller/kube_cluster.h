@@ -5,6 +5,7 @@
 #include <string>
 
 #include "controller/cluster.h"
+#include "controller/deleted_jobs.h"
 #include "kube/event_recorder.h"
 #include "kube/fetched_objects.h"
 #include "kube/rest_client.h"
@@ -28,6 +29,7 @@ struct KubeCaches {
   StoreSet resources;    // PostgresMigrations
   StoreSet jobs;         // Jobs labelled app.kubernetes.io/managed-by=pgrevise
   StoreSet config_maps;  // ConfigMaps, by metadata only: their content is fetched when read
+  const RecentlyDeletedJobs* deleted_jobs = nullptr;  // finished Jobs the Job watch saw deleted lately
 };
 
 // The Cluster interface over the Kubernetes API: PostgresMigrations, Jobs and ConfigMaps are read from the

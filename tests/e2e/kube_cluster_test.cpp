@@ -145,6 +145,42 @@ TEST_F(KubeClusterTest, ReadsComeFromTheCachesWhenGiven) {
   watcher.stop();
 }
 
+// A Job that the TTL controller deleted as soon as it finished is still listed, finished, until its run is
+// recorded; a Job of the same name in the cache is the one listed.
+TEST_F(KubeClusterTest, AFinishedJobDeletedAMomentAgoIsStillListed) {
+  kube::Store jobs;
+  jobs.replace(std::vector<Json>{});
+  ManualClock clock;
+  controller::RecentlyDeletedJobs deleted(clock);
+  controller::KubeCaches caches;
+  caches.jobs.by_namespace["apps"] = &jobs;
+  caches.deleted_jobs = &deleted;
+  KubeCluster cached(*client_, events_, caches);
+  Json finished = job("app-migrate-1", "app");
+  finished["metadata"]["namespace"] = "apps";
+  finished["metadata"]["resourceVersion"] = "7";
+  finished["status"] = {{"conditions", {{{"type", "Complete"}, {"status", "True"}}}}};
+  deleted.remember(finished);
+  deleted.remember([&] {
+    Json other = finished;  // another resource's Job
+    other["metadata"]["name"] = "db-migrate-1";
+    other["metadata"]["labels"][std::string(specs::kResourceLabel)] = "db";
+    return other;
+  }());
+  auto listed = cached.list_owned_jobs("apps", "app");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["status"]["conditions"][0]["type"], "Complete");
+
+  Json again = job("app-migrate-1", "app");
+  again["metadata"]["namespace"] = "apps";
+  again["metadata"]["resourceVersion"] = "9";
+  jobs.apply({kube::WatchEvent::Type::kAdded, again});
+  listed = cached.list_owned_jobs("apps", "app");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["metadata"]["resourceVersion"], "9");
+  EXPECT_FALSE(listed[0].contains("status"));
+}
+
 Json resource(const std::string& name) {
   Json r = {{"apiVersion", "pgrevise.dev/v1alpha1"}, {"kind", "PostgresMigration"}};
   r["metadata"] = {{"name", name}, {"namespace", "apps"}};
