@@ -1,6 +1,7 @@
 #include "controller/kube_cluster.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "common/log.h"
 #include "controller/job_view.h"
@@ -28,9 +29,11 @@ std::optional<Json> cached_or_get(const kube::Store* store, kube::RestClient& cl
   return client.try_get(type, ns, name);
 }
 
-Json status_of(const Json& object) {
+// A digest of the object's status, which is all the written-status bookkeeping needs to hold: a parsed status
+// takes kilobytes, and after a start the operator has written one for every resource.
+std::size_t status_digest(const Json& object) {
   auto it = object.find("status");
-  return it == object.end() ? Json() : *it;
+  return std::hash<std::string>{}(it == object.end() ? std::string() : it->dump());
 }
 
 std::string label_of(const Json& object, const std::string& label) {
@@ -77,7 +80,7 @@ bool KubeCluster::cache_behind_write(const std::string& key, const Json& cached)
   std::lock_guard<std::mutex> lock(written_mutex_);
   auto it = written_status_.find(key);
   if (it == written_status_.end()) return false;
-  if (status_of(cached) != it->second) return true;
+  if (status_digest(cached) != it->second) return true;
   written_status_.erase(it);  // the cache has caught up
   return false;
 }
@@ -87,7 +90,8 @@ bool KubeCluster::cache_behind_write(const std::string& key, const Json& cached)
 void KubeCluster::settle_write(const std::string& key, const std::optional<Json>& fresh) {
   std::lock_guard<std::mutex> lock(written_mutex_);
   auto it = written_status_.find(key);
-  if (it != written_status_.end() && (!fresh || status_of(*fresh) != it->second)) written_status_.erase(it);
+  if (it != written_status_.end() && (!fresh || status_digest(*fresh) != it->second))
+    written_status_.erase(it);
 }
 
 std::vector<Json> KubeCluster::list_owned_jobs(const std::string& ns, const std::string& resource_label) {
@@ -196,7 +200,7 @@ Json KubeCluster::update_status(const Json& resource) {
                                  [&] { return client_.update_status(postgres_migrations(), ns, resource); });
   if (caches_.resources.find(ns) != nullptr) {
     std::lock_guard<std::mutex> lock(written_mutex_);
-    written_status_[key] = status_of(stored);
+    written_status_[key] = status_digest(stored);
   }
   return stored;
 }

@@ -71,7 +71,8 @@ class KubeCluster final : public Cluster {
   void settle_write(const std::string& key, const std::optional<Json>& fresh);
 
   std::mutex written_mutex_;
-  std::map<std::string, Json> written_status_;  // by resource key; only until the cache shows it
+  // status_digest() of the status written last, by resource key; only until the cache shows it
+  std::map<std::string, std::size_t> written_status_;
 };
 
 }  // namespace pgrevise::controller
