@@ -302,7 +302,8 @@ int OperatorRuntime::run() {
   // change concerns, and the ConfigMaps that resources name are fetched when a reconcile reads them. A
   // cluster full of Helm release data and dashboards costs a few hundred bytes per ConfigMap, not its
   // content.
-  add_watched(config_maps_, "", config_map_handler(), /*metadata_only=*/true);
+  add_watched(config_maps_, "", config_map_handler(), /*metadata_only=*/true,
+              controller::unread_config_map_fields());
   cluster_ = std::make_unique<controller::KubeCluster>(
       client_, events_, controller::KubeCaches{resources_.set, jobs_.set, config_maps_.set, &deleted_jobs_});
   reconcile_ = std::make_unique<ReconcileLoop>(*cluster_, metrics_, clock_, config_);

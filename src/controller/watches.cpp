@@ -51,4 +51,11 @@ std::vector<nlohmann::json::json_pointer> unread_job_fields() {
   return {nlohmann::json::json_pointer("/spec/template")};
 }
 
+std::vector<nlohmann::json::json_pointer> unread_config_map_fields() {
+  using pointer = nlohmann::json::json_pointer;
+  return {pointer("/apiVersion"),      pointer("/kind"),
+          pointer("/metadata/uid"),    pointer("/metadata/creationTimestamp"),
+          pointer("/metadata/labels"), pointer("/metadata/annotations")};
+}
+
 }  // namespace pgrevise::controller

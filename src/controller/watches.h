@@ -22,4 +22,10 @@ std::vector<ObjectRef> resources_for_config_map(const nlohmann::json& config_map
 // its status and spec.activeDeadlineSeconds.
 std::vector<nlohmann::json::json_pointer> unread_job_fields();
 
+// The fields of a watched ConfigMap's metadata (the watch sends no more) that the controller never reads:
+// with tens of thousands of unrelated ConfigMaps in a cluster, each byte kept counts. What it reads is the
+// name, namespace and ownerReferences (resources_for_config_map) and the resourceVersion (whether its fetched
+// content is current).
+std::vector<nlohmann::json::json_pointer> unread_config_map_fields();
+
 }  // namespace pgrevise::controller

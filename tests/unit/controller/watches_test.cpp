@@ -84,5 +84,33 @@ TEST(UnreadJobFields, LeaveWhatTheControllerReadsOfAJob) {
   EXPECT_EQ(kept.active_deadline_seconds, 3600);
 }
 
+// A ConfigMap's metadata as the operator's cache keeps it concerns the same resources, and keeps what tells
+// whether its fetched content is current.
+TEST(UnreadConfigMapFields, LeaveWhatTheControllerReadsOfAConfigMap) {
+  const std::vector<Json> resources = {resource_reading("app", "app-migrations")};
+  Json watched =
+      config_map("app-migrations", Json::array({{{"kind", "PostgresMigration"}, {"name", "dry"}}}));
+  watched["apiVersion"] = "meta.k8s.io/v1";
+  watched["kind"] = "PartialObjectMetadata";
+  watched["metadata"]["resourceVersion"] = "41";
+  watched["metadata"]["uid"] = "5d1c";
+  watched["metadata"]["creationTimestamp"] = "2026-12-06T10:00:00Z";
+  watched["metadata"]["labels"] = {{"owner", "helm"}};
+  watched["metadata"]["annotations"] = {{"note", "x"}};
+  Json cached = watched;
+  for (const auto& field : unread_config_map_fields()) {
+    ASSERT_TRUE(cached.contains(field)) << field.to_string();
+    cached.at(field.parent_pointer()).erase(field.back());
+  }
+  EXPECT_EQ(cached, (Json{{"metadata",
+                           {{"namespace", "team"},
+                            {"name", "app-migrations"},
+                            {"ownerReferences", watched["metadata"]["ownerReferences"]},
+                            {"resourceVersion", "41"}}}}));
+  EXPECT_EQ(resources_for_config_map(cached, resources), resources_for_config_map(watched, resources));
+  EXPECT_THAT(resources_for_config_map(cached, resources),
+              ElementsAre(ObjectRef{"team", "dry"}, ObjectRef{"team", "app"}));
+}
+
 }  // namespace
 }  // namespace pgrevise::controller
