@@ -15,8 +15,6 @@ With PGREVISE_CLUSTER_DIR and PGREVISE_CLUSTER_PG set to a running fixture (test
 import argparse
 import concurrent.futures
 import os
-import signal
-import subprocess
 import sys
 import time
 
@@ -46,25 +44,8 @@ def create_noise(api, count, kib):
 
 
 def operator_run(binary, resources, idle_seconds):
-    """Starts the operator, waits until every resource is Ready and the idle time has passed; its peak RSS."""
-    cluster = os.environ["PGREVISE_CLUSTER_DIR"]
-    command = [os.path.abspath(binary), "operator", "--kubeconfig", os.path.join(cluster, "admin.kubeconfig"),
-               "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0",
-               "--log-level", "warn"]
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
-    try:
-        pid = heap.operator_child(process.pid)
-        harness.wait_for("every resource Ready", lambda: scale.all_ready(1, resources), timeout=1800, interval=5)
-        ready = time.monotonic() - started
-        time.sleep(idle_seconds)
-        return scale.peak_rss_mb(pid), ready
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    """Runs the operator until every resource is Ready and the idle time has passed; its peak RSS."""
+    return heap.run_until_idle(heap.operator_command(binary), 1, resources, idle_seconds)
 
 
 def main():

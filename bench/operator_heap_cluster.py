@@ -47,6 +47,36 @@ def operator_child(pid):
     raise AssertionError("the operator process did not start")
 
 
+def operator_command(binary):
+    """The operator on this machine, with the fixture's administrator kubeconfig."""
+    cluster = os.environ["PGREVISE_CLUSTER_DIR"]
+    return [os.path.abspath(binary), "operator", "--kubeconfig", os.path.join(cluster, "admin.kubeconfig"),
+            "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0",
+            "--log-level", "warn"]
+
+
+def run_until_idle(command, namespaces, resources, idle_seconds, cwd=None):
+    """Runs the operator until every resource is Ready and idle_seconds more, then stops it; returns its peak RSS
+    in MB and the seconds until every resource was Ready."""
+    started = time.monotonic()
+    # A session of its own, so that the stop below reaches the operator under heaptrack's wrapper script too.
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=cwd, start_new_session=True)
+    try:
+        pid = operator_child(process.pid)
+        harness.wait_for("every resource Ready", lambda: scale.all_ready(namespaces, resources),
+                         timeout=1800, interval=5)
+        ready = time.monotonic() - started
+        time.sleep(idle_seconds)
+        return scale.peak_rss_mb(pid), ready
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
@@ -58,32 +88,17 @@ def main():
     parser.add_argument("--no-heaptrack", action="store_true")
     args = parser.parse_args()
     api, pg = scale.Api(), harness.Postgres()
-    cluster = os.environ["PGREVISE_CLUSTER_DIR"]
 
     scale.prepare(api, pg, args.namespaces, args.resources)
-    command = [os.path.abspath(args.binary), "operator", "--kubeconfig", os.path.join(cluster, "admin.kubeconfig"),
-               "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0",
-               "--log-level", "warn"]
+    command = operator_command(args.binary)
     if not args.no_heaptrack:
         command = ["heaptrack"] + command
     os.makedirs(args.output, exist_ok=True)
-    started = time.monotonic()
-    # A session of its own, so that the stop below reaches the operator under heaptrack's wrapper script too.
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=args.output, start_new_session=True)
     try:
-        pid = operator_child(process.pid)
-        harness.wait_for("every resource Ready", lambda: scale.all_ready(args.namespaces, args.resources),
-                         timeout=1800, interval=5)
-        print(f"{args.resources} resources Ready {time.monotonic() - started:.0f} s after the operator started")
-        time.sleep(args.idle_seconds)
-        print(f"peak RSS: {scale.peak_rss_mb(pid):.1f} MB" + ("" if args.no_heaptrack else " (under heaptrack)"))
+        peak, ready = run_until_idle(command, args.namespaces, args.resources, args.idle_seconds, cwd=args.output)
+        print(f"{args.resources} resources Ready {ready:.0f} s after the operator started")
+        print(f"peak RSS: {peak:.1f} MB" + ("" if args.no_heaptrack else " (under heaptrack)"))
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            raise
         for n in range(args.namespaces):
             harness.delete_namespace(f"scale-{n}")
         pg.psql("DROP DATABASE IF EXISTS scale WITH (FORCE)")

@@ -33,12 +33,32 @@ Json pod(const std::string& name, const std::string& job_name) {
   return p;
 }
 
+Json resource(const std::string& name) {
+  Json r = {{"apiVersion", "pgrevise.dev/v1alpha1"}, {"kind", "PostgresMigration"}};
+  r["metadata"] = {{"name", name}, {"namespace", "apps"}};
+  r["spec"] = {{"targetRevision", "heads"}};
+  return r;
+}
+
 class KubeClusterTest : public ::testing::Test {
  protected:
   testing::FakeApiServer server_{server_options()};
   std::unique_ptr<kube::RestClient> client_ = client_for(server_);
   kube::EventRecorder events_{*client_, SystemClock::instance()};
   KubeCluster cluster_{*client_, events_};
+
+  // The resource "app" created on the server, and put in `resources` as its watch would.
+  Json create_cached_resource(kube::Store& resources) {
+    const Json created = client_->create(controller::postgres_migrations(), "apps", resource("app"));
+    resources.apply({kube::WatchEvent::Type::kAdded, created});
+    return created;
+  }
+  // A KubeCluster reading the resources of "apps" from `resources`.
+  KubeCluster cached_by(const kube::Store& resources) {
+    controller::KubeCaches caches;
+    caches.resources.by_namespace["apps"] = &resources;
+    return KubeCluster(*client_, events_, caches);
+  }
 };
 
 TEST_F(KubeClusterTest, CreateJobReturnsTheExistingJobOfTheSameName) {
@@ -181,24 +201,14 @@ TEST_F(KubeClusterTest, AFinishedJobDeletedAMomentAgoIsStillListed) {
   EXPECT_FALSE(listed[0].contains("status"));
 }
 
-Json resource(const std::string& name) {
-  Json r = {{"apiVersion", "pgrevise.dev/v1alpha1"}, {"kind", "PostgresMigration"}};
-  r["metadata"] = {{"name", name}, {"namespace", "apps"}};
-  r["spec"] = {{"targetRevision", "heads"}};
-  return r;
-}
-
 // The resource cache gets the status this process wrote through a watch event, which may come after the next
 // reconcile has started (it does on the real cluster: the stuck Job the write recorded is gone from the Job
 // cache first, and the reconcile the deletion woke created the Job again). Until the cache shows the written
 // status, the resource is read from the API server; then from the cache again.
 TEST_F(KubeClusterTest, TheResourceIsReadFromTheServerUntilTheCacheShowsTheStatusWritten) {
-  const Json created = client_->create(controller::postgres_migrations(), "apps", resource("app"));
   kube::Store resources;
-  resources.apply({kube::WatchEvent::Type::kAdded, created});
-  controller::KubeCaches caches;
-  caches.resources.by_namespace["apps"] = &resources;
-  KubeCluster cached(*client_, events_, caches);
+  const Json created = create_cached_resource(resources);
+  KubeCluster cached = cached_by(resources);
   const auto version = [&] { return (*cached.get_resource("apps", "app"))["metadata"]["resourceVersion"]; };
   EXPECT_EQ(version(), created["metadata"]["resourceVersion"]);
 
@@ -222,12 +232,9 @@ TEST_F(KubeClusterTest, TheResourceIsReadFromTheServerUntilTheCacheShowsTheStatu
 // Another writer's status on the server: the cache is behind the server, not behind this process, and reads
 // go back to the cache at once rather than to the server on every reconcile.
 TEST_F(KubeClusterTest, AStatusWrittenByAnotherWriterEndsTheReadsFromTheServer) {
-  const Json created = client_->create(controller::postgres_migrations(), "apps", resource("app"));
   kube::Store resources;
-  resources.apply({kube::WatchEvent::Type::kAdded, created});
-  controller::KubeCaches caches;
-  caches.resources.by_namespace["apps"] = &resources;
-  KubeCluster cached(*client_, events_, caches);
+  const Json created = create_cached_resource(resources);
+  KubeCluster cached = cached_by(resources);
   Json ours = created;
   ours["status"] = {{"phase", "Pending"}};
   Json theirs = cached.update_status(ours);
