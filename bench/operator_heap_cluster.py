@@ -2,11 +2,13 @@
 """Where the operator's memory goes, on the real local cluster: the resources of bench/operator_scale_cluster.py
 (N PostgresMigrations at their target in M namespaces, each with a version table of its own), and the operator
 run on this machine under heaptrack (Debian's package), with the administrator's kubeconfig, over TLS, until every
-resource is Ready and for the idle seconds after. Prints the process's peak RSS and heaptrack's peak-memory
-summary (the allocation sites holding the most at the peak).
+resource is Ready and for the idle seconds after, then through --bumps target bumps if asked (their Jobs, Pods and
+Events). Prints the process's peak RSS and heaptrack's peak-memory summary (the allocation sites holding the most
+at the peak).
 
 Usage: bench/operator_heap_cluster.py --binary build/src/app/pgrevise [--resources N] [--namespaces M]
-                                      [--idle-seconds S] [--output FOLDER] [--no-heaptrack]
+                                      [--idle-seconds S] [--bumps B [--bump-interval-ms MS]]
+                                      [--output FOLDER] [--no-heaptrack]
 With PGREVISE_CLUSTER_DIR and PGREVISE_CLUSTER_PG set to a running fixture (tests/cluster/fixture up DIR BINARY).
 --no-heaptrack runs the operator alone, for its RSS without the profiler's own allocations.
 """
@@ -55,9 +57,9 @@ def operator_command(binary):
             "--log-level", "warn"]
 
 
-def run_until_idle(command, namespaces, resources, idle_seconds, cwd=None):
-    """Runs the operator until every resource is Ready and idle_seconds more, then stops it; returns its peak RSS
-    in MB and the seconds until every resource was Ready."""
+def run_until_idle(command, namespaces, resources, idle_seconds, cwd=None, then=None):
+    """Runs the operator until every resource is Ready and idle_seconds more, then `then()` if given, then stops
+    it; returns its peak RSS in MB and the seconds until every resource was Ready."""
     started = time.monotonic()
     # A session of its own, so that the stop below reaches the operator under heaptrack's wrapper script too.
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=cwd, start_new_session=True)
@@ -67,6 +69,8 @@ def run_until_idle(command, namespaces, resources, idle_seconds, cwd=None):
                          timeout=1800, interval=5)
         ready = time.monotonic() - started
         time.sleep(idle_seconds)
+        if then is not None:
+            then()
         return scale.peak_rss_mb(pid), ready
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -86,6 +90,10 @@ def main():
     parser.add_argument("--output", default=tempfile.gettempdir(),
                         help="the folder heaptrack writes its heaptrack.pgrevise.PID file into")
     parser.add_argument("--no-heaptrack", action="store_true")
+    parser.add_argument("--bumps", type=int, default=0,
+                        help="after the idle seconds, move this many resources to their next revision (a migrate "
+                             "Job each, run by the cluster) and wait until they are Ready again")
+    parser.add_argument("--bump-interval-ms", type=int, default=200)
     args = parser.parse_args()
     api, pg = scale.Api(), harness.Postgres()
 
@@ -95,9 +103,16 @@ def main():
         command = ["heaptrack"] + command
     os.makedirs(args.output, exist_ok=True)
     try:
-        peak, ready = run_until_idle(command, args.namespaces, args.resources, args.idle_seconds, cwd=args.output)
+        def bump():
+            scale.bump_targets(api, args.namespaces, args.bumps, args.bump_interval_ms)
+            harness.wait_for("the bumped resources Ready or failed",
+                             lambda: scale.settled(args.namespaces, args.resources), timeout=1800, interval=5)
+
+        peak, ready = run_until_idle(command, args.namespaces, args.resources, args.idle_seconds, cwd=args.output,
+                                     then=bump if args.bumps else None)
         print(f"{args.resources} resources Ready {ready:.0f} s after the operator started")
-        print(f"peak RSS: {peak:.1f} MB" + ("" if args.no_heaptrack else " (under heaptrack)"))
+        print(f"peak RSS{f' after {args.bumps} bumps' if args.bumps else ''}: {peak:.1f} MB"
+              + ("" if args.no_heaptrack else " (under heaptrack)"))
     finally:
         for n in range(args.namespaces):
             harness.delete_namespace(f"scale-{n}")

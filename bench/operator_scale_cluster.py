@@ -164,17 +164,74 @@ def settled(namespaces, resources):
         for n in range(namespaces) for obj in harness.list_objects("pgm", f"scale-{n}"))
 
 
-def watch_jobs(api, created, stop):
-    """Records each Job's ADDED time, by the resource it belongs to."""
-    label = harness.JOB_LABELS["kResourceLabel"]
-    with api.request("GET", "/apis/batch/v1/jobs?watch=true&timeoutSeconds=3600", timeout=3600) as stream:
+def watch_added(api, resource_path, key_of, added, stop):
+    """Records the time each object of that collection is first seen ADDED on a watch of the test's own, under
+    key_of(object) (objects it returns None for are left out)."""
+    with api.request("GET", f"{resource_path}?watch=true&timeoutSeconds=3600", timeout=3600) as stream:
         for line in stream:
             if stop.is_set():
                 return
             event = json.loads(line)
-            if event["type"] == "ADDED":
-                meta = event["object"]["metadata"]
-                created.setdefault((meta["namespace"], meta["labels"].get(label)), time.monotonic())
+            key = key_of(event["object"]) if event["type"] == "ADDED" else None
+            if key is not None:
+                added.setdefault(key, time.monotonic())
+
+
+def job_of_resource(job):
+    """A Job by the resource it belongs to."""
+    meta = job["metadata"]
+    return meta["namespace"], meta["labels"].get(harness.JOB_LABELS["kResourceLabel"])
+
+
+def job_of_pod(pod):
+    """A Job's Pod by its Job (the label the Job controller sets); None for other Pods."""
+    meta = pod["metadata"]
+    job = meta.get("labels", {}).get("job-name")
+    return (meta["namespace"], job) if job else None
+
+
+def percentiles(values_ms):
+    values = sorted(values_ms)
+    p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
+    return f"p50 {statistics.median(values):.1f} ms, p99 {p99:.1f} ms, max {values[-1]:.1f} ms"
+
+
+def apiserver_histogram(api, verb, resource, subresource=""):
+    """The API server's own request-duration histogram for one verb on one resource, summed over its other
+    labels: {upper bound in seconds: cumulative count}."""
+    with api.request("GET", "/metrics") as response:
+        text = response.read().decode()
+    buckets = {}
+    for line in text.splitlines():
+        if not line.startswith("apiserver_request_duration_seconds_bucket{"):
+            continue
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}", 1)[0]))
+        if (labels.get("verb"), labels.get("resource"), labels.get("subresource", "")) != (verb, resource,
+                                                                                         subresource):
+            continue
+        bound = float("inf") if labels["le"] == "+Inf" else float(labels["le"])
+        buckets[bound] = buckets.get(bound, 0) + float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def share_above(before, after, seconds):
+    """Requests between two histograms, and how many of them took longer than `seconds` (the bucket bound)."""
+    total = after.get(float("inf"), 0) - before.get(float("inf"), 0)
+    within = after.get(seconds, 0) - before.get(seconds, 0)
+    return f"{total - within:.0f} of {total:.0f} over {seconds * 1000:.0f} ms"
+
+
+def bump_targets(api, namespaces, bumps, interval_ms):
+    """Moves the first `bumps` resources to r2, one every interval_ms; returns when each PATCH was answered, by
+    resource."""
+    bumped = {}
+    for i in range(bumps):
+        ns = f"scale-{i % namespaces}"
+        api.request("PATCH", f"/apis/pgrevise.dev/v1alpha1/namespaces/{ns}/postgresmigrations/app-{i}",
+                    {"spec": {"targetRevision": "r2"}}, "application/merge-patch+json").close()
+        bumped[(ns, f"app-{i}")] = time.monotonic()
+        time.sleep(interval_ms / 1000)
+    return bumped
 
 
 def main():
@@ -206,25 +263,26 @@ def main():
     idle = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
     print(f"API requests in {args.idle_seconds} idle seconds: {json.dumps(idle) if idle else 'none'}")
 
-    created, stop = {}, threading.Event()
-    watcher = threading.Thread(target=watch_jobs, args=(api, created, stop), daemon=True)
-    watcher.start()
+    created, pods, stop = {}, {}, threading.Event()
+    for path, key_of, added in (("/apis/batch/v1/jobs", job_of_resource, created),
+                                ("/api/v1/pods", job_of_pod, pods)):
+        threading.Thread(target=watch_added, args=(api, path, key_of, added, stop), daemon=True).start()
     time.sleep(1)
     scraped_before_bumps, bumps_started = scrape(pod["status"]["podIP"]), time.monotonic()
-    bumped = {}
-    for i in range(args.bumps):
-        ns = f"scale-{i % args.namespaces}"
-        api.request("PATCH", f"/apis/pgrevise.dev/v1alpha1/namespaces/{ns}/postgresmigrations/app-{i}",
-                    {"spec": {"targetRevision": "r2"}}, "application/merge-patch+json").close()
-        bumped[(ns, f"app-{i}")] = time.monotonic()
-        time.sleep(args.bump_interval_ms / 1000)
+    job_posts_before = apiserver_histogram(api, "POST", "jobs")
+    bumped = bump_targets(api, args.namespaces, args.bumps, args.bump_interval_ms)
     harness.wait_for("a Job for every bump", lambda: all(k in created for k in bumped), timeout=600, interval=1)
     stop.set()
     print(f"during the bumps: {where_the_time_went(scraped_before_bumps, scrape(pod['status']['podIP']), time.monotonic() - bumps_started)}")
-    latencies = sorted((created[k] - bumped[k]) * 1000 for k in bumped)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"bump -> Job created over {len(latencies)} bumps: p50 {statistics.median(latencies):.1f} ms, "
-          f"p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms")
+    print(f"bump -> Job created over {len(bumped)} bumps: {percentiles([(created[k] - bumped[k]) * 1000 for k in bumped])}")
+    # The same machine's own yardsticks over the same seconds: the API server's time to create a Job, and the
+    # real Job controller (kube-controller-manager) from a Job to its Pod.
+    print(f"the API server's POST of a Job: {share_above(job_posts_before, apiserver_histogram(api, 'POST', 'jobs'), 0.1)}")
+    job_names = {(ns, job["metadata"]["name"]): job_of_resource(job)
+                 for ns in {k[0] for k in bumped} for job in harness.list_objects("jobs", ns)}
+    to_pod = [(pods[j] - created[r]) * 1000 for j, r in job_names.items() if j in pods and r in created]
+    if to_pod:
+        print(f"kube-controller-manager, Job created -> its Pod created, over {len(to_pod)} Jobs: {percentiles(to_pod)}")
     harness.wait_for("the bumped resources Ready or failed", lambda: settled(args.namespaces, args.resources),
                      timeout=1800, interval=5)
     failed = failed_runs(args.namespaces)

@@ -62,7 +62,9 @@ const cli::CommandSpec kOperatorSpec{
       "how long a Job's Pod may wait for its image, a node or its creation before the Job is reported "
       "(JobPodNotStarting) and deleted; raise it where a cluster autoscaler adds nodes for the Jobs",
       false, "40s"},
-     {"qps", "N", "client-side limit of API requests per second (0 disables)", false, "20"},
+     {"qps", "N",
+      "client-side limit of API requests per second (0: none, the API server's priority and fairness limits)",
+      false, "0"},
      {"burst", "N", "requests allowed above --qps in a burst", false, "30"},
      {"shutdown-timeout", "SECONDS", "how long SIGTERM waits for in-flight reconciles", false, "60"},
      {"resync-period", "DURATION", "how often a resource at rest is looked at again (its database read)",
@@ -212,7 +214,7 @@ OperatorConfig config_from(const cli::ParsedArgs& a) {
   c.max_concurrent_reconciles = static_cast<int>(a.get_int("max-concurrent-reconciles", 1, 64).value_or(2));
   c.runner_image = runner_image(a);
   read_job_flags(a, c);
-  c.qps = static_cast<double>(a.get_int("qps", 0, 10000).value_or(20));
+  c.qps = static_cast<double>(a.get_int("qps", 0, 10000).value_or(0));
   c.burst = static_cast<int>(a.get_int("burst", 1, 10000).value_or(30));
   c.drain_timeout = std::chrono::seconds(a.get_int("shutdown-timeout", 1, 3600).value_or(60));
   if (auto text = a.get("resync-period")) {

@@ -38,7 +38,7 @@ struct OperatorConfig {
   nlohmann::json job_resources = nlohmann::json::object();  // --job-resources
   std::vector<std::string> job_image_pull_secrets;          // --job-image-pull-secret
   std::chrono::seconds job_start_timeout{40};               // --job-start-timeout
-  double qps = 20;
+  double qps = 0;
   int burst = 30;
   std::chrono::milliseconds drain_timeout{std::chrono::seconds(60)};
   // How often a resource at rest is looked at again (its database read for out-of-band changes).
