@@ -7,7 +7,7 @@ Events). Prints the process's peak RSS and heaptrack's peak-memory summary (the 
 at the peak).
 
 Usage: bench/operator_heap_cluster.py --binary build/src/app/pgrevise [--resources N] [--namespaces M]
-                                      [--idle-seconds S] [--bumps B [--bump-interval-ms MS]]
+                                      [--idle-seconds S] [--bumps B [--bump-interval-ms MS]] [--scrapes N]
                                       [--output FOLDER] [--no-heaptrack]
 With PGREVISE_CLUSTER_DIR and PGREVISE_CLUSTER_PG set to a running fixture (tests/cluster/fixture up DIR BINARY).
 --no-heaptrack runs the operator alone, for its RSS without the profiler's own allocations.
@@ -17,10 +17,12 @@ import argparse
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "cluster"))
@@ -49,16 +51,16 @@ def operator_child(pid):
     raise AssertionError("the operator process did not start")
 
 
-def operator_command(binary):
+def operator_command(binary, metrics_port=0):
     """The operator on this machine, with the fixture's administrator kubeconfig."""
     cluster = os.environ["PGREVISE_CLUSTER_DIR"]
     return [os.path.abspath(binary), "operator", "--kubeconfig", os.path.join(cluster, "admin.kubeconfig"),
-            "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0",
+            "--metrics-bind-address", f"127.0.0.1:{metrics_port}", "--health-probe-bind-address", "127.0.0.1:0",
             "--log-level", "warn"]
 
 
 def run_until_idle(command, namespaces, resources, idle_seconds, cwd=None, then=None):
-    """Runs the operator until every resource is Ready and idle_seconds more, then `then()` if given, then stops
+    """Runs the operator until every resource is Ready and idle_seconds more, then `then(pid)` if given, then stops
     it; returns its peak RSS in MB and the seconds until every resource was Ready."""
     started = time.monotonic()
     # A session of its own, so that the stop below reaches the operator under heaptrack's wrapper script too.
@@ -70,7 +72,7 @@ def run_until_idle(command, namespaces, resources, idle_seconds, cwd=None, then=
         ready = time.monotonic() - started
         time.sleep(idle_seconds)
         if then is not None:
-            then()
+            then(pid)
         return scale.peak_rss_mb(pid), ready
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -79,6 +81,17 @@ def run_until_idle(command, namespaces, resources, idle_seconds, cwd=None, then=
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             raise
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+        return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1)) / 1024
 
 
 def main():
@@ -94,22 +107,32 @@ def main():
                         help="after the idle seconds, move this many resources to their next revision (a migrate "
                              "Job each, run by the cluster) and wait until they are Ready again")
     parser.add_argument("--bump-interval-ms", type=int, default=200)
+    parser.add_argument("--scrapes", type=int, default=0,
+                        help="after the idle seconds (and the bumps), read /metrics this many times, as Prometheus "
+                             "would, and print the RSS after each")
     args = parser.parse_args()
     api, pg = scale.Api(), harness.Postgres()
 
     scale.prepare(api, pg, args.namespaces, args.resources)
-    command = operator_command(args.binary)
+    metrics_port = free_port()
+    command = operator_command(args.binary, metrics_port)
     if not args.no_heaptrack:
         command = ["heaptrack"] + command
     os.makedirs(args.output, exist_ok=True)
     try:
-        def bump():
-            scale.bump_targets(api, args.namespaces, args.bumps, args.bump_interval_ms)
-            harness.wait_for("the bumped resources Ready or failed",
-                             lambda: scale.settled(args.namespaces, args.resources), timeout=1800, interval=5)
+        def bump_and_scrape(pid):
+            if args.bumps:
+                scale.bump_targets(api, args.namespaces, args.bumps, args.bump_interval_ms)
+                harness.wait_for("the bumped resources Ready or failed",
+                                 lambda: scale.settled(args.namespaces, args.resources), timeout=1800, interval=5)
+            for i in range(args.scrapes):
+                print(f"before scrape {i + 1}: peak RSS {scale.peak_rss_mb(pid):.1f} MB, RSS {rss_mb(pid):.1f} MB")
+                with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=30) as response:
+                    size = len(response.read())
+                print(f"after scrape {i + 1} ({size} bytes): peak RSS {scale.peak_rss_mb(pid):.1f} MB")
 
         peak, ready = run_until_idle(command, args.namespaces, args.resources, args.idle_seconds, cwd=args.output,
-                                     then=bump if args.bumps else None)
+                                     then=bump_and_scrape)
         print(f"{args.resources} resources Ready {ready:.0f} s after the operator started")
         print(f"peak RSS{f' after {args.bumps} bumps' if args.bumps else ''}: {peak:.1f} MB"
               + ("" if args.no_heaptrack else " (under heaptrack)"))

@@ -1,9 +1,12 @@
 #include "metrics/prometheus_metrics.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <ostream>
 #include <utility>
 
 #include <prometheus/counter.h>
@@ -13,6 +16,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "common/hash.h"
+#include "metrics/text_exposition.h"
 
 namespace pgrevise::metrics {
 
@@ -78,12 +82,33 @@ std::string heads_label(const std::vector<std::string>& heads) {
 
 using ResourceKey = std::pair<std::string, std::string>;
 
+// The gauges every resource has (its phase, pending revisions, heads and last success): nine series a
+// resource, kept here as values and written at each scrape (see write_resource_gauges) rather than as
+// prometheus-cpp series, which hold their labels in a map each and are copied again at each scrape.
+struct ResourceGauges {
+  std::optional<Phase> phase;
+  std::optional<std::int64_t> pending;
+  std::optional<std::pair<std::string, std::string>> heads;  // current, target
+  std::optional<double> last_success;
+};
+
+constexpr std::string_view kPhaseFamily = "pgrevise_migration_phase";
+constexpr std::string_view kPhaseHelp =
+    "Current phase of a PostgresMigration: 1 for the phase it is in, 0 for the others.";
+constexpr std::string_view kPendingFamily = "pgrevise_migration_pending_revisions";
+constexpr std::string_view kPendingHelp = "Revisions between the database's current heads and the target.";
+constexpr std::string_view kHeadsFamily = "pgrevise_migration_heads_info";
+constexpr std::string_view kHeadsHelp =
+    "Current and target revision heads of a PostgresMigration (value is always 1).";
+constexpr std::string_view kLastSuccessFamily = "pgrevise_migration_last_success_timestamp_seconds";
+constexpr std::string_view kLastSuccessHelp =
+    "Unix time at which the PostgresMigration last reached its target.";
+
 // The series created for one resource, so that forget() can remove them all (prometheus-cpp families cannot
 // be queried by a label subset). Keyed by the metric's address, which is unique while the series exists.
 struct ResourceSeries {
+  ResourceGauges gauges;
   std::map<const void*, std::function<void()>> removers;
-  Gauge* heads_info = nullptr;
-  std::pair<std::string, std::string> heads_values;
   std::vector<const void*> running;  // the series of the running statement, replaced on each report
   std::vector<const void*> lint;     // the series of the lint findings, replaced on each analysis
 
@@ -99,28 +124,62 @@ struct ResourceSeries {
   }
 };
 
+// Writes one family of the resource gauges: its header, then `write(exposition, namespace, name, gauges)` for
+// each resource in order of namespace and name; nothing at all when no resource has that gauge yet.
+template <typename Has, typename Write>
+void write_family(TextExposition& exposition, const std::map<ResourceKey, ResourceSeries>& resources,
+                  std::string_view family, std::string_view help, Has has, Write write) {
+  bool opened = false;
+  for (const auto& [key, series] : resources) {
+    if (!has(series.gauges)) continue;
+    if (!opened) exposition.family(family, "gauge", help);
+    opened = true;
+    write(key.second, key.first, series.gauges);
+  }
+}
+
+void write_resource_gauges(std::string& out, const std::map<ResourceKey, ResourceSeries>& resources) {
+  TextExposition text(out);
+  write_family(
+      text, resources, kPhaseFamily, kPhaseHelp, [](const auto& g) { return g.phase.has_value(); },
+      [&](std::string_view name, std::string_view ns, const ResourceGauges& g) {
+        for (const auto& [phase, phase_name] : kPhaseNames)
+          text.sample(kPhaseFamily, {{"name", name}, {"namespace", ns}, {"phase", phase_name}},
+                      phase == *g.phase ? 1 : 0);
+      });
+  write_family(
+      text, resources, kPendingFamily, kPendingHelp, [](const auto& g) { return g.pending.has_value(); },
+      [&](std::string_view name, std::string_view ns, const ResourceGauges& g) {
+        text.sample(kPendingFamily, {{"name", name}, {"namespace", ns}}, static_cast<double>(*g.pending));
+      });
+  write_family(
+      text, resources, kHeadsFamily, kHeadsHelp, [](const auto& g) { return g.heads.has_value(); },
+      [&](std::string_view name, std::string_view ns, const ResourceGauges& g) {
+        text.sample(
+            kHeadsFamily,
+            {{"current", g.heads->first}, {"name", name}, {"namespace", ns}, {"target", g.heads->second}}, 1);
+      });
+  write_family(
+      text, resources, kLastSuccessFamily, kLastSuccessHelp,
+      [](const auto& g) { return g.last_success.has_value(); },
+      [&](std::string_view name, std::string_view ns, const ResourceGauges& g) {
+        text.sample(kLastSuccessFamily, {{"name", name}, {"namespace", ns}}, *g.last_success);
+      });
+}
+
 }  // namespace
 
 struct PrometheusMetrics::State {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::mutex mutex;  // guards `resources` and the Add/Remove pairs on the families below
   std::map<ResourceKey, ResourceSeries> resources;
+  std::atomic<std::size_t> last_render_size{0};
 
-  Family<Gauge>& phase =
-      gauge("pgrevise_migration_phase",
-            "Current phase of a PostgresMigration: 1 for the phase it is in, 0 for the others.");
-  Family<Gauge>& pending = gauge("pgrevise_migration_pending_revisions",
-                                 "Revisions between the database's current heads and the target.");
-  Family<Gauge>& heads_info =
-      gauge("pgrevise_migration_heads_info",
-            "Current and target revision heads of a PostgresMigration (value is always 1).");
   Family<Counter>& runs = counter("pgrevise_migration_runs_total", "Finished migrate runs by result.");
   Family<Histogram>& run_duration =
       histogram("pgrevise_migration_run_duration_seconds", "Duration of finished migrate runs.");
   Family<Histogram>& step_duration = histogram("pgrevise_migration_step_duration_seconds",
                                                "Duration of each revision applied by a migrate run.");
-  Family<Gauge>& last_success = gauge("pgrevise_migration_last_success_timestamp_seconds",
-                                      "Unix time at which the PostgresMigration last reached its target.");
   Family<Counter>& backups = counter("pgrevise_backup_runs_total", "Finished backup runs by result.");
   Family<Histogram>& backup_duration =
       histogram("pgrevise_backup_duration_seconds", "Duration of finished backup runs.");
@@ -177,6 +236,11 @@ struct PrometheusMetrics::State {
     return prometheus::BuildHistogram().Name(name).Help(help).Register(*registry);
   }
 
+  // A resource's gauges, created on first use. Caller holds `mutex`.
+  ResourceGauges& gauges(std::string_view ns, std::string_view name) {
+    return resources[{std::string(ns), std::string(name)}].gauges;
+  }
+
   // A resource's series in `family`, created on first use and remembered for forget(). Caller holds `mutex`.
   template <typename T, typename... Args>
   T& series(Family<T>& family, std::string_view ns, std::string_view name, Labels labels, Args&&... args) {
@@ -200,15 +264,13 @@ PrometheusMetrics::~PrometheusMetrics() = default;
 
 void PrometheusMetrics::set_phase(std::string_view ns, std::string_view name, Phase phase) {
   std::lock_guard lock(state_->mutex);
-  for (const auto& [each, each_name] : kPhaseNames) {
-    state_->series(state_->phase, ns, name, {{"phase", each_name}}).Set(each == phase ? 1 : 0);
-  }
+  state_->gauges(ns, name).phase = phase;
 }
 
 void PrometheusMetrics::set_pending_revisions(std::string_view ns, std::string_view name,
                                               std::int64_t count) {
   std::lock_guard lock(state_->mutex);
-  state_->series(state_->pending, ns, name, {}).Set(static_cast<double>(count));
+  state_->gauges(ns, name).pending = count;
 }
 
 void PrometheusMetrics::set_heads_info(std::string_view ns, std::string_view name,
@@ -216,21 +278,7 @@ void PrometheusMetrics::set_heads_info(std::string_view ns, std::string_view nam
                                        const std::vector<std::string>& target_heads) {
   std::pair<std::string, std::string> values{heads_label(current_heads), heads_label(target_heads)};
   std::lock_guard lock(state_->mutex);
-  ResourceSeries& tracked = state_->resources[{std::string(ns), std::string(name)}];
-  if (tracked.heads_info != nullptr) {
-    if (tracked.heads_values == values) return;
-    // The old label values would otherwise linger as a second info series.
-    auto old = tracked.removers.find(tracked.heads_info);
-    if (old != tracked.removers.end()) {
-      old->second();
-      tracked.removers.erase(old);
-    }
-  }
-  Gauge& info =
-      state_->series(state_->heads_info, ns, name, {{"current", values.first}, {"target", values.second}});
-  info.Set(1);
-  tracked.heads_info = &info;
-  tracked.heads_values = std::move(values);
+  state_->gauges(ns, name).heads = std::move(values);
 }
 
 void PrometheusMetrics::observe_run(std::string_view ns, std::string_view name, RunResult result,
@@ -249,7 +297,7 @@ void PrometheusMetrics::observe_step(std::string_view ns, std::string_view name,
 
 void PrometheusMetrics::set_last_success(std::string_view ns, std::string_view name, double unix_seconds) {
   std::lock_guard lock(state_->mutex);
-  state_->series(state_->last_success, ns, name, {}).Set(unix_seconds);
+  state_->gauges(ns, name).last_success = unix_seconds;
 }
 
 void PrometheusMetrics::observe_backup(std::string_view ns, std::string_view name, RunResult result,
@@ -343,7 +391,20 @@ void PrometheusMetrics::set_leader(bool is_leader) {
 }
 
 std::string PrometheusMetrics::render() const {
-  return prometheus::TextSerializer().Serialize(state_->registry->Collect());
+  std::string text;
+  // The size of the last scrape: the text is written once into a buffer of its size, not grown by doubling.
+  text.reserve(state_->last_render_size.load() + 4096);
+  {
+    StringAppender appender(text);
+    std::ostream out(&appender);
+    prometheus::TextSerializer().Serialize(out, state_->registry->Collect());
+  }
+  {
+    std::lock_guard lock(state_->mutex);
+    write_resource_gauges(text, state_->resources);
+  }
+  state_->last_render_size = text.size();
+  return text;
 }
 
 }  // namespace pgrevise::metrics

@@ -18,7 +18,12 @@ LabelSet parse_labels(const std::string& line, std::size_t& pos) {
     std::string value;
     pos = eq + 2;
     while (pos < line.size() && line[pos] != '"') {
-      if (line[pos] == '\\' && pos + 1 < line.size()) ++pos;
+      if (line[pos] == '\\' && pos + 1 < line.size()) {
+        ++pos;  // an escape: \\, \" or \n
+        value.push_back(line[pos] == 'n' ? '\n' : line[pos]);
+        ++pos;
+        continue;
+      }
       value.push_back(line[pos++]);
     }
     labels[key] = value;

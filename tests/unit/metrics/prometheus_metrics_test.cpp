@@ -73,6 +73,33 @@ TEST(PrometheusMetrics, PhaseIsAStateSetFollowingTheCurrentPhase) {
             1.0);
 }
 
+TEST(PrometheusMetrics, ResourceGaugesAreOneFamilyEachAndOnlyOnceAResourceHasThem) {
+  PrometheusMetrics metrics("dev");
+  metrics.set_phase("team-b", "db", Phase::kPending);
+  metrics.set_phase("team-a", "db", Phase::kSucceeded);
+  std::string text = metrics.render();
+  const auto count = [&](const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("# TYPE pgrevise_migration_phase gauge\n"), 1u);
+  EXPECT_EQ(count("pgrevise_migration_pending_revisions"), 0u);
+  EXPECT_EQ(count("pgrevise_migration_heads_info"), 0u);
+  EXPECT_EQ(count("pgrevise_migration_last_success_timestamp_seconds"), 0u);
+  // By namespace, then name.
+  EXPECT_LT(text.find("namespace=\"team-a\""), text.find("namespace=\"team-b\""));
+
+  metrics.set_pending_revisions("team-b", "db", 2);
+  text = metrics.render();
+  EXPECT_EQ(count("# TYPE pgrevise_migration_pending_revisions gauge\n"), 1u);
+  auto samples = parse_exposition(text);
+  EXPECT_EQ(count_series(samples, "pgrevise_migration_pending_revisions", {}), 1);
+  EXPECT_EQ(count_series(samples, "pgrevise_migration_phase", {}), 12);
+  ProcessResult result = promtool_check_metrics(text);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err << "\n" << text;
+}
+
 TEST(PrometheusMetrics, ValuesFollowTheCalls) {
   PrometheusMetrics metrics("dev");
   const testing::LabelSet db{{"namespace", "ns"}, {"name", "db"}};
