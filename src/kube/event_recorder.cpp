@@ -1,6 +1,7 @@
 #include "kube/event_recorder.h"
 
 #include <cstdio>
+#include <functional>
 
 #include "common/hash.h"
 #include "common/log.h"
@@ -83,9 +84,9 @@ void EventRecorder::record(const Json& regarding, EventType type, const std::str
   const Json& meta = regarding.value("metadata", Json::object());
   const std::string ns = meta.value("namespace", "default");
   const std::string object_name = meta.value("name", "unknown");
-  const std::string key = regarding.value("kind", "") + "|" + ns + "|" + object_name + "|" +
-                          meta.value("uid", "") + "|" + (type == EventType::kWarning ? "W" : "N") + "|" +
-                          reason + "|" + action + "|" + note;
+  const std::size_t key = std::hash<std::string>{}(
+      regarding.value("kind", "") + "|" + ns + "|" + object_name + "|" + meta.value("uid", "") + "|" +
+      (type == EventType::kWarning ? "W" : "N") + "|" + reason + "|" + action + "|" + note);
   const std::string now = format_micro_time(clock_.now());
   const ResourceType events = options_.core_v1 ? resources::core_events() : resources::events();
   Tracked tracked;

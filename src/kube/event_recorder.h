@@ -1,9 +1,9 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "common/clock.h"
 #include "kube/rest_client.h"
@@ -47,7 +47,9 @@ class EventRecorder {
   Clock& clock_;
   EventRecorderOptions options_;
   std::mutex mu_;
-  std::map<std::string, Tracked> tracked_;
+  // By a digest of what makes two events the same (object, type, reason, action, note): the note alone can be
+  // 1 KiB, and up to max_tracked events are kept.
+  std::unordered_map<std::size_t, Tracked> tracked_;
   std::uint64_t counter_ = 0;
 };
 
