@@ -124,8 +124,8 @@ struct ResourceSeries {
   }
 };
 
-// Writes one family of the resource gauges: its header, then `write(exposition, namespace, name, gauges)` for
-// each resource in order of namespace and name; nothing at all when no resource has that gauge yet.
+// Writes one family of the resource gauges: its header, then `write(name, namespace, gauges)` for each
+// resource that `has` the gauge, in order of namespace and name; nothing at all when no resource has it yet.
 template <typename Has, typename Write>
 void write_family(TextExposition& exposition, const std::map<ResourceKey, ResourceSeries>& resources,
                   std::string_view family, std::string_view help, Has has, Write write) {
